@@ -1,0 +1,56 @@
+"""The ``dnc`` command line: thin commands over the library a dialer uses."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from dnc.cli import check, history, init, lists, optout
+from dnc.cli.common import State
+
+app = typer.Typer(
+    name="dnc",
+    help="Do-not-call lists, calling rules and compliance checks.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="DNC_DATABASE_URL",
+            help="SQLAlchemy URL of the store (default: ./dnc.db).",
+        ),
+    ] = None,
+    config: Annotated[
+        str | None,
+        typer.Option("--config", envvar="DNC_CONFIG", help="A TOML configuration file."),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--actor",
+            envvar="DNC_ACTOR",
+            help="Who is named in the audit trail (default: user@host).",
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = State(database_url=database_url, config=config, actor=actor)
+
+
+init.register(app)
+check.register(app)
+optout.register(app)
+app.add_typer(lists.app, name="list")
+history.register(app)
+
+
+def main() -> None:
+    app()

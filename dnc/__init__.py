@@ -1,0 +1,41 @@
+"""dnc: the do-not-call and calling-rules service.
+
+A dialer needs only this module::
+
+    import dnc
+    service = dnc.open()                 # ./dnc.db, or DNC_DATABASE_URL
+    verdict = service.check("+1 201 555 0123", campaign="spring")
+    if not verdict.allowed:
+        print([r.code for r in verdict.reasons], verdict.next_allowed_at)
+"""
+
+from dnc.errors import (
+    ConfigError,
+    DncError,
+    InputError,
+    InvalidNumberError,
+    NotFoundError,
+    SchemaTooNewError,
+    StorageError,
+)
+from dnc.lists import ListEntry
+from dnc.numbers import PhoneNumber
+from dnc.service import Service, open
+from dnc.verdicts import Reason, ReasonCode, Verdict
+
+__all__ = [
+    "ConfigError",
+    "DncError",
+    "InputError",
+    "InvalidNumberError",
+    "ListEntry",
+    "NotFoundError",
+    "PhoneNumber",
+    "Reason",
+    "ReasonCode",
+    "SchemaTooNewError",
+    "Service",
+    "StorageError",
+    "Verdict",
+    "open",
+]

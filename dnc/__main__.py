@@ -1,0 +1,5 @@
+"""``python -m dnc`` runs the command line."""
+
+from dnc.cli.app import main
+
+main()

@@ -1,0 +1,115 @@
+"""Typed configuration, validated at load.
+
+Precedence: explicit argument > environment > user file > packaged defaults
+(config/dnc.toml). Errors name the file and the dotted key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+
+from dnc.errors import ConfigError
+
+ENV_CONFIG = "DNC_CONFIG"
+ENV_DATABASE_URL = "DNC_DATABASE_URL"
+ENV_ACTOR = "DNC_ACTOR"
+
+PACKAGED = "packaged config/dnc.toml"
+
+
+def packaged_dir() -> Traversable:
+    """The packaged config/ folder (default configuration and rule data)."""
+    return resources.files("dnc.config")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The service's configuration after merging and validation."""
+
+    default_region: str = "US"
+    database_url: str = ""
+    actor: str = ""
+    source: str = PACKAGED
+
+
+def load(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Load packaged defaults, then the user file (argument, else DNC_CONFIG)."""
+    env = os.environ if env is None else env
+    raw = _read_toml(packaged_dir().joinpath("dnc.toml").read_text("utf-8"), PACKAGED)
+    merged = dict(raw)
+    sources = dict.fromkeys(raw, PACKAGED)
+    user_path = path if path is not None else (env.get(ENV_CONFIG) or None)
+    source = PACKAGED
+    if user_path is not None:
+        user_file = Path(user_path)
+        source = str(user_file)
+        try:
+            text = user_file.read_text("utf-8")
+        except OSError as exc:
+            raise ConfigError(source, None, f"cannot read: {exc.strerror}") from None
+        user = _read_toml(text, source)
+        merged.update(user)
+        sources.update(dict.fromkeys(user, source))
+    return _validate(merged, sources, source)
+
+
+def _deep_merge(into: dict[str, Any], other: Mapping[str, Any]) -> None:
+    """Tables merge key by key, so a user file can change one key of a section."""
+    for key, value in other.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            into[key] = dict(into[key])
+            _deep_merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def _read_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, None, f"not valid TOML: {exc}") from None
+
+
+def _validate(raw: dict[str, Any], sources: dict[str, str], source: str) -> Config:
+    known = {"default_region", "database_url", "actor"}
+    for key in raw:
+        if key not in known:
+            raise ConfigError(sources[key], key, f"unknown key (known: {', '.join(sorted(known))})")
+    region = _string(raw, sources, "default_region").upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(
+            sources["default_region"], "default_region", f"{region!r} is not a known region code"
+        )
+    return Config(
+        default_region=region,
+        database_url=_string(raw, sources, "database_url"),
+        actor=_string(raw, sources, "actor"),
+        source=source,
+    )
+
+
+def _string(raw: dict[str, Any], sources: dict[str, str], key: str) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        raise ConfigError(sources.get(key, PACKAGED), key, f"must be a string, not {value!r}")
+    return value
+
+
+def resolve_database_url(
+    argument: str | None, config: Config, env: Mapping[str, str] | None = None
+) -> str:
+    """argument > DNC_DATABASE_URL > config > sqlite file dnc.db in the working directory."""
+    env = os.environ if env is None else env
+    for candidate in (argument, env.get(ENV_DATABASE_URL), config.database_url):
+        if candidate:
+            return candidate
+    return f"sqlite:///{Path.cwd() / 'dnc.db'}"

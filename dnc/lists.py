@@ -1,0 +1,114 @@
+"""Do-not-call list entries and what they say about a call. Pure domain.
+
+The internal list is company-wide (``campaign is None``); a campaign list
+entry blocks only its campaign. A check that names no campaign cannot show
+the call is for another campaign, so campaign entries refuse it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from dnc.verdicts import Reason, ReasonCode
+
+
+class Scope(StrEnum):
+    COMPANY = "company"
+    CAMPAIGN = "campaign"
+
+
+class Channel(StrEnum):
+    """How a person asked not to be called."""
+
+    CALL = "call"
+    SMS = "sms"
+    EMAIL = "email"
+    WEB = "web"
+    LETTER = "letter"
+
+
+class Source(StrEnum):
+    """Why an entry is on a list."""
+
+    OPT_OUT = "opt_out"
+    MANUAL = "manual"
+    IMPORT = "import"
+    WRONG_NUMBER = "wrong_number"
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    """One number on the internal list or a campaign list."""
+
+    id: int
+    number: str
+    campaign: str | None
+    source: Source
+    channel: Channel | None
+    created_at: datetime
+    actor: str
+    note: str | None = None
+    expires_at: datetime | None = None
+    removed_at: datetime | None = None
+    removed_by: str | None = None
+    removed_reason: str | None = None
+
+    @property
+    def list_name(self) -> str:
+        return "internal" if self.campaign is None else f"campaign:{self.campaign}"
+
+    def is_live(self, at: datetime) -> bool:
+        """On the list at ``at``: not removed, not expired.
+
+        Removal is not compared with ``at``: a list is as it stands now. An
+        acknowledged opt-out therefore blocks even a check dated before it,
+        which is the safe way round when dialer clocks drift.
+        """
+        if self.removed_at is not None:
+            return False
+        return self.expires_at is None or at < self.expires_at
+
+    def blocks(self, campaign: str | None, at: datetime) -> bool:
+        if not self.is_live(at):
+            return False
+        return self.campaign is None or campaign is None or self.campaign == campaign
+
+
+def list_reasons(entries: Iterable[ListEntry], campaign: str | None, at: datetime) -> list[Reason]:
+    """DNC_INTERNAL / DNC_CAMPAIGN reasons for the entries that block this call."""
+    reasons = []
+    for entry in entries:
+        if entry.blocks(campaign, at):
+            reasons.append(_reason(entry))
+    return reasons
+
+
+def _reason(entry: ListEntry) -> Reason:
+    when = entry.created_at.date().isoformat()
+    how = _describe_source(entry)
+    extra = f" ({entry.note})" if entry.note else ""
+    expiry = f", until {entry.expires_at.isoformat()}" if entry.expires_at else ""
+    if entry.campaign is None:
+        return Reason(
+            ReasonCode.DNC_INTERNAL,
+            f"on the internal do-not-call list since {when}: {how}{extra}{expiry}",
+        )
+    return Reason(
+        ReasonCode.DNC_CAMPAIGN,
+        f"on the do-not-call list of campaign {entry.campaign!r} since {when}: "
+        f"{how}{extra}{expiry}",
+    )
+
+
+def _describe_source(entry: ListEntry) -> str:
+    if entry.source is Source.OPT_OUT:
+        via = f" by {entry.channel.value}" if entry.channel else ""
+        return f"opt-out{via}, recorded by {entry.actor}"
+    if entry.source is Source.WRONG_NUMBER:
+        return f"wrong number, reported by {entry.actor}"
+    if entry.source is Source.IMPORT:
+        return f"imported by {entry.actor}"
+    return f"added by {entry.actor}"

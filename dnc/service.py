@@ -1,0 +1,353 @@
+"""The service a dialer, the CLI and the jobs all use: ``dnc.open(...)``.
+
+Composition happens here and only here: configuration, engine, migrations.
+Nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from dnc import configuration
+from dnc.audit import AuditRecord
+from dnc.configuration import Config
+from dnc.decide import decide
+from dnc.errors import InputError, InvalidNumberError, NotFoundError, StorageError
+from dnc.lists import Channel, ListEntry, Scope, Source
+from dnc.numbers import PhoneNumber, parse
+from dnc.storage import audit_repo, lists_repo, migrate
+from dnc.storage.engine import create as create_engine
+from dnc.storage.hotpath import HotReader
+from dnc.storage.uow import UnitOfWork
+from dnc.verdicts import Reason, ReasonCode, Verdict
+
+
+def open(  # noqa: A001 - the front door is dnc.open(), as documented
+    database_url: str | None = None,
+    config: Config | str | Path | None = None,
+    *,
+    migrate_schema: bool = True,
+) -> Service:
+    """Open the service: load configuration, connect, bring the schema to head.
+
+    URL precedence: argument > DNC_DATABASE_URL > config > ./dnc.db (SQLite).
+    Raises StorageError when the database cannot be reached, and
+    SchemaTooNewError when it was migrated by a newer dnc.
+    """
+    cfg = config if isinstance(config, Config) else configuration.load(config)
+    url = configuration.resolve_database_url(database_url, cfg)
+    engine = create_engine(url)
+    try:
+        if migrate_schema:
+            migrate.upgrade(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StorageError(f"cannot use database {_redact(url)}: {_first_line(exc)}") from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    return Service(engine, cfg)
+
+
+class Service:
+    """Checks, opt-outs and list management over one database."""
+
+    def __init__(self, engine: Engine, config: Config) -> None:
+        self.engine = engine
+        self.config = config
+        self._hot = HotReader(engine)
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def close(self) -> None:
+        self._hot.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> Service:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- numbers -------------------------------------------------------------
+
+    def parse(self, number: str) -> PhoneNumber:
+        """Parse with the configured default region; raises InvalidNumberError."""
+        return parse(number, self.config.default_region)
+
+    # -- the check -------------------------------------------------------------
+
+    def check(
+        self,
+        number: str,
+        campaign: str | None = None,
+        at: datetime | None = None,
+        location: str | None = None,
+    ) -> Verdict:
+        """May ``number`` be called at ``at`` (default now) for ``campaign``?
+
+        Never raises for a number it cannot clear, and never answers
+        "allowed" by accident: any internal failure is a CHECK_FAILED refusal.
+        A naive ``at`` is a caller bug and raises InputError.
+        """
+        when = _instant(at, "at")
+        try:
+            phone = self.parse(number)
+        except InvalidNumberError as exc:
+            return Verdict.refuse(str(number), [Reason(ReasonCode.INVALID_NUMBER, exc.why)])
+        try:
+            facts = self._hot.facts(phone.key)
+            return decide(phone, facts, campaign=campaign, at=when)
+        except Exception as exc:  # noqa: BLE001 - fail closed, with the cause named
+            return Verdict.refuse(
+                phone.e164,
+                [Reason(ReasonCode.CHECK_FAILED, f"check could not complete: {_first_line(exc)}")],
+            )
+
+    # -- opt-outs and lists ------------------------------------------------------
+
+    def opt_out(
+        self,
+        number: str,
+        campaign: str | None = None,
+        scope: str = "company",
+        channel: str = "call",
+        at: datetime | None = None,
+        note: str | None = None,
+        actor: str | None = None,
+    ) -> ListEntry:
+        """Record a request not to be called; durable when this returns.
+
+        Company-wide by default; ``scope="campaign"`` limits it to ``campaign``.
+        """
+        scope_ = _enum(Scope, scope, "scope")
+        if scope_ is Scope.CAMPAIGN and not campaign:
+            raise InputError("scope 'campaign' needs a campaign")
+        return self._add(
+            number,
+            campaign=campaign if scope_ is Scope.CAMPAIGN else None,
+            source=Source.OPT_OUT,
+            channel=_enum(Channel, channel, "channel"),
+            at=at,
+            note=note,
+            actor=actor,
+            expires_at=None,
+            action="opt_out",
+        )
+
+    def add_to_list(
+        self,
+        number: str,
+        list_name: str = "internal",
+        reason: str | None = None,
+        at: datetime | None = None,
+        expires_at: datetime | None = None,
+        actor: str | None = None,
+    ) -> ListEntry:
+        """Put a number on the internal list or a campaign list (``campaign:NAME``)."""
+        return self._add(
+            number,
+            campaign=parse_list_name(list_name),
+            source=Source.MANUAL,
+            channel=None,
+            at=at,
+            note=reason,
+            actor=actor,
+            expires_at=_instant(expires_at, "expires_at") if expires_at else None,
+            action="list_add",
+        )
+
+    def remove_from_list(
+        self,
+        number: str,
+        reason: str,
+        list_name: str = "internal",
+        actor: str | None = None,
+        at: datetime | None = None,
+    ) -> list[ListEntry]:
+        """Take a number off one list. A reason is required; the entry is kept as history."""
+        if not reason or not reason.strip():
+            raise InputError("a removal needs a reason")
+        phone = self.parse(number)
+        campaign = parse_list_name(list_name)
+        who = self._actor(actor)
+        when = _instant(at, "at")
+        with UnitOfWork(self.engine, write=True) as uow:
+            live = lists_repo.entries(
+                uow.connection, number=phone.key, campaign=campaign, any_campaign=False
+            )
+            if not live:
+                raise NotFoundError(f"{phone.e164} is not on the {list_name} list")
+            removed = lists_repo.mark_removed(
+                uow.connection, [e.id for e in live], at=when, actor=who, reason=reason
+            )
+            for before, after in zip(live, removed, strict=True):
+                audit_repo.append(
+                    uow.connection,
+                    AuditRecord(
+                        at=when,
+                        actor=who,
+                        action="list_remove",
+                        number=phone.e164,
+                        subject=after.list_name,
+                        before=entry_snapshot(before),
+                        after=entry_snapshot(after),
+                        reason=reason,
+                    ),
+                )
+            uow.commit()
+        return removed
+
+    def list_entries(
+        self,
+        list_name: str | None = None,
+        number: str | None = None,
+        include_removed: bool = False,
+        limit: int | None = None,
+    ) -> list[ListEntry]:
+        """Entries on one list (or all lists), optionally for one number."""
+        key = self.parse(number).key if number else None
+        campaign = parse_list_name(list_name) if list_name else None
+        with UnitOfWork(self.engine) as uow:
+            return lists_repo.entries(
+                uow.connection,
+                number=key,
+                campaign=campaign,
+                any_campaign=list_name is None,
+                live_only=not include_removed,
+                limit=limit,
+            )
+
+    def history(self, number: str) -> list[AuditRecord]:
+        """Every recorded change concerning ``number``, oldest first."""
+        phone = self.parse(number)
+        with UnitOfWork(self.engine) as uow:
+            return audit_repo.for_number(uow.connection, phone.e164)
+
+    # -- internals -------------------------------------------------------------
+
+    def _add(
+        self,
+        number: str,
+        *,
+        campaign: str | None,
+        source: Source,
+        channel: Channel | None,
+        at: datetime | None,
+        note: str | None,
+        actor: str | None,
+        expires_at: datetime | None,
+        action: str,
+    ) -> ListEntry:
+        phone = self.parse(number)
+        who = self._actor(actor)
+        when = _instant(at, "at")
+        recorded = datetime.now(UTC)
+        with UnitOfWork(self.engine, write=True) as uow:
+            entry = lists_repo.insert_entry(
+                uow.connection,
+                number=phone.key,
+                campaign=campaign,
+                source=source,
+                channel=channel,
+                created_at=when,
+                recorded_at=recorded,
+                actor=who,
+                note=note,
+                expires_at=expires_at,
+            )
+            audit_repo.append(
+                uow.connection,
+                AuditRecord(
+                    at=recorded,
+                    actor=who,
+                    action=action,
+                    number=phone.e164,
+                    subject=entry.list_name,
+                    after=entry_snapshot(entry),
+                    reason=note,
+                ),
+            )
+            uow.commit()
+        return entry
+
+    def _actor(self, actor: str | None) -> str:
+        if actor:
+            return actor
+        if self.config.actor:
+            return self.config.actor
+        return os.environ.get(configuration.ENV_ACTOR) or _os_actor()
+
+
+def parse_list_name(name: str) -> str | None:
+    """``internal`` → None (company-wide); ``campaign:NAME`` → NAME."""
+    if name == "internal":
+        return None
+    kind, sep, campaign = name.partition(":")
+    if kind == "campaign" and sep and campaign.strip():
+        return campaign.strip()
+    raise InputError(f"unknown list {name!r}: use 'internal' or 'campaign:NAME'")
+
+
+def entry_snapshot(entry: ListEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "list": entry.list_name,
+        "source": entry.source.value,
+        "channel": entry.channel.value if entry.channel else None,
+        "created_at": entry.created_at.isoformat(),
+        "expires_at": entry.expires_at.isoformat() if entry.expires_at else None,
+        "note": entry.note,
+        "removed_at": entry.removed_at.isoformat() if entry.removed_at else None,
+    }
+
+
+def _instant(value: datetime | None, name: str) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    if not isinstance(value, datetime):
+        raise InputError(f"{name} must be a datetime, not {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InputError(f"{name} must be timezone-aware, got {value.isoformat()}")
+    return value
+
+
+def _enum(kind: Any, value: str, name: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in kind)
+        raise InputError(f"unknown {name} {value!r} (choose from {choices})") from None
+
+
+def _os_actor() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - only used in an error message
+        return "<database>"
+
+
+__all__ = ["Service", "open", "parse_list_name"]

@@ -1,0 +1,117 @@
+"""Internal and campaign list entries in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.engine import Connection
+
+from dnc.lists import Channel, ListEntry, Source
+from dnc.storage.schema import ListEntryRow, table
+from dnc.storage.types import as_utc
+
+T = table(ListEntryRow)
+
+ENTRY_COLUMNS = (
+    T.c.id,
+    T.c.number,
+    T.c.campaign,
+    T.c.source,
+    T.c.channel,
+    T.c.created_at,
+    T.c.actor,
+    T.c.note,
+    T.c.expires_at,
+    T.c.removed_at,
+    T.c.removed_by,
+    T.c.removed_reason,
+)
+
+
+def entry_from_row(row: Sequence[Any]) -> ListEntry:
+    """Build an entry from ENTRY_COLUMNS values (ORM row or raw DBAPI tuple)."""
+    created = as_utc(row[5])
+    if created is None:
+        raise ValueError(f"list entry {row[0]} has no created_at")
+    return ListEntry(
+        id=row[0],
+        number=f"+{row[1]}",
+        campaign=row[2],
+        source=Source(row[3]),
+        channel=Channel(row[4]) if row[4] else None,
+        created_at=created,
+        actor=row[6],
+        note=row[7],
+        expires_at=as_utc(row[8]),
+        removed_at=as_utc(row[9]),
+        removed_by=row[10],
+        removed_reason=row[11],
+    )
+
+
+def insert_entry(
+    conn: Connection,
+    *,
+    number: int,
+    campaign: str | None,
+    source: Source,
+    channel: Channel | None,
+    created_at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    note: str | None,
+    expires_at: datetime | None,
+) -> ListEntry:
+    values = {
+        "number": number,
+        "campaign": campaign,
+        "source": source.value,
+        "channel": channel.value if channel else None,
+        "created_at": created_at,
+        "recorded_at": recorded_at,
+        "actor": actor,
+        "note": note,
+        "expires_at": expires_at,
+    }
+    entry_id = conn.execute(insert(T).values(**values).returning(T.c.id)).scalar_one()
+    row = conn.execute(select(*ENTRY_COLUMNS).where(T.c.id == entry_id)).one()
+    return entry_from_row(row)
+
+
+def entries(
+    conn: Connection,
+    *,
+    number: int | None = None,
+    campaign: str | None = None,
+    any_campaign: bool = True,
+    live_only: bool = True,
+    limit: int | None = None,
+) -> list[ListEntry]:
+    """Entries filtered by number and list; ``any_campaign=False`` pins ``campaign``."""
+    query = select(*ENTRY_COLUMNS).order_by(T.c.id)
+    if number is not None:
+        query = query.where(T.c.number == number)
+    if not any_campaign:
+        query = query.where(
+            T.c.campaign.is_(None) if campaign is None else T.c.campaign == campaign
+        )
+    if live_only:
+        query = query.where(T.c.removed_at.is_(None))
+    if limit is not None:
+        query = query.limit(limit)
+    return [entry_from_row(row) for row in conn.execute(query)]
+
+
+def mark_removed(
+    conn: Connection, entry_ids: Sequence[int], *, at: datetime, actor: str, reason: str
+) -> list[ListEntry]:
+    conn.execute(
+        update(T)
+        .where(T.c.id.in_(entry_ids), T.c.removed_at.is_(None))
+        .values(removed_at=at, removed_by=actor, removed_reason=reason)
+    )
+    rows: list[Row[Any]] = list(conn.execute(select(*ENTRY_COLUMNS).where(T.c.id.in_(entry_ids))))
+    return [entry_from_row(row) for row in rows]

@@ -1,0 +1,83 @@
+"""Shared fixtures: real databases only.
+
+``db_url`` runs a test on a fresh SQLite file and on a fresh schema of the
+PostgreSQL test server. PostgreSQL comes from DNC_TEST_POSTGRES_URL (default:
+the server these machines run on 127.0.0.1:5432, database ``test``). Under
+CI=true an unreachable PostgreSQL fails the run; elsewhere its tests skip
+with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+import dnc
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _pg_base_url() -> str:
+    url = os.environ.get("DNC_TEST_POSTGRES_URL") or DEFAULT_PG
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+_pg_problem: str | None = None
+_pg_checked = False
+
+
+def _pg_unavailable() -> str | None:
+    global _pg_checked, _pg_problem
+    if not _pg_checked:
+        _pg_checked = True
+        try:
+            engine = sa.create_engine(_pg_base_url(), connect_args={"connect_timeout": 3})
+            with engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+            engine.dispose()
+        except Exception as exc:  # noqa: BLE001 - reported as the skip/fail reason
+            _pg_problem = f"PostgreSQL at {_pg_base_url()} unreachable: {exc}".splitlines()[0]
+    return _pg_problem
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'dnc.db'}"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    problem = _pg_unavailable()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    base = _pg_base_url()
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def service(db_url: str) -> Iterator[dnc.Service]:
+    svc = dnc.open(db_url)
+    yield svc
+    svc.close()

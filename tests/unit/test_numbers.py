@@ -1,0 +1,114 @@
+"""Parsing phone numbers: any human format in, E.164 out, clear refusals."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dnc.errors import InvalidNumberError
+from dnc.numbers import from_key, parse
+
+REGIONS = ["US", "CA", "GB", "DE", "AU", "FR", "RU", "EE", "LT", "IN", "BR", "JP"]
+FORMATS = [
+    phonenumbers.PhoneNumberFormat.E164,
+    phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+    phonenumbers.PhoneNumberFormat.RFC3966,
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "e164"),
+    [
+        ("+1 (201) 555-0123", "+12015550123"),
+        ("201.555.0123", "+12015550123"),
+        ("2015550123", "+12015550123"),
+        ("1-201-555-0123", "+12015550123"),
+        ("+44 113 211 1115", "+441132111115"),
+        ("tel:+49-151-23456789", "+4915123456789"),
+    ],
+)
+def test_human_formats_parse_to_e164(text: str, e164: str) -> None:
+    assert parse(text).e164 == e164
+
+
+def test_national_format_uses_the_default_region() -> None:
+    assert parse("0113 211 1115", "GB").e164 == "+441132111115"
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("12345", "too short"),
+        ("hello", "not a phone number"),
+        ("", "empty"),
+        ("+999 123 4567", "country calling code"),
+        ("+1 123 456 7890", "not a valid number for region"),
+        ("+1 201 555 0123 4567 89", "too long"),
+    ],
+)
+def test_bad_input_names_the_input_and_why(text: str, why: str) -> None:
+    with pytest.raises(InvalidNumberError) as info:
+        parse(text)
+    assert why in str(info.value)
+    assert repr(text.strip()) in str(info.value)
+
+
+def test_number_knows_region_zones_and_area_code() -> None:
+    alaska = parse("+1 907 555 1234")
+    assert alaska.region == "US"
+    assert set(alaska.time_zones) == {"America/Anchorage", "America/Adak"}
+    assert alaska.area_code == "907"
+    assert parse("+44 113 211 1115").area_code is None
+
+
+@given(
+    region=st.sampled_from(REGIONS),
+    fmt=st.sampled_from(FORMATS),
+    kind=st.sampled_from(
+        [phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE]
+    ),
+)
+def test_any_format_of_a_valid_number_round_trips_to_the_same_e164(
+    region: str, fmt: int, kind: int
+) -> None:
+    example = phonenumbers.example_number_for_type(region, kind)
+    if example is None:
+        return
+    e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+    assert parse(phonenumbers.format_number(example, fmt), "US").e164 == e164
+    national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+    assert parse(national, region).e164 == e164
+    assert from_key(parse(e164).key).e164 == e164
+
+
+@given(st.text(max_size=40))
+def test_arbitrary_text_parses_or_raises_invalid_number_only(text: str) -> None:
+    try:
+        number = parse(text)
+    except InvalidNumberError as exc:
+        assert exc.why
+    else:
+        assert number.e164.startswith("+") and number.e164[1:].isdigit()
+        assert phonenumbers.is_valid_number(phonenumbers.parse(number.e164))
+
+
+@given(
+    text=st.one_of(
+        st.from_regex(r"\+[0-9]{1,16}", fullmatch=True),
+        st.from_regex(r"1?[0-9]{10}", fullmatch=True),
+        st.sampled_from(["+12015550123", "+390612345678", "+441132111115", "2015550123"]),
+    ),
+    region=st.sampled_from(["US", "CA", "GB", "DE"]),
+)
+def test_fast_path_agrees_with_the_full_parser(text: str, region: str) -> None:
+    from dnc.numbers import fast_parse
+
+    fast = fast_parse(text, region)
+    if fast is None:
+        return
+    slow = phonenumbers.parse(text, region)
+    assert (fast.country_code, fast.national_number) == (slow.country_code, slow.national_number)
+    assert phonenumbers.is_valid_number(fast) == phonenumbers.is_valid_number(slow)
+    assert not slow.italian_leading_zero
