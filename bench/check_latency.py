@@ -45,7 +45,8 @@ def main() -> None:
         with service.engine.begin() as conn:
             conn.execute(
                 sa.text(
-                    "INSERT INTO list_entry (number, source, channel, created_at, recorded_at, actor)"
+                    "INSERT INTO list_entry"
+                    " (number, source, channel, created_at, recorded_at, actor)"
                     " VALUES (:n, 'opt_out', 'call', :t, :t, 'bench')"
                 ),
                 [{"n": 10_000_000_000 + n, "t": now} for n in listed],
@@ -69,7 +70,9 @@ def main() -> None:
         service.close()
 
     print(f"store: {url.split(':')[0]}, {args.numbers} numbers listed, {args.checks} checks")
-    print(f"cold (first parse) p50 {percentile(cold, 50):.1f} us  p99 {percentile(cold, 99):.1f} us")
+    print(
+        f"cold (first parse) p50 {percentile(cold, 50):.1f} us  p99 {percentile(cold, 99):.1f} us"
+    )
     print(
         f"warm  p50 {percentile(warm, 50):.1f} us  p99 {percentile(warm, 99):.1f} us  "
         f"mean {statistics.fmean(warm) / 1000:.1f} us  ({refused} refused)"
