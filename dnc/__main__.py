@@ -1,5 +1,7 @@
 """``python -m dnc`` runs the command line."""
 
-from dnc.cli.app import main
+from importlib import import_module
 
-main()
+# dnc.cli is installed from the top-level cli/ folder (see pyproject.toml),
+# where a type checker reading dnc/ cannot follow a static import.
+import_module("dnc.cli.app").main()
