@@ -6,7 +6,18 @@ from typing import Annotated
 
 import typer
 
-from dnc.cli import check, history, init, lists, optout
+from dnc.cli import (
+    audit,
+    check,
+    consent,
+    history,
+    init,
+    lists,
+    optout,
+    outcome,
+    prefer,
+    registry,
+)
 from dnc.cli.common import State
 
 app = typer.Typer(
@@ -48,8 +59,13 @@ def _global(
 init.register(app)
 check.register(app)
 optout.register(app)
+outcome.register(app)
 app.add_typer(lists.app, name="list")
+app.add_typer(registry.app, name="registry")
 history.register(app)
+app.add_typer(consent.app, name="consent")
+prefer.register(app)
+app.add_typer(audit.app, name="audit")
 
 
 def main() -> None:

@@ -46,10 +46,17 @@ def history(
         )
         return
     table = Table(title=f"history of {e164}: {len(records)} records")
-    for column in ("at", "action", "list", "actor", "reason"):
+    for column in ("at", "action", "list", "actor", "reason", "result"):
         table.add_column(column, overflow="fold")
     for r in records:
+        # Call outcomes say in "summary" what state they led to.
+        result = str(r.after.get("summary", "")) if r.after else ""
         table.add_row(
-            r.at.isoformat(timespec="seconds"), r.action, r.subject or "", r.actor, r.reason or ""
+            r.at.isoformat(timespec="seconds"),
+            r.action,
+            r.subject or "",
+            r.actor,
+            r.reason or "",
+            result,
         )
     console.print(table)

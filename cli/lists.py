@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +13,7 @@ from rich.table import Table
 import dnc
 from dnc.cli.common import (
     console,
+    err_console,
     parse_expiry,
     print_json,
     service_for,
@@ -47,8 +50,9 @@ def entry_dict(entry: dnc.ListEntry) -> dict[str, object]:
 
 @app.command(
     "add",
-    help="Put NUMBER on a list.\n\n"
-    'Example: dnc list add 2015550123 --reason "complaint 4411" --days 1825',
+    help="Put NUMBER (or with --prefix, every number under a prefix) on a list.\n\n"
+    'Example: dnc list add 2015550123 --reason "complaint 4411" --days 1825\n\n'
+    'Example: dnc list add +1201555 --prefix --reason "exchange of a partner"',
 )
 @user_errors
 def add(
@@ -60,8 +64,28 @@ def add(
         str | None, typer.Option(help="Stop blocking after this date (YYYY-MM-DD) or time.")
     ] = None,
     days: Annotated[int | None, typer.Option(help="Stop blocking after N days.")] = None,
+    prefix: Annotated[
+        bool,
+        typer.Option(
+            "--prefix", help="NUMBER is an E.164 prefix (+1201, +1201555): block all under it."
+        ),
+    ] = False,
 ) -> None:
     now = datetime.now(UTC)
+    if prefix:
+        with service_for(ctx) as service:
+            block = service.block_prefix(
+                number,
+                list_name,
+                reason=reason,
+                expires_at=parse_expiry(expires, days, now),
+                actor=state(ctx).actor,
+            )
+        console.print(
+            f"prefix {block.prefix} blocked on {block.list_name} (block {block.id})",
+            highlight=False,
+        )
+        return
     with service_for(ctx) as service:
         entry = service.add_to_list(
             number,
@@ -84,7 +108,19 @@ def remove(
     number: Annotated[str, typer.Argument(help="The number, in any common format.")],
     reason: Annotated[str, typer.Option(help="Why it is removed (required).")],
     list_name: ListOption = "internal",
+    prefix: Annotated[
+        bool, typer.Option("--prefix", help="NUMBER is a blocked prefix: lift the block.")
+    ] = False,
 ) -> None:
+    if prefix:
+        with service_for(ctx) as service:
+            blocks = service.unblock_prefix(number, reason, list_name, actor=state(ctx).actor)
+        for block in blocks:
+            console.print(
+                f"prefix {block.prefix} unblocked on {block.list_name} (block {block.id})",
+                highlight=False,
+            )
+        return
     with service_for(ctx) as service:
         removed = service.remove_from_list(number, reason, list_name, actor=state(ctx).actor)
     for entry in removed:
@@ -133,3 +169,92 @@ def show(
             else "",
         )
     console.print(table)
+
+
+@app.command(
+    "prefixes",
+    help="Show the blocked prefixes of a list, or of every list.\n\n"
+    "Example: dnc list prefixes --json",
+)
+@user_errors
+def prefixes(
+    ctx: typer.Context,
+    list_name: Annotated[
+        str | None, typer.Option("--list", help="internal or campaign:NAME; default all lists.")
+    ] = None,
+    include_removed: Annotated[bool, typer.Option("--all", help="Include lifted blocks.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    with service_for(ctx) as service:
+        blocks = service.prefix_blocks(list_name, include_removed)
+    rows = [
+        {
+            "id": b.id,
+            "prefix": b.prefix,
+            "list": b.list_name,
+            "created_at": b.created_at.isoformat(),
+            "expires_at": b.expires_at.isoformat() if b.expires_at else None,
+            "actor": b.actor,
+            "note": b.note,
+            "removed_at": b.removed_at.isoformat() if b.removed_at else None,
+            "removed_reason": b.removed_reason,
+        }
+        for b in blocks
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} prefix blocks")
+    for column in ("prefix", "list", "since", "expires", "actor", "note", "removed"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            *(str(r[k] or "") for k in ("prefix", "list", "created_at", "expires_at", "actor")),
+            str(r["note"] or ""),
+            str(r["removed_reason"] or ""),
+        )
+    console.print(table)
+
+
+@app.command(
+    "import",
+    help="Add the numbers of a CSV file (header with number or phone; optional added, "
+    "expires, reason) to a list. A malformed line changes nothing, unless --skip-invalid.\n\n"
+    "Example: dnc list import complaints.csv --list campaign:spring",
+)
+@user_errors
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The CSV file (.csv, .zip or .gz).")],
+    list_name: ListOption = "internal",
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Skip malformed lines and report them.")
+    ] = False,
+) -> None:
+    with service_for(ctx) as service:
+        summary = service.import_list(file, list_name, skip_invalid, actor=state(ctx).actor)
+    console.print(summary.line(), highlight=False, soft_wrap=True)
+
+
+@app.command(
+    "export",
+    help="Write the numbers a list blocks now as CSV (number, added, expires, reason), "
+    "the layout list import reads.\n\n"
+    "Example: dnc list export --list internal --out internal.csv",
+)
+@user_errors
+def export(
+    ctx: typer.Context,
+    list_name: ListOption = "internal",
+    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+) -> None:
+    with service_for(ctx) as service:
+        if out is None:
+            service.export_list(sys.stdout, list_name)
+            return
+        try:
+            with open(out, "w", newline="", encoding="utf-8") as handle:
+                count = service.export_list(handle, list_name)
+        except OSError as exc:
+            raise dnc.InputError(f"{out}: cannot write: {exc.strerror}") from None
+    err_console.print(f"{count} numbers written to {out}", highlight=False)

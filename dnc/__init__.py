@@ -9,6 +9,7 @@ A dialer needs only this module::
         print([r.code for r in verdict.reasons], verdict.next_allowed_at)
 """
 
+from dnc.consent import ConsentKind, ConsentRecord
 from dnc.errors import (
     ConfigError,
     DncError,
@@ -20,19 +21,33 @@ from dnc.errors import (
 )
 from dnc.lists import ListEntry
 from dnc.numbers import PhoneNumber
+from dnc.outcomes import CampaignState, Outcome, OutcomeRecord, RecordedOutcome
+from dnc.prefixes import PrefixBlock
+from dnc.registries import RegistryDefinition
+from dnc.registry_ops import ImportSummary, RegistryStatus
 from dnc.service import Service, open
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
 __all__ = [
+    "CampaignState",
     "ConfigError",
+    "ConsentKind",
+    "ConsentRecord",
     "DncError",
+    "ImportSummary",
     "InputError",
     "InvalidNumberError",
     "ListEntry",
     "NotFoundError",
+    "Outcome",
+    "OutcomeRecord",
     "PhoneNumber",
+    "PrefixBlock",
     "Reason",
     "ReasonCode",
+    "RecordedOutcome",
+    "RegistryDefinition",
+    "RegistryStatus",
     "SchemaTooNewError",
     "Service",
     "StorageError",

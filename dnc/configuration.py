@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -18,6 +18,9 @@ from typing import Any
 import phonenumbers
 
 from dnc.errors import ConfigError
+from dnc.policy import CampaignPolicies, parse_campaigns
+from dnc.registries import RegistryDefinition
+from dnc.registry_config import parse_registries
 
 ENV_CONFIG = "DNC_CONFIG"
 ENV_DATABASE_URL = "DNC_DATABASE_URL"
@@ -39,6 +42,8 @@ class Config:
     database_url: str = ""
     actor: str = ""
     source: str = PACKAGED
+    registries: tuple[RegistryDefinition, ...] = ()
+    campaigns: CampaignPolicies = field(default_factory=CampaignPolicies)
 
 
 def load(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
@@ -47,6 +52,7 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None) -
     raw = _read_toml(packaged_dir().joinpath("dnc.toml").read_text("utf-8"), PACKAGED)
     merged = dict(raw)
     sources = dict.fromkeys(raw, PACKAGED)
+    _record_sources(sources, raw, PACKAGED)
     user_path = path if path is not None else (env.get(ENV_CONFIG) or None)
     source = PACKAGED
     if user_path is not None:
@@ -57,8 +63,9 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None) -
         except OSError as exc:
             raise ConfigError(source, None, f"cannot read: {exc.strerror}") from None
         user = _read_toml(text, source)
-        merged.update(user)
+        _deep_merge(merged, user)
         sources.update(dict.fromkeys(user, source))
+        _record_sources(sources, user, source)
     return _validate(merged, sources, source)
 
 
@@ -72,6 +79,25 @@ def _deep_merge(into: dict[str, Any], other: Mapping[str, Any]) -> None:
             into[key] = value
 
 
+def _record_sources(
+    sources: dict[str, str], table: Mapping[str, Any], source: str, prefix: str = ""
+) -> None:
+    """Remember which file set each nested key, so errors can name it."""
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            dotted = f"{prefix}{key}"
+            sources[dotted] = source
+            _record_sources(sources, value, source, f"{dotted}.")
+
+
+def _source_of(sources: dict[str, str], dotted: str) -> str:
+    while dotted:
+        if dotted in sources:
+            return sources[dotted]
+        dotted = dotted.rpartition(".")[0]
+    return PACKAGED
+
+
 def _read_toml(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
@@ -80,7 +106,7 @@ def _read_toml(text: str, source: str) -> dict[str, Any]:
 
 
 def _validate(raw: dict[str, Any], sources: dict[str, str], source: str) -> Config:
-    known = {"default_region", "database_url", "actor"}
+    known = {"default_region", "database_url", "actor", "registries", "campaigns"}
     for key in raw:
         if key not in known:
             raise ConfigError(sources[key], key, f"unknown key (known: {', '.join(sorted(known))})")
@@ -94,6 +120,10 @@ def _validate(raw: dict[str, Any], sources: dict[str, str], source: str) -> Conf
         database_url=_string(raw, sources, "database_url"),
         actor=_string(raw, sources, "actor"),
         source=source,
+        registries=parse_registries(
+            raw.get("registries", {}), lambda key: _source_of(sources, key)
+        ),
+        campaigns=parse_campaigns(raw.get("campaigns"), lambda key: _source_of(sources, key)),
     )
 
 

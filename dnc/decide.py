@@ -13,18 +13,28 @@ first instant the schedule opens at or after every lapse.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from dnc.calling import calling_reasons
+from dnc.consent import valid_consents
 from dnc.facts import NumberFacts
 from dnc.lists import list_reasons
 from dnc.numbers import PhoneNumber
+from dnc.outcomes import outcome_reasons
+from dnc.policy import CampaignPolicies
+from dnc.prefixes import prefix_reasons
+from dnc.registries import RegistryDefinition, registry_reasons
+from dnc.rules import Schedule
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
 WINDOW_CODES = frozenset(
     {ReasonCode.OUTSIDE_CALLING_HOURS, ReasonCode.BLOCKED_DAY, ReasonCode.PREFERRED_HOURS}
 )
+
+
+_DEFAULT_POLICIES = CampaignPolicies()
 
 
 class OpenTimes(Protocol):
@@ -34,11 +44,58 @@ class OpenTimes(Protocol):
 
 
 def decide(
-    number: PhoneNumber, facts: NumberFacts, *, campaign: str | None, at: datetime
+    number: PhoneNumber,
+    facts: NumberFacts,
+    *,
+    campaign: str | None,
+    at: datetime,
+    policies: CampaignPolicies | None = None,
+    registries: Sequence[RegistryDefinition] = (),
+    schedule: Schedule | None = None,
 ) -> Verdict:
+    """Every reason a call to ``number`` at ``at`` for ``campaign`` is not allowed.
+
+    ``schedule`` is the calling-rules schedule for the number (built by the
+    caller, who knows the location hint); without one no calling-time rule
+    is applied, so the service always passes one.
+    """
+    policies = policies if policies is not None else _DEFAULT_POLICIES
+    policy = policies.for_campaign(campaign)
+    consents = valid_consents(facts.consents, campaign, policy.calling.brand, at)
     reasons: list[Reason] = []
     reasons.extend(list_reasons(facts.entries, campaign, at))
-    return combine(number.e164, reasons, at, schedule=None)
+    reasons.extend(prefix_reasons(facts.prefix_blocks, campaign, at))
+    # Apart from the lists on purpose: a consent may lift a registry listing,
+    # never a list entry, an opt-out or the three no's.
+    registry = registry_reasons(
+        number, registries, facts.registry_snapshots, facts.registry_hits, at
+    )
+    if consents:
+        registry = [r for r in registry if r.code is not ReasonCode.DNC_REGISTRY]
+    reasons.extend(registry)
+    if facts.outcomes:
+        reasons.extend(
+            outcome_reasons(
+                facts.outcomes,
+                policies.for_campaign,
+                campaign,
+                at,
+                zones=number.time_zones,
+                totals=facts.attempt_totals,
+            )
+        )
+    if schedule is not None:
+        reasons.extend(
+            calling_reasons(
+                schedule,
+                consents=consents,
+                outcomes=facts.outcomes,
+                calling=policy.calling,
+                campaign=campaign,
+                at=at,
+            )
+        )
+    return combine(number.e164, reasons, at, schedule=schedule)
 
 
 def combine(

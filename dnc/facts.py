@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
+from dnc.consent import ConsentRecord
 from dnc.lists import ListEntry
+from dnc.outcomes import OutcomeRecord
+from dnc.prefixes import PrefixBlock
+from dnc.rules import Preference
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,3 +18,18 @@ class NumberFacts:
     """Everything a check needs from storage, read in one go."""
 
     entries: tuple[ListEntry, ...] = ()
+    # Call outcomes: every refusal, each campaign's latest outcome, and every
+    # attempt at or after ``attempts_since`` (None: all attempts are here).
+    outcomes: tuple[OutcomeRecord, ...] = ()
+    # Attempts per campaign over all time, when ``outcomes`` is not complete.
+    attempt_totals: Mapping[str, int] = field(default_factory=dict)
+    attempts_since: datetime | None = None
+    # Live prefix blocks over any prefix of the number.
+    prefix_blocks: tuple[PrefixBlock, ...] = ()
+    # As-of date of each registry's current snapshot, and the registries listing the number.
+    registry_snapshots: Mapping[str, date] = field(default_factory=dict)
+    registry_hits: frozenset[str] = frozenset()
+    # Consents not revoked (validity at the call's time is decided later),
+    # and the person's own calling wishes.
+    consents: tuple[ConsentRecord, ...] = ()
+    preference: Preference | None = None

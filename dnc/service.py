@@ -6,24 +6,36 @@ Nothing connects at import time.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import os
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from dnc import configuration
+from dnc import (
+    configuration,
+    consent_ops,
+    list_ops,
+    outcome_ops,
+    preferences,
+    registry_ops,
+)
 from dnc.audit import AuditRecord
 from dnc.configuration import Config
+from dnc.consent import ConsentKind, ConsentRecord
 from dnc.decide import decide
 from dnc.errors import InputError, InvalidNumberError, NotFoundError, StorageError
 from dnc.lists import Channel, ListEntry, Scope, Source
 from dnc.numbers import PhoneNumber, parse
-from dnc.storage import audit_repo, lists_repo, migrate
+from dnc.outcomes import ATTEMPT_HORIZON, OutcomeRecord, RecordedOutcome
+from dnc.prefixes import PrefixBlock
+from dnc.rules import Preference, RuleBook, load_rulebook
+from dnc.storage import audit_repo, consent_repo, lists_repo, migrate
 from dnc.storage.engine import create as create_engine
 from dnc.storage.hotpath import HotReader
 from dnc.storage.uow import UnitOfWork
@@ -57,12 +69,20 @@ def open(  # noqa: A001 - the front door is dnc.open(), as documented
     return Service(engine, cfg)
 
 
+@functools.cache
+def packaged_rulebook() -> RuleBook:
+    """The packaged calling rules, loaded once per process (~50 ms)."""
+    data = configuration.packaged_dir()
+    return load_rulebook(data / "rules", data / "nanp_area_codes.csv")
+
+
 class Service:
     """Checks, opt-outs and list management over one database."""
 
-    def __init__(self, engine: Engine, config: Config) -> None:
+    def __init__(self, engine: Engine, config: Config, rulebook: RuleBook | None = None) -> None:
         self.engine = engine
         self.config = config
+        self.rulebook = rulebook if rulebook is not None else packaged_rulebook()
         self._hot = HotReader(engine)
 
     # -- lifecycle -----------------------------------------------------------
@@ -103,9 +123,27 @@ class Service:
             phone = self.parse(number)
         except InvalidNumberError as exc:
             return Verdict.refuse(str(number), [Reason(ReasonCode.INVALID_NUMBER, exc.why)])
+        calling = self.config.campaigns.for_campaign(campaign).calling
         try:
-            facts = self._hot.facts(phone.key)
-            return decide(phone, facts, campaign=campaign, at=when)
+            facts = self._hot.facts(phone.key, since=when - ATTEMPT_HORIZON)
+            schedule = self.rulebook.schedule_for(
+                phone,
+                location,
+                campaign_hours=calling.hours,
+                preference=facts.preference,
+                call_type=calling.call_type,
+            )
+            return decide(
+                phone,
+                facts,
+                campaign=campaign,
+                at=when,
+                policies=self.config.campaigns,
+                registries=self.config.registries,
+                schedule=schedule,
+            )
+        except InputError:
+            raise  # a location the rules cannot read: the caller's mistake, said as such
         except Exception as exc:  # noqa: BLE001 - fail closed, with the cause named
             return Verdict.refuse(
                 phone.e164,
@@ -226,11 +264,266 @@ class Service:
                 limit=limit,
             )
 
-    def history(self, number: str) -> list[AuditRecord]:
-        """Every recorded change concerning ``number``, oldest first."""
+    def history(self, number: str, at: datetime | None = None) -> list[AuditRecord]:
+        """Every recorded change concerning ``number``, oldest first.
+
+        Entries and prefix blocks that expired by ``at`` (default now) appear
+        as ``list_expire`` records dated at their expiry.
+        """
         phone = self.parse(number)
         with UnitOfWork(self.engine) as uow:
-            return audit_repo.for_number(uow.connection, phone.e164)
+            records = audit_repo.for_number(uow.connection, phone.e164)
+        expired = list_ops.expiry_records(self.engine, phone, _instant(at, "at"))
+        return sorted([*records, *expired], key=lambda r: r.at) if expired else records
+
+    # -- prefix blocks, list files and registries (dnc/list_ops.py, dnc/registry_ops.py) --
+
+    def block_prefix(
+        self,
+        prefix: str,
+        list_name: str = "internal",
+        reason: str | None = None,
+        at: datetime | None = None,
+        expires_at: datetime | None = None,
+        actor: str | None = None,
+    ) -> PrefixBlock:
+        """Block every number under an E.164 prefix ("+1201", "+1201555") → DNC_PREFIX."""
+        return list_ops.add_prefix(
+            self.engine,
+            prefix,
+            campaign=parse_list_name(list_name),
+            note=reason,
+            expires_at=_instant(expires_at, "expires_at") if expires_at else None,
+            actor=self._actor(actor),
+            at=_instant(at, "at"),
+        )
+
+    def unblock_prefix(
+        self, prefix: str, reason: str, list_name: str = "internal", actor: str | None = None
+    ) -> list[PrefixBlock]:
+        """Lift a prefix block; a reason is required and the block is kept as history."""
+        if not reason or not reason.strip():
+            raise InputError("a removal needs a reason")
+        return list_ops.remove_prefix(
+            self.engine,
+            prefix,
+            campaign=parse_list_name(list_name),
+            reason=reason,
+            actor=self._actor(actor),
+            at=datetime.now(UTC),
+        )
+
+    def prefix_blocks(
+        self, list_name: str | None = None, include_removed: bool = False
+    ) -> list[PrefixBlock]:
+        return list_ops.prefix_blocks(
+            self.engine,
+            campaign=parse_list_name(list_name) if list_name else None,
+            any_campaign=list_name is None,
+            include_removed=include_removed,
+        )
+
+    def import_list(
+        self,
+        path: str | Path,
+        list_name: str = "internal",
+        skip_invalid: bool = False,
+        actor: str | None = None,
+    ) -> list_ops.ListImportSummary:
+        """Add the numbers of a generic CSV (number/phone, added, expires, reason) to a list."""
+        return list_ops.import_list(
+            self.engine,
+            path,
+            campaign=parse_list_name(list_name),
+            list_name=list_name,
+            region=self.config.default_region,
+            skip_invalid=skip_invalid,
+            actor=self._actor(actor),
+            now=datetime.now(UTC),
+        )
+
+    def export_list(
+        self, out: TextIO, list_name: str = "internal", at: datetime | None = None
+    ) -> int:
+        """Write the numbers blocking on a list at ``at`` as CSV; returns how many."""
+        return list_ops.export_list(
+            self.engine, out, campaign=parse_list_name(list_name), at=_instant(at, "at")
+        )
+
+    def import_registry(
+        self,
+        path: str | Path,
+        registry: str,
+        format: str | None = None,  # noqa: A002 - the CLI's --format
+        as_of: date | None = None,
+        changes: bool = False,
+        skip_invalid: bool = False,
+        actor: str | None = None,
+        progress: registry_ops.Progress | None = None,
+    ) -> registry_ops.ImportSummary:
+        """Replace a registry's snapshot with a full list, or apply a change list.
+
+        ``as_of`` defaults to the file's own date. A bad line raises
+        BadLineError and changes nothing, unless ``skip_invalid``.
+        """
+        return registry_ops.import_registry(
+            self.engine,
+            registry_ops.definition_for(self.config.registries, registry),
+            path,
+            fmt=format,
+            as_of=as_of,
+            changes=changes,
+            skip_invalid=skip_invalid,
+            region=self.config.default_region,
+            actor=self._actor(actor),
+            now=datetime.now(UTC),
+            progress=progress,
+        )
+
+    def registry_status(self, at: datetime | None = None) -> list[registry_ops.RegistryStatus]:
+        """Each configured registry's snapshot: as-of date, size, age, days left."""
+        return registry_ops.status(self.engine, self.config.registries, _instant(at, "at"))
+
+    # -- the audit trail -------------------------------------------------------
+
+    def verify_audit(self) -> audit_repo.ChainReport:
+        """Walk the hash chain; the report names the first record that does not fit."""
+        with UnitOfWork(self.engine) as uow:
+            return audit_repo.verify(uow.connection)
+
+    def audit_records(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        number: str | None = None,
+    ) -> list[AuditRecord]:
+        e164 = self.parse(number).e164 if number else None
+        with UnitOfWork(self.engine) as uow:
+            return list(audit_repo.records(uow.connection, since=since, until=until, number=e164))
+
+    # -- consents and preferences ------------------------------------------------
+
+    def add_consent(
+        self,
+        number: str,
+        kind: str,
+        *,
+        campaign: str | None = None,
+        brand: str | None = None,
+        at: datetime | None = None,
+        expires_at: datetime | None = None,
+        evidence: str | None = None,
+        actor: str | None = None,
+    ) -> ConsentRecord:
+        """Record a consent for one campaign or one brand, given at ``at``.
+
+        EBR kinds expire by default 18 months (purchase) or 3 months (inquiry)
+        after ``at``. A consent never lifts an opt-out or a list entry.
+        """
+        return consent_ops.add_consent(
+            self.engine,
+            self.parse(number),
+            kind=_enum(ConsentKind, kind, "consent kind"),
+            campaign=campaign,
+            brand=brand,
+            granted_at=_instant(at, "at"),
+            expires_at=_instant(expires_at, "expires_at") if expires_at else None,
+            evidence=evidence,
+            actor=self._actor(actor),
+        )
+
+    def revoke_consent(
+        self,
+        number: str,
+        *,
+        campaign: str | None = None,
+        brand: str | None = None,
+        reason: str | None = None,
+        actor: str | None = None,
+        at: datetime | None = None,
+    ) -> list[ConsentRecord]:
+        """Revoke the number's consents for ``campaign`` or ``brand`` (neither: all)."""
+        return consent_ops.revoke_consent(
+            self.engine,
+            self.parse(number),
+            campaign=campaign,
+            brand=brand,
+            reason=reason,
+            actor=self._actor(actor),
+            at=_instant(at, "at"),
+        )
+
+    def consents(self, number: str, include_revoked: bool = False) -> list[ConsentRecord]:
+        with UnitOfWork(self.engine) as uow:
+            return consent_repo.consents(
+                uow.connection, self.parse(number).key, live_only=not include_revoked
+            )
+
+    def set_preference(
+        self,
+        number: str,
+        not_before: str | None = None,
+        not_after: str | None = None,
+        days: str | None = None,
+        actor: str | None = None,
+    ) -> Preference:
+        """Record the person's own calling wishes ("not before 10", "mon-fri")."""
+        pref = preferences.build(not_before, not_after, days)
+        consent_ops.set_preference(self.engine, self.parse(number), pref, actor=self._actor(actor))
+        return pref
+
+    @staticmethod
+    def describe_preference(pref: Preference) -> str:
+        return preferences.describe(pref)
+
+    def clear_preference(self, number: str, actor: str | None = None) -> None:
+        consent_ops.set_preference(self.engine, self.parse(number), None, actor=self._actor(actor))
+
+    def preference(self, number: str) -> Preference | None:
+        with UnitOfWork(self.engine) as uow:
+            return consent_repo.preference(uow.connection, self.parse(number).key)
+
+    # -- call outcomes -----------------------------------------------------------
+
+    def record_outcome(
+        self,
+        number: str,
+        campaign: str,
+        outcome: str,
+        at: datetime | None = None,
+        callback_at: datetime | None = None,
+        refusals: int = 1,
+        note: str | None = None,
+        agent: str | None = None,
+        *,
+        actor: str | None = None,
+    ) -> RecordedOutcome:
+        """Record how a call ended (docs/outcomes.md); durable when this returns.
+
+        ``opt_out`` puts the number on the internal list, ``wrong_number`` on
+        the campaign's list, in the same transaction. The audit names
+        ``actor``, else ``agent``, else the configured actor.
+        """
+        phone = self.parse(number)
+        when = _instant(at, "at")
+        record = outcome_ops.build_record(
+            self.config.campaigns,
+            campaign=campaign,
+            outcome=outcome,
+            at=when,
+            callback_at=_instant(callback_at, "callback_at") if callback_at else None,
+            refusals=refusals,
+            note=note,
+            agent=agent,
+        )
+        who = self._actor(actor or agent)
+        return outcome_ops.record_outcome(
+            self.engine, self.config.campaigns, phone, record, actor=who
+        )
+
+    def outcomes(self, number: str, campaign: str | None = None) -> list[OutcomeRecord]:
+        """Every recorded outcome of ``number`` (optionally one campaign), oldest first."""
+        return outcome_ops.outcomes(self.engine, self.parse(number), campaign)
 
     # -- internals -------------------------------------------------------------
 

@@ -81,3 +81,23 @@ def service(db_url: str) -> Iterator[dnc.Service]:
     svc = dnc.open(db_url)
     yield svc
     svc.close()
+
+
+NO_REGISTRIES_REQUIRED = "".join(
+    f"[registries.{name}]\nrequired = false\n"
+    for name in ("us-national", "ca-dncl", "uk-tps", "au-dncr")
+)
+
+
+@pytest.fixture(autouse=True)
+def _registries_not_required(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out of the box a US number without a fresh registry snapshot is
+    REGISTRY_STALE (fail closed). Tests of other rules run, through
+    DNC_CONFIG (seen by subprocesses and the CLI too), with the packaged
+    registries not required; registry tests pass their own configuration."""
+    path = tmp_path_factory.getbasetemp() / "registries-not-required.toml"
+    if not path.exists():
+        path.write_text(NO_REGISTRIES_REQUIRED)
+    monkeypatch.setenv("DNC_CONFIG", str(path))

@@ -1,18 +1,26 @@
-"""The append-only audit log in the database."""
+"""The append-only, hash-chained audit log in the database."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Row, insert, select, text
 from sqlalchemy.engine import Connection
 
-from dnc.audit import AuditRecord
+from dnc.audit import GENESIS, AuditRecord, chain_hash
 from dnc.storage.schema import AuditRow, table
 from dnc.storage.types import as_utc
 
 T = table(AuditRow)
+
+# Appends are serialised so that each record chains to the one before it.
+# SQLite write transactions already are (BEGIN IMMEDIATE); PostgreSQL takes
+# this transaction-scoped advisory lock.
+_PG_AUDIT_LOCK = 0x646E6361  # "dnca"
 
 
 def _dump(value: dict[str, Any] | None) -> str | None:
@@ -23,9 +31,18 @@ def _load(value: str | None) -> dict[str, Any] | None:
     return None if value is None else dict(json.loads(value))
 
 
-def append(conn: Connection, record: AuditRecord) -> None:
-    conn.execute(
-        insert(T).values(
+def append(conn: Connection, record: AuditRecord) -> AuditRecord:
+    """Append ``record`` to the chain; call inside a write unit of work."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
+    last = conn.execute(select(T.c.hash).order_by(T.c.id.desc()).limit(1)).scalar()
+    prev = last or GENESIS
+    # Round-trip the snapshots through JSON so the hash covers exactly what is stored.
+    stored = replace(record, before=_load(_dump(record.before)), after=_load(_dump(record.after)))
+    digest = chain_hash(prev, stored)
+    new_id = conn.execute(
+        insert(T)
+        .values(
             at=record.at,
             actor=record.actor,
             action=record.action,
@@ -34,23 +51,81 @@ def append(conn: Connection, record: AuditRecord) -> None:
             before=_dump(record.before),
             after=_dump(record.after),
             reason=record.reason,
+            prev_hash=prev,
+            hash=digest,
         )
+        .returning(T.c.id)
+    ).scalar_one()
+    return replace(stored, id=new_id, prev_hash=prev, hash=digest)
+
+
+def _record(row: Row[Any]) -> AuditRecord:
+    at = as_utc(row.at)
+    if at is None:
+        raise ValueError(f"audit record {row.id} has no time")
+    return AuditRecord(
+        id=row.id,
+        at=at,
+        actor=row.actor,
+        action=row.action,
+        number=row.number,
+        subject=row.subject,
+        before=_load(row.before),
+        after=_load(row.after),
+        reason=row.reason,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
     )
 
 
 def for_number(conn: Connection, e164: str) -> list[AuditRecord]:
     rows = conn.execute(select(T).where(T.c.number == e164).order_by(T.c.id))
-    return [
-        AuditRecord(
-            id=row.id,
-            at=as_utc(row.at) or row.at,
-            actor=row.actor,
-            action=row.action,
-            number=row.number,
-            subject=row.subject,
-            before=_load(row.before),
-            after=_load(row.after),
-            reason=row.reason,
-        )
-        for row in rows
-    ]
+    return [_record(row) for row in rows]
+
+
+def records(
+    conn: Connection,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    number: str | None = None,
+) -> Iterator[AuditRecord]:
+    query = select(T).order_by(T.c.id)
+    if since is not None:
+        query = query.where(T.c.at >= since)
+    if until is not None:
+        query = query.where(T.c.at < until)
+    if number is not None:
+        query = query.where(T.c.number == number)
+    for row in conn.execution_options(yield_per=5000).execute(query):
+        yield _record(row)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """The outcome of walking the chain: ``first_bad`` is None when intact."""
+
+    records: int
+    head: str
+    first_bad: int | None = None
+    problem: str | None = None
+
+
+def verify(conn: Connection) -> ChainReport:
+    """Recompute every hash in id order; name the first record that does not fit."""
+    prev = GENESIS
+    count = 0
+    for record in records(conn):
+        count += 1
+        if record.prev_hash != prev:
+            return ChainReport(
+                count,
+                prev,
+                record.id,
+                "does not follow the record before it "
+                "(a record was deleted, inserted or reordered)",
+            )
+        if chain_hash(prev, record) != record.hash:
+            return ChainReport(count, prev, record.id, "content does not match its hash (altered)")
+        prev = record.hash or ""
+    return ChainReport(count, prev)

@@ -6,10 +6,10 @@ bytes, and integer comparison, which matters at registry scale.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import BigInteger, Index, Integer, String, Table, Text, text
+from sqlalchemy import BigInteger, Date, Index, Integer, String, Table, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dnc.storage.types import UTCDateTime, utcnow
@@ -68,8 +68,125 @@ class AuditRow(Base):
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
     __table_args__ = (Index("ix_audit_log_number", "number", "id"),)
+
+
+class ConsentRow(Base):
+    """A consent for one campaign or one brand; revocation keeps the row."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+    campaign: Mapped[str | None] = mapped_column(String(100))
+    brand: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(200))
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class PreferenceRow(Base):
+    """A person's own calling wishes: one current row per number (history in the audit)."""
+
+    __tablename__ = "preference"
+
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    not_before: Mapped[str | None] = mapped_column(String(5))
+    not_after: Mapped[str | None] = mapped_column(String(5))
+    days: Mapped[str | None] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+
+
+class PrefixBlockRow(Base):
+    """An E.164 prefix (digits in a BIGINT) blocked on the internal or a campaign list."""
+
+    __tablename__ = "prefix_block"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    prefix: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    campaign: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_by: Mapped[str | None] = mapped_column(String(200))
+    removed_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index(
+            "ix_prefix_block_live",
+            "prefix",
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
+    )
+
+
+class RegistryRow(Base):
+    """A registry that has been imported at least once; points at its current snapshot."""
+
+    __tablename__ = "registry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(63), nullable=False, unique=True)
+    current_snapshot_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class RegistrySnapshotRow(Base):
+    """One full list of a registry (plus change lists applied to it).
+
+    Its numbers live in their own table ``registry_numbers_<id>``, so a
+    replaced snapshot is dropped in one cheap statement instead of deleted
+    row by row; the view ``registry_current`` unions the current ones.
+    """
+
+    __tablename__ = "registry_snapshot"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registry_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(10), nullable=False)
+    as_of: Mapped[date] = mapped_column(Date, nullable=False)
+    as_of_source: Mapped[str] = mapped_column(String(10), nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    file: Mapped[str] = mapped_column(Text, nullable=False)
+    changes_applied: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+
+
+class CallOutcomeRow(Base):
+    """One call attempt and how it ended (issue 4). Rows are never changed."""
+
+    __tablename__ = "call_outcome"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    campaign: Mapped[str] = mapped_column(String(100), nullable=False)
+    outcome: Mapped[str] = mapped_column(String(20), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    refusals: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    agent: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    # The hot path reads one number's rows, newest first per campaign.
+    __table_args__ = (Index("ix_call_outcome_number", "number", "campaign", "at"),)
 
 
 def table(model: type[Base]) -> Table:

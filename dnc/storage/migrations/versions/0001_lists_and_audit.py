@@ -1,4 +1,4 @@
-"""Internal and campaign lists, append-only audit log.
+"""Internal and campaign lists, append-only hash-chained audit log.
 
 Revision ID: 0001
 Revises:
@@ -67,6 +67,8 @@ def upgrade() -> None:
         sa.Column("before", sa.Text),
         sa.Column("after", sa.Text),
         sa.Column("reason", sa.Text),
+        sa.Column("prev_hash", sa.String(64), nullable=False),
+        sa.Column("hash", sa.String(64), nullable=False),
     )
     op.create_index("ix_audit_log_number", "audit_log", ["number", "id"])
     if op.get_bind().dialect.name == "postgresql":

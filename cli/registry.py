@@ -1,0 +1,136 @@
+"""``dnc registry``: import national and other do-not-call registries, show their freshness."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+import dnc
+from dnc.cli.common import console, err_console, print_json, service_for, state, user_errors
+
+app = typer.Typer(
+    help="National and other do-not-call registries: import full and change lists, status.",
+    no_args_is_help=True,
+)
+
+
+def _as_of(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise dnc.InputError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@app.command(
+    "import",
+    help="Import a registry file (.txt, .csv, .zip or .gz).\n\n"
+    "A full list replaces the registry's snapshot atomically; --changes applies a change "
+    "list's additions and deletions to it. A malformed line stops the import and changes "
+    "nothing, unless --skip-invalid.\n\n"
+    "Example: dnc registry import ftc-201.zip --registry us-national --as-of 2026-11-20",
+)
+@user_errors
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The registry file.")],
+    registry: Annotated[str, typer.Option(help="Registry name, e.g. us-national.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="ftc, dncl, tps or csv (default: the registry's own)."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Date of the list, YYYY-MM-DD (default: the file's date)."),
+    ] = None,
+    changes: Annotated[
+        bool, typer.Option("--changes", help="The file is a change list (add/delete markers).")
+    ] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Skip malformed lines and report them.")
+    ] = False,
+) -> None:
+    when = _as_of(as_of)
+    with (
+        service_for(ctx) as service,
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+            disable=not err_console.is_terminal,
+        ) as bar,
+    ):
+        task = bar.add_task(f"importing {file.name}", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        summary = service.import_registry(
+            file,
+            registry,
+            format=fmt,
+            as_of=when,
+            changes=changes,
+            skip_invalid=skip_invalid,
+            actor=state(ctx).actor,
+            progress=progress,
+        )
+    console.print(summary.line(), highlight=False, soft_wrap=True)
+
+
+@app.command(
+    "status",
+    help="Each registry's as-of date, size, age and days left before it is stale.\n\n"
+    "Example: dnc registry status --json",
+)
+@user_errors
+def status(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    with service_for(ctx) as service:
+        found = service.registry_status()
+    rows = [
+        {
+            "registry": s.definition.name,
+            "title": s.definition.title,
+            "required": s.definition.required,
+            "max_age_days": s.definition.max_age_days,
+            "state": s.freshness.state,
+            "as_of": s.freshness.as_of.isoformat() if s.freshness.as_of else None,
+            "as_of_source": s.as_of_source,
+            "size": s.size,
+            "age_days": s.freshness.age_days,
+            "days_left": s.freshness.days_left,
+            "file": s.file,
+            "imported_at": s.imported_at.isoformat() if s.imported_at else None,
+            "changes_applied": s.changes_applied,
+        }
+        for s in found
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} registries")
+    for column in ("registry", "required", "state", "as of", "size", "age", "days left"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            str(r["registry"]),
+            "yes" if r["required"] else "no",
+            str(r["state"]),
+            str(r["as_of"] or ""),
+            f"{r['size']:,}" if r["size"] is not None else "",
+            "" if r["age_days"] is None else f"{r['age_days']} d",
+            "" if r["days_left"] is None else str(r["days_left"]),
+        )
+    console.print(table)

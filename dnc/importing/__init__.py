@@ -1,0 +1,16 @@
+"""Reading import files: registry full lists, change lists, generic CSV lists."""
+
+from dnc.importing.changes import Changes, read_changes
+from dnc.importing.formats import Chunk, Skipped, parse_one, read_numbers
+from dnc.importing.sources import BadLineError, InputFile
+
+__all__ = [
+    "BadLineError",
+    "Changes",
+    "Chunk",
+    "InputFile",
+    "Skipped",
+    "parse_one",
+    "read_changes",
+    "read_numbers",
+]

@@ -1,0 +1,197 @@
+"""Registry file layouts → E.164 digits. Pure and streaming.
+
+Each reader turns a block of lines into ``Chunk``: the E.164 digits of its
+numbers, newline-separated, as bytes. The fixed layouts (ftc, dncl, tps)
+validate a whole block with one regular expression and rewrite it with
+byte operations, so the per-number cost stays in C; only a block that
+fails is walked line by line to name the bad line (or skip it).
+
+Layouts (docs/registries.md):
+
+- ftc: ``2015550123`` or ``201,5550123`` per line (US FTC full list);
+- dncl: ``416,1234567`` per line, or 10 digits (Canada DNCL);
+- tps: national format with a leading 0, fixed width with or without
+  spaces: ``0113 2111115`` or ``01132111115`` (UK TPS/CTPS);
+- csv: a header row with a ``number`` (or ``phone``) column in any format
+  phonenumbers reads, with the registry's region.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from dnc.errors import InvalidNumberError
+from dnc.importing.sources import BadLineError, Block, InputFile
+from dnc.numbers import parse
+
+MAX_SKIPPED_SHOWN = 5
+
+
+@dataclass(slots=True)
+class Chunk:
+    """Numbers read from one block: E.164 digits joined by newlines."""
+
+    digits: bytes
+    count: int
+    lines: int
+
+
+@dataclass(slots=True)
+class Skipped:
+    """Lines left out under ``--skip-invalid``: how many, and the first few."""
+
+    count: int = 0
+    first: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, line: int, value: str) -> None:
+        self.count += 1
+        if len(self.first) < MAX_SKIPPED_SHOWN:
+            self.first.append((line, value))
+
+
+@dataclass(frozen=True, slots=True)
+class _Fixed:
+    """A line-per-number layout: what a valid line looks like and how to rewrite it."""
+
+    line: re.Pattern[bytes]
+    block: re.Pattern[bytes]
+    strip: bytes
+    national: re.Pattern[bytes]
+    replace: bytes
+    why: str
+
+
+def _fixed(line: bytes, strip: bytes, national: bytes, replace: bytes, why: str) -> _Fixed:
+    return _Fixed(
+        line=re.compile(line),
+        block=re.compile(rb"(?:(?:" + line + rb")?\n)*"),
+        strip=strip,
+        national=re.compile(national, re.MULTILINE),
+        replace=replace,
+        why=why,
+    )
+
+
+_NANP = _fixed(
+    rb"[2-9][0-9]{2},?[2-9][0-9]{6}",
+    b",",
+    rb"^(?=[0-9])",
+    b"1",
+    "not a 10-digit NANP number (2015550123 or 201,5550123)",
+)
+_TPS = _fixed(
+    rb"0 *[1-9](?: *[0-9]){8,9} *",
+    b" ",
+    rb"^0",
+    b"44",
+    "not a UK national number (0113 2111115 or 01132111115)",
+)
+FIXED = {"ftc": _NANP, "dncl": _NANP, "tps": _TPS}
+
+
+def read_numbers(
+    source: InputFile, fmt: str, region: str, skipped: Skipped | None
+) -> Iterator[Chunk]:
+    """Chunks of E.164 digits from a full list; ``skipped`` None means fail on a bad line."""
+    if fmt == "csv":
+        yield from _read_csv(source, region, skipped)
+        return
+    layout = FIXED[fmt]
+    for block in source.blocks():
+        yield _fixed_chunk(layout, block, skipped)
+
+
+def _fixed_chunk(layout: _Fixed, block: Block, skipped: Skipped | None) -> Chunk:
+    data = block.data
+    if not layout.block.fullmatch(data):
+        data = _good_lines(layout, block, skipped)
+    compact = data.replace(layout.strip, b"")
+    digits = layout.national.sub(layout.replace, compact)
+    if b"\n\n" in digits or digits.startswith(b"\n"):
+        digits = b"\n".join(digits.split()) + b"\n"  # blank lines are allowed, not numbers
+    return Chunk(digits.rstrip(b"\n"), digits.count(b"\n"), block.lines)
+
+
+def _good_lines(layout: _Fixed, block: Block, skipped: Skipped | None) -> bytes:
+    good = []
+    for offset, line in enumerate(block.data.split(b"\n")[:-1]):
+        if not line or layout.line.fullmatch(line):
+            good.append(line)
+            continue
+        value = line.decode("utf-8", "replace")
+        if skipped is None:
+            raise BadLineError(block.member, block.first_line + offset, value, layout.why)
+        skipped.add(block.first_line + offset, value)
+    return b"\n".join(good) + b"\n"
+
+
+def parse_one(fmt: str, text: str, region: str) -> int:
+    """One number in ``fmt``'s layout → its E.164 digits as an integer.
+
+    Raises ValueError saying why it is not one. Used for change lists and tests.
+    """
+    if fmt == "csv":
+        try:
+            return parse(text, region).key
+        except InvalidNumberError as exc:
+            raise ValueError(exc.why) from None
+    layout = FIXED[fmt]
+    raw = text.strip().encode("ascii", "replace")
+    if not layout.line.fullmatch(raw):
+        raise ValueError(layout.why)
+    return int(layout.national.sub(layout.replace, raw.replace(layout.strip, b"")))
+
+
+_NUMBER_COLUMNS = ("number", "phone")
+
+
+def csv_rows(source: InputFile) -> Iterator[tuple[str, int, dict[str, str]]]:
+    """(member, line number, row by lower-case header) of a CSV file with a header."""
+    for member, stream in source.members():
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        reader = csv.reader(text)
+        header: list[str] | None = None
+        for row in reader:
+            if header is None:
+                header = [h.strip().lower() for h in row]
+                if not any(c in header for c in _NUMBER_COLUMNS):
+                    raise BadLineError(
+                        member, reader.line_num, ",".join(row), "no 'number' or 'phone' column"
+                    )
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            yield member, reader.line_num, dict(zip(header, row, strict=False))
+
+
+def number_cell(row: dict[str, str]) -> str:
+    for column in _NUMBER_COLUMNS:
+        if column in row:
+            return row[column]
+    return ""
+
+
+def _read_csv(source: InputFile, region: str, skipped: Skipped | None) -> Iterator[Chunk]:
+    batch: list[bytes] = []
+    lines = 0
+    for member, line, row in csv_rows(source):
+        lines += 1
+        cell = number_cell(row)
+        try:
+            batch.append(str(parse(cell, region).key).encode())
+        except InvalidNumberError as exc:
+            if skipped is None:
+                raise BadLineError(member, line, cell, exc.why) from None
+            skipped.add(line, cell)
+        if len(batch) >= 100_000:
+            yield Chunk(b"\n".join(batch), len(batch), lines)
+            batch, lines = [], 0
+    if batch or lines:
+        yield Chunk(b"\n".join(batch), len(batch), lines)
+
+
+ParseOne = Callable[[str], int]

@@ -1,0 +1,145 @@
+"""Do-not-call registries (national lists, state lists, litigator lists). Pure domain.
+
+A registry is defined in configuration (which numbers it covers, how fresh
+its snapshot must be, whether calling without one is allowed at all) and
+held in storage as snapshots: the numbers of one full list, as of a date,
+plus any change lists applied on top.
+
+Registry reasons come from their own function, ``registry_reasons``, so a
+later consent rule can lift ``DNC_REGISTRY`` without ever touching the
+internal list's ``DNC_INTERNAL``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from dnc.numbers import PhoneNumber
+from dnc.verdicts import Reason, ReasonCode
+
+FORMATS = ("ftc", "dncl", "tps", "csv")
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeLayout:
+    """Where a change list keeps the number and its add/delete marker.
+
+    The FTC change-list field order is not public, so it is configuration:
+    zero-based columns; several number columns are joined (area code, number).
+    """
+
+    number_columns: tuple[int, ...] = (0,)
+    marker_column: int = 1
+    add_markers: frozenset[str] = frozenset({"A", "ADD"})
+    delete_markers: frozenset[str] = frozenset({"D", "DEL", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryDefinition:
+    """What configuration says about one registry."""
+
+    name: str
+    title: str = ""
+    regions: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    max_age_days: int = 31
+    required: bool = True
+    format: str = "csv"
+    source: str = ""
+    changes: ChangeLayout = field(default_factory=ChangeLayout)
+
+    def covers(self, number: PhoneNumber) -> bool:
+        """Whether a call to ``number`` must be washed against this registry."""
+        if number.region in self.regions:
+            return True
+        digits = number.digits
+        return any(digits.startswith(p) for p in self.prefixes)
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """How old a snapshot is at one instant, against its registry's limit."""
+
+    as_of: date | None
+    age_days: int | None
+    days_left: int | None
+    max_age_days: int
+
+    @property
+    def state(self) -> str:
+        """``missing``, ``stale`` or ``fresh``."""
+        if self.as_of is None:
+            return "missing"
+        return "stale" if self.days_left is not None and self.days_left < 0 else "fresh"
+
+
+def freshness(as_of: date | None, max_age_days: int, at: datetime) -> Freshness:
+    """Age in whole days of a snapshot dated ``as_of``, seen at ``at`` (UTC days).
+
+    A snapshot may be relied on while its age is at most ``max_age_days``
+    ("no older than 31 days"), so ``days_left`` 0 is its last usable day.
+    """
+    if as_of is None:
+        return Freshness(None, None, None, max_age_days)
+    age = (at.astimezone(UTC).date() - as_of).days
+    return Freshness(as_of, age, max_age_days - age, max_age_days)
+
+
+def registry_reasons(
+    number: PhoneNumber,
+    definitions: Iterable[RegistryDefinition],
+    snapshots: Mapping[str, date],
+    listed_on: Collection[str],
+    at: datetime,
+) -> list[Reason]:
+    """DNC_REGISTRY and REGISTRY_STALE reasons for one call.
+
+    ``snapshots`` maps each registry with a current snapshot to its as-of
+    date; ``listed_on`` names the registries whose current snapshot holds
+    the number. A listing blocks whatever the registry is said to cover:
+    the data says the person asked, which is the safe way to read it.
+    """
+    reasons: list[Reason] = []
+    by_name = {d.name: d for d in definitions}
+    for name in sorted(listed_on):
+        definition = by_name.get(name)
+        title = f" ({definition.title})" if definition and definition.title else ""
+        as_of = snapshots.get(name)
+        when = f" as of {as_of.isoformat()}" if as_of else ""
+        reasons.append(Reason(ReasonCode.DNC_REGISTRY, f"listed on registry {name}{title}{when}"))
+    for definition in by_name.values():
+        if not definition.required or not definition.covers(number):
+            continue
+        fresh = freshness(snapshots.get(definition.name), definition.max_age_days, at)
+        if fresh.as_of is None:
+            reasons.append(
+                Reason(
+                    ReasonCode.REGISTRY_STALE,
+                    f"required registry {definition.name} covers this number and has no "
+                    "snapshot: import a full list first",
+                )
+            )
+        elif fresh.state == "stale":
+            reasons.append(
+                Reason(
+                    ReasonCode.REGISTRY_STALE,
+                    f"required registry {definition.name} snapshot as of "
+                    f"{fresh.as_of.isoformat()} is {fresh.age_days} days old "
+                    f"(limit {definition.max_age_days})",
+                )
+            )
+    return reasons
+
+
+def check_name(name: str) -> str:
+    """A registry name is also an SQL literal and a file-name part: keep it plain."""
+    if not NAME_PATTERN.fullmatch(name):
+        raise ValueError(
+            f"registry name {name!r} must be lower-case letters, digits, '-' or '_' "
+            "(at most 63 characters)"
+        )
+    return name

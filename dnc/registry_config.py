@@ -1,0 +1,128 @@
+"""Registry definitions read from the ``[registries.NAME]`` tables of configuration.
+
+Kept apart from dnc/configuration.py so that module stays about precedence
+and files; errors still name the file and the dotted key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import phonenumbers
+
+from dnc.errors import ConfigError
+from dnc.registries import FORMATS, ChangeLayout, RegistryDefinition, check_name
+
+_KEYS = {
+    "title",
+    "regions",
+    "prefixes",
+    "max_age_days",
+    "required",
+    "format",
+    "source",
+    "effective_from",
+    "changes",
+}
+_CHANGE_KEYS = {"number_columns", "marker_column", "add", "delete"}
+
+
+def parse_registries(raw: Any, source_of: Callable[[str], str]) -> tuple[RegistryDefinition, ...]:
+    """Validate the ``registries`` table; ``source_of(dotted_key)`` names the file."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError(source_of("registries"), "registries", "must be a table of registries")
+    definitions = []
+    for name, table in sorted(raw.items()):
+        definitions.append(_definition(str(name), table, source_of))
+    return tuple(definitions)
+
+
+def _definition(name: str, table: Any, source_of: Callable[[str], str]) -> RegistryDefinition:
+    key = f"registries.{name}"
+    src = source_of(key)
+    try:
+        check_name(name)
+    except ValueError as exc:
+        raise ConfigError(src, key, str(exc)) from None
+    if not isinstance(table, Mapping):
+        raise ConfigError(src, key, "must be a table")
+    for sub in table:
+        if sub not in _KEYS:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(src, f"{key}.{sub}", f"unknown key (known: {known})")
+
+    def get(sub: str, kind: type, default: Any) -> Any:
+        value = table.get(sub, default)
+        # bool is an int in Python; a max age of `true` days is a typo, not 1.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ConfigError(src, f"{key}.{sub}", f"must be a {kind.__name__}, not {value!r}")
+        return value
+
+    regions = get("regions", list, [])
+    for region in regions:
+        if not isinstance(region, str) or region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ConfigError(src, f"{key}.regions", f"{region!r} is not a known region code")
+    prefixes = get("prefixes", list, [])
+    for prefix in prefixes:
+        if not isinstance(prefix, str) or not _is_prefix(prefix):
+            raise ConfigError(
+                src, f"{key}.prefixes", f"{prefix!r} is not an E.164 prefix like '+1305'"
+            )
+    if not regions and not prefixes:
+        raise ConfigError(src, f"{key}.regions", "give the regions or prefixes it covers")
+    max_age = get("max_age_days", int, 31)
+    if max_age < 0:
+        raise ConfigError(src, f"{key}.max_age_days", f"must not be negative, not {max_age}")
+    fmt = get("format", str, "csv")
+    if fmt not in FORMATS:
+        raise ConfigError(src, f"{key}.format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
+    get("effective_from", str, "")
+    return RegistryDefinition(
+        name=name,
+        title=get("title", str, ""),
+        regions=frozenset(r.upper() for r in regions),
+        prefixes=tuple(p.lstrip("+") for p in prefixes),
+        max_age_days=max_age,
+        required=get("required", bool, True),
+        format=fmt,
+        source=get("source", str, ""),
+        changes=_changes(key, get("changes", dict, {}), src),
+    )
+
+
+def _changes(key: str, table: Mapping[str, Any], src: str) -> ChangeLayout:
+    key = f"{key}.changes"
+    for sub in table:
+        if sub not in _CHANGE_KEYS:
+            known = ", ".join(sorted(_CHANGE_KEYS))
+            raise ConfigError(src, f"{key}.{sub}", f"unknown key (known: {known})")
+    default = ChangeLayout()
+    columns = table.get("number_columns", list(default.number_columns))
+    if (
+        not isinstance(columns, list)
+        or not columns
+        or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in columns)
+    ):
+        raise ConfigError(src, f"{key}.number_columns", "must be a list of column numbers")
+    marker = table.get("marker_column", default.marker_column)
+    if not isinstance(marker, int) or isinstance(marker, bool) or marker < 0 or marker in columns:
+        raise ConfigError(src, f"{key}.marker_column", "must be a column number not a number's")
+    markers = {}
+    for sub, fallback in (("add", default.add_markers), ("delete", default.delete_markers)):
+        values = table.get(sub, sorted(fallback))
+        if (
+            not isinstance(values, list)
+            or not values
+            or not all(isinstance(v, str) for v in values)
+        ):
+            raise ConfigError(src, f"{key}.{sub}", "must be a list of marker strings")
+        markers[sub] = frozenset(v.strip().upper() for v in values)
+    if markers["add"] & markers["delete"]:
+        raise ConfigError(src, key, "a marker cannot mean both add and delete")
+    return ChangeLayout(tuple(columns), marker, markers["add"], markers["delete"])
+
+
+def _is_prefix(text: str) -> bool:
+    digits = text[1:] if text.startswith("+") else ""
+    return digits.isdigit() and digits.isascii() and 1 <= len(digits) <= 15

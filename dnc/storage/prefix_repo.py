@@ -1,0 +1,122 @@
+"""Prefix blocks in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
+
+from dnc.prefixes import PrefixBlock, prefixes_of
+from dnc.storage.schema import PrefixBlockRow, table
+from dnc.storage.types import as_utc
+
+T = table(PrefixBlockRow)
+
+BLOCK_COLUMNS = (
+    T.c.id,
+    T.c.prefix,
+    T.c.campaign,
+    T.c.created_at,
+    T.c.actor,
+    T.c.note,
+    T.c.expires_at,
+    T.c.removed_at,
+    T.c.removed_by,
+    T.c.removed_reason,
+)
+
+
+def block_from_row(row: Sequence[Any]) -> PrefixBlock:
+    """Build a block from BLOCK_COLUMNS values (Core row or raw DBAPI tuple)."""
+    created = as_utc(row[3])
+    if created is None:
+        raise ValueError(f"prefix block {row[0]} has no created_at")
+    return PrefixBlock(
+        id=row[0],
+        prefix=f"+{row[1]}",
+        campaign=row[2],
+        created_at=created,
+        actor=row[4],
+        note=row[5],
+        expires_at=as_utc(row[6]),
+        removed_at=as_utc(row[7]),
+        removed_by=row[8],
+        removed_reason=row[9],
+    )
+
+
+def insert_block(
+    conn: Connection,
+    *,
+    prefix: int,
+    campaign: str | None,
+    created_at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    note: str | None,
+    expires_at: datetime | None,
+) -> PrefixBlock:
+    block_id = conn.execute(
+        insert(T)
+        .values(
+            prefix=prefix,
+            campaign=campaign,
+            created_at=created_at,
+            recorded_at=recorded_at,
+            actor=actor,
+            note=note,
+            expires_at=expires_at,
+        )
+        .returning(T.c.id)
+    ).scalar_one()
+    return block_from_row(conn.execute(select(*BLOCK_COLUMNS).where(T.c.id == block_id)).one())
+
+
+def blocks(
+    conn: Connection,
+    *,
+    prefix: int | None = None,
+    campaign: str | None = None,
+    any_campaign: bool = True,
+    live_only: bool = True,
+) -> list[PrefixBlock]:
+    query = select(*BLOCK_COLUMNS).order_by(T.c.id)
+    if prefix is not None:
+        query = query.where(T.c.prefix == prefix)
+    if not any_campaign:
+        query = query.where(
+            T.c.campaign.is_(None) if campaign is None else T.c.campaign == campaign
+        )
+    if live_only:
+        query = query.where(T.c.removed_at.is_(None))
+    return [block_from_row(row) for row in conn.execute(query)]
+
+
+def mark_removed(
+    conn: Connection, ids: Sequence[int], *, at: datetime, actor: str, reason: str
+) -> list[PrefixBlock]:
+    conn.execute(
+        update(T)
+        .where(T.c.id.in_(ids), T.c.removed_at.is_(None))
+        .values(removed_at=at, removed_by=actor, removed_reason=reason)
+    )
+    return [block_from_row(r) for r in conn.execute(select(*BLOCK_COLUMNS).where(T.c.id.in_(ids)))]
+
+
+_SLOTS = 15  # E.164 numbers have at most 15 digits, so at most 15 prefixes
+
+
+def hot_query() -> Select[Any]:
+    """Live blocks over any prefix of one number: ``prefix IN (:p0 .. :p14)``."""
+    slots: list[Any] = [bindparam(f"p{i}") for i in range(_SLOTS)]
+    return select(*BLOCK_COLUMNS).where(T.c.prefix.in_(slots), T.c.removed_at.is_(None))
+
+
+def hot_params(number: int) -> dict[str, int]:
+    """Every prefix of the number, padded with 0 (no prefix is 0)."""
+    found = prefixes_of(number)
+    return {f"p{i}": found[i] if i < len(found) else 0 for i in range(_SLOTS)}
