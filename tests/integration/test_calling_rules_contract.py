@@ -17,7 +17,7 @@ import dnc
 from dnc import ReasonCode
 from dnc.cli.app import app
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 NY = ZoneInfo("America/New_York")
 CHICAGO = ZoneInfo("America/Chicago")
 TORONTO = ZoneInfo("America/Toronto")
