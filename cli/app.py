@@ -12,11 +12,16 @@ from dnc.cli import (
     consent,
     history,
     init,
+    jobs,
     lists,
     optout,
     outcome,
     prefer,
+    purge,
+    queue,
     registry,
+    report,
+    scrub,
 )
 from dnc.cli.common import State
 
@@ -63,9 +68,14 @@ outcome.register(app)
 app.add_typer(lists.app, name="list")
 app.add_typer(registry.app, name="registry")
 history.register(app)
+report.register(app)
+purge.register(app)
 app.add_typer(consent.app, name="consent")
 prefer.register(app)
 app.add_typer(audit.app, name="audit")
+app.add_typer(queue.app, name="queue")
+scrub.register(app)
+app.add_typer(jobs.app, name="jobs")
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
-"""``dnc history``: everything recorded about one number."""
+"""``dnc history``: a number's whole story, in order."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated
 
 import typer
@@ -9,7 +10,10 @@ from rich.table import Table
 
 from dnc.cli.common import console, print_json, service_for, user_errors
 
-HELP = """Show every change recorded for NUMBER, oldest first.
+HELP = """Tell NUMBER's story, oldest first: list entries and removals, prefix blocks,
+registry listings (with their snapshot date), call outcomes and the state each
+led to, consents, preferences, queue suppressions and scrub deferrals, each
+with who did it and why.
 
 Example: dnc history "+1 201 555 0123" --json
 """
@@ -23,40 +27,26 @@ def register(app: typer.Typer) -> None:
 def history(
     ctx: typer.Context,
     number: Annotated[str, typer.Argument(help="The number, in any common format.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array of events.")] = False,
 ) -> None:
     with service_for(ctx) as service:
         e164 = service.parse(number).e164
-        records = service.history(number)
+        events = service.timeline(number)
     if as_json:
-        print_json(
-            [
-                {
-                    "at": r.at.isoformat(),
-                    "actor": r.actor,
-                    "action": r.action,
-                    "number": r.number,
-                    "subject": r.subject,
-                    "before": r.before,
-                    "after": r.after,
-                    "reason": r.reason,
-                }
-                for r in records
-            ]
-        )
+        print_json([e.to_dict() for e in events])
         return
-    table = Table(title=f"history of {e164}: {len(records)} records")
-    for column in ("at", "action", "list", "actor", "reason", "result"):
-        table.add_column(column, overflow="fold")
-    for r in records:
-        # Call outcomes say in "summary" what state they led to.
-        result = str(r.after.get("summary", "")) if r.after else ""
+    table = Table(title=f"history of {e164}: {len(events)} events (times in UTC)")
+    table.add_column("at", no_wrap=True)
+    table.add_column("event", no_wrap=True)
+    table.add_column("summary", overflow="fold", ratio=4)
+    table.add_column("actor", overflow="fold", ratio=1)
+    table.add_column("reason", ratio=2)
+    for e in events:
         table.add_row(
-            r.at.isoformat(timespec="seconds"),
-            r.action,
-            r.subject or "",
-            r.actor,
-            r.reason or "",
-            result,
+            e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+            e.kind,
+            e.summary,
+            e.actor,
+            e.reason or "",
         )
-    console.print(table)
+    console.print(table, highlight=False)

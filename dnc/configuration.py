@@ -21,6 +21,8 @@ from dnc.errors import ConfigError
 from dnc.policy import CampaignPolicies, parse_campaigns
 from dnc.registries import RegistryDefinition
 from dnc.registry_config import parse_registries
+from dnc.retention import MAX_YEARS, RetentionPolicy
+from dnc.scheduling import SchedulerConfig, parse_scheduler
 
 ENV_CONFIG = "DNC_CONFIG"
 ENV_DATABASE_URL = "DNC_DATABASE_URL"
@@ -44,6 +46,8 @@ class Config:
     source: str = PACKAGED
     registries: tuple[RegistryDefinition, ...] = ()
     campaigns: CampaignPolicies = field(default_factory=CampaignPolicies)
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
 
 
 def load(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
@@ -106,7 +110,15 @@ def _read_toml(text: str, source: str) -> dict[str, Any]:
 
 
 def _validate(raw: dict[str, Any], sources: dict[str, str], source: str) -> Config:
-    known = {"default_region", "database_url", "actor", "registries", "campaigns"}
+    known = {
+        "default_region",
+        "database_url",
+        "actor",
+        "registries",
+        "campaigns",
+        "retention",
+        "scheduler",
+    }
     for key in raw:
         if key not in known:
             raise ConfigError(sources[key], key, f"unknown key (known: {', '.join(sorted(known))})")
@@ -124,7 +136,26 @@ def _validate(raw: dict[str, Any], sources: dict[str, str], source: str) -> Conf
             raw.get("registries", {}), lambda key: _source_of(sources, key)
         ),
         campaigns=parse_campaigns(raw.get("campaigns"), lambda key: _source_of(sources, key)),
+        retention=_retention(raw.get("retention", {}), sources),
+        scheduler=parse_scheduler(raw.get("scheduler"), lambda key: _source_of(sources, key)),
     )
+
+
+def _retention(raw: Any, sources: dict[str, str]) -> RetentionPolicy:
+    source = _source_of(sources, "retention")
+    if not isinstance(raw, Mapping):
+        raise ConfigError(source, "retention", "must be a table")
+    for key in raw:
+        if key != "outcomes_years":
+            raise ConfigError(source, f"retention.{key}", "unknown key (known: outcomes_years)")
+    years = raw.get("outcomes_years", RetentionPolicy().outcomes_years)
+    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
+        raise ConfigError(
+            source,
+            "retention.outcomes_years",
+            f"must be a whole number of years from 1 to {MAX_YEARS}, not {years!r}",
+        )
+    return RetentionPolicy(outcomes_years=years)
 
 
 def _string(raw: dict[str, Any], sources: dict[str, str], key: str) -> str:

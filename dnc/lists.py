@@ -95,11 +95,13 @@ def _reason(entry: ListEntry) -> Reason:
         return Reason(
             ReasonCode.DNC_INTERNAL,
             f"on the internal do-not-call list since {when}: {how}{extra}{expiry}",
+            until=entry.expires_at,
         )
     return Reason(
         ReasonCode.DNC_CAMPAIGN,
         f"on the do-not-call list of campaign {entry.campaign!r} since {when}: "
         f"{how}{extra}{expiry}",
+        until=entry.expires_at,
     )
 
 

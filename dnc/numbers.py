@@ -142,3 +142,25 @@ def fast_parse(text: str, region: str) -> phonenumbers.PhoneNumber | None:
 
 
 _NANP_REGIONS = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
+
+
+def from_stored(key: int, region: str, zones: str) -> PhoneNumber:
+    """Rebuild a number parsed earlier from its key, region and zones (comma-separated).
+
+    For bulk paths (the scrub) that stored what the parse found: ~1 µs
+    instead of a full parse.
+    """
+    digits = str(key)
+    code = phonenumbers.country_code_for_region(region) or int(
+        next(c for c in (digits[:1], digits[:2], digits[:3]) if int(c) in _CODES)
+    )
+    return PhoneNumber(
+        e164=f"+{digits}",
+        country_code=code,
+        national_number=digits[len(str(code)) :],
+        region=region,
+        time_zones=tuple(z for z in zones.split(",") if z),
+    )
+
+
+_CODES = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)

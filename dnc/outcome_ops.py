@@ -28,8 +28,9 @@ from dnc.outcomes import (
     outcome_reasons,
     refusal_count,
 )
-from dnc.policy import CampaignPolicies
-from dnc.storage import audit_repo, lists_repo, outcomes_repo
+from dnc.policy import CampaignPolicies, NosScope
+from dnc.queue import QueueStatus, reasons_to_json
+from dnc.storage import audit_repo, lists_repo, outcomes_repo, queue_repo
 from dnc.storage.uow import UnitOfWork
 from dnc.verdicts import ReasonCode
 
@@ -172,8 +173,44 @@ def record_outcome(
                     after={"state": after.to_dict(), "summary": detail},
                 ),
             )
+        _queue_effect(conn, phone, stored, entry, before, after, policies, recorded)
         uow.commit()
     return RecordedOutcome(stored, before, after)
+
+
+# After these the number may be tried again (the next claim re-checks when).
+_TRY_AGAIN = frozenset(
+    {Outcome.NO_ANSWER, Outcome.BUSY, Outcome.VOICEMAIL, Outcome.HUNG_UP, Outcome.CALLBACK}
+)
+
+
+def _queue_effect(
+    conn: Connection,
+    phone: PhoneNumber,
+    stored: OutcomeRecord,
+    entry: ListEntry | None,
+    before: CampaignState,
+    after: CampaignState,
+    policies: CampaignPolicies,
+    at: datetime,
+) -> None:
+    """In the same transaction as the outcome: finish the dialer's claim, and take
+    a number that must not be called again out of every queue it must leave."""
+    queue_repo.finish_claimed(
+        conn,
+        phone.key,
+        stored.campaign,
+        QueueStatus.READY if stored.outcome in _TRY_AGAIN else QueueStatus.DONE,
+        at,
+    )
+    if entry is not None:
+        reasons = list_reasons([entry], entry.campaign, at)
+        queue_repo.suppress_number(conn, phone.key, entry.campaign, reasons_to_json(reasons), at)
+    crossed = [r for r in after.reasons if r.code is ReasonCode.THREE_NOS and r.until is None]
+    if crossed and ReasonCode.THREE_NOS not in before.codes:
+        scope = policies.for_campaign(stored.campaign).three_nos.scope
+        campaign = None if scope is NosScope.COMPANY else stored.campaign
+        queue_repo.suppress_number(conn, phone.key, campaign, reasons_to_json(crossed), at)
 
 
 def outcomes(

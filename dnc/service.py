@@ -10,7 +10,7 @@ import functools
 import getpass
 import os
 import socket
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,18 +24,32 @@ from dnc import (
     outcome_ops,
     preferences,
     registry_ops,
+    retention,
+    timeline,
 )
 from dnc.audit import AuditRecord
 from dnc.configuration import Config
 from dnc.consent import ConsentKind, ConsentRecord
-from dnc.decide import decide
 from dnc.errors import InputError, InvalidNumberError, NotFoundError, StorageError
-from dnc.lists import Channel, ListEntry, Scope, Source
+from dnc.judge import Judge
+from dnc.lists import Channel, ListEntry, Scope, Source, list_reasons
 from dnc.numbers import PhoneNumber, parse
 from dnc.outcomes import ATTEMPT_HORIZON, OutcomeRecord, RecordedOutcome
 from dnc.prefixes import PrefixBlock
+from dnc.queue import reasons_to_json
+from dnc.reports import Report
+from dnc.reports import collect as report_collect
 from dnc.rules import Preference, RuleBook, load_rulebook
-from dnc.storage import audit_repo, consent_repo, lists_repo, migrate
+from dnc.service_queues import QueueMethods
+from dnc.storage import (
+    audit_repo,
+    consent_repo,
+    lists_repo,
+    migrate,
+    queue_repo,
+    retention_repo,
+    timeline_repo,
+)
 from dnc.storage.engine import create as create_engine
 from dnc.storage.hotpath import HotReader
 from dnc.storage.uow import UnitOfWork
@@ -76,13 +90,14 @@ def packaged_rulebook() -> RuleBook:
     return load_rulebook(data / "rules", data / "nanp_area_codes.csv")
 
 
-class Service:
+class Service(QueueMethods):
     """Checks, opt-outs and list management over one database."""
 
     def __init__(self, engine: Engine, config: Config, rulebook: RuleBook | None = None) -> None:
         self.engine = engine
         self.config = config
         self.rulebook = rulebook if rulebook is not None else packaged_rulebook()
+        self.judge = Judge(config, self.rulebook)
         self._hot = HotReader(engine)
 
     # -- lifecycle -----------------------------------------------------------
@@ -123,24 +138,10 @@ class Service:
             phone = self.parse(number)
         except InvalidNumberError as exc:
             return Verdict.refuse(str(number), [Reason(ReasonCode.INVALID_NUMBER, exc.why)])
-        calling = self.config.campaigns.for_campaign(campaign).calling
         try:
             facts = self._hot.facts(phone.key, since=when - ATTEMPT_HORIZON)
-            schedule = self.rulebook.schedule_for(
-                phone,
-                location,
-                campaign_hours=calling.hours,
-                preference=facts.preference,
-                call_type=calling.call_type,
-            )
-            return decide(
-                phone,
-                facts,
-                campaign=campaign,
-                at=when,
-                policies=self.config.campaigns,
-                registries=self.config.registries,
-                schedule=schedule,
+            return self.judge.verdict(
+                phone, facts, campaign=campaign, at=when, location=location
             )
         except InputError:
             raise  # a location the rules cannot read: the caller's mistake, said as such
@@ -525,6 +526,58 @@ class Service:
         """Every recorded outcome of ``number`` (optionally one campaign), oldest first."""
         return outcome_ops.outcomes(self.engine, self.parse(number), campaign)
 
+    # -- evidence: timeline, reports, retention (dnc/timeline.py, dnc/reports/) ------
+
+    def timeline(self, number: str, at: datetime | None = None) -> list[timeline.TimelineEvent]:
+        """The number's whole story, oldest first: list entries and removals,
+        prefix blocks, registry listings, outcomes, consents, preferences, queues."""
+        phone = self.parse(number)
+        with UnitOfWork(self.engine) as uow:
+            records = timeline_repo.audit_records(uow.connection, phone.key)
+            listings = timeline_repo.registry_listings(uow.connection, phone.key)
+            queue = timeline_repo.queue_facts(uow.connection, phone.key)
+        expired = list_ops.expiry_records(self.engine, phone, _instant(at, "at"))
+        return timeline.build(phone.e164, [*records, *expired], listings, queue)
+
+    def report(
+        self, since: date | None = None, until: date | None = None, at: datetime | None = None
+    ) -> Report:
+        """What happened over UTC days ``since``..``until`` (inclusive; default:
+        the 30 days to ``at``): opt-outs, three no's, scrubs, registries, job failures."""
+        when = _instant(at, "at")
+        last = until or when.astimezone(UTC).date()
+        first = since or last - timedelta(days=29)
+        return report_collect.report(
+            self.engine,
+            first,
+            last,
+            registries=self.registry_status(when),
+            generated_at=when,
+        )
+
+    def purge(
+        self, at: datetime | None = None, dry_run: bool = False, actor: str | None = None
+    ) -> retention.PurgeResult:
+        """Delete call outcomes past ``[retention] outcomes_years`` (one statement),
+        never what keeps an opt-out or a three-no's suppression honoured."""
+        when = _instant(at, "at")
+        policy = self.config.retention
+        cutoff = policy.cutoff(when)
+        with UnitOfWork(self.engine, write=not dry_run) as uow:
+            deleted, kept = retention_repo.purge_outcomes(
+                uow.connection,
+                cutoff=cutoff,
+                threshold=retention.protect_threshold(self.config.campaigns),
+                dry_run=dry_run,
+            )
+            result = retention.PurgeResult(
+                when, cutoff, policy.outcomes_years, deleted, kept, dry_run
+            )
+            if not dry_run:
+                audit_repo.append(uow.connection, result.audit_record(self._actor(actor)))
+                uow.commit()
+        return result
+
     # -- internals -------------------------------------------------------------
 
     def _add(
@@ -569,6 +622,13 @@ class Service:
                     reason=note,
                 ),
             )
+            if entry.expires_at is None:
+                # Out of every queue it must leave, in this same transaction:
+                # an acknowledged opt-out is never already in tomorrow's queue.
+                reasons = list_reasons([entry], entry.campaign, when)
+                queue_repo.suppress_number(
+                    uow.connection, phone.key, entry.campaign, reasons_to_json(reasons), recorded
+                )
             uow.commit()
         return entry
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, literal_column, or_, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import FromClause, Select
 
 from dnc.outcomes import Outcome, OutcomeRecord
 from dnc.storage.schema import CallOutcomeRow, table
@@ -53,7 +53,7 @@ def record_from_row(row: Sequence[Any]) -> OutcomeRecord:
     )
 
 
-def hot_query() -> Select[Any]:
+def hot_query(batch: FromClause | None = None) -> Select[Any]:
     """The check's read: only the rows of one number that can still matter.
 
     Every row is one attempt, so a long-dialled number accumulates rows; the
@@ -85,10 +85,17 @@ def hot_query() -> Select[Any]:
         .exists()
     )
     # Constants are inlined: the hot path binds only :n and :since.
-    return select(*(row.c[c.name] for c in COLUMNS), total.label("attempts_total")).where(
-        row.c.number == bindparam("n"),
-        or_(row.c.refusals > literal_column("0"), row.c.at >= bindparam("since"), ~superseded),
+    relevant = or_(
+        row.c.refusals > literal_column("0"), row.c.at >= bindparam("since"), ~superseded
     )
+    columns = (*(row.c[c.name] for c in COLUMNS), total.label("attempts_total"))
+    if batch is not None:
+        # The same read for every number in ``batch`` (scrub, check_many),
+        # led by the number so rows can be grouped.
+        return select(row.c.number, *columns).where(
+            row.c.number.in_(select(batch.c.key)), relevant
+        )
+    return select(*columns).where(row.c.number == bindparam("n"), relevant)
 
 
 def bind_instant(dialect: str, value: datetime) -> Any:

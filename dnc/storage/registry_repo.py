@@ -174,8 +174,7 @@ def rebuild_view(conn: Connection) -> None:
         .order_by(R.c.name)
     ).all()
     arms = [
-        f"SELECT CAST('{name}' AS TEXT) AS registry, number "
-        f"FROM {numbers_table(snapshot_id)}"
+        f"SELECT CAST('{name}' AS TEXT) AS registry, number FROM {numbers_table(snapshot_id)}"
         for name, snapshot_id in rows
         if "'" not in name  # names are checked at configuration; never trust twice
     ]

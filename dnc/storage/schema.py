@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import BigInteger, Date, Index, Integer, String, Table, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dnc.storage.types import UTCDateTime, utcnow
@@ -187,6 +197,70 @@ class CallOutcomeRow(Base):
 
     # The hot path reads one number's rows, newest first per campaign.
     __table_args__ = (Index("ix_call_outcome_number", "number", "campaign", "at"),)
+
+
+class QueueEntryRow(Base):
+    """One number waiting in a campaign's dialer queue.
+
+    status: ready (dialable from not_before), held (blocked with no knowable
+    next time, e.g. consent missing or registry stale; re-checked by every
+    scrub), claimed (handed to a dialer), suppressed (must not be called
+    again; kept with its reasons as evidence), done (called).
+    """
+
+    __tablename__ = "queue_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign: Mapped[str] = mapped_column(String(100), nullable=False)
+    number: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # Parsed once at load, so a scrub of a million entries never re-parses.
+    region: Mapped[str] = mapped_column(String(3), nullable=False)
+    zones: Mapped[str] = mapped_column(Text, nullable=False)
+    lead_id: Mapped[str | None] = mapped_column(String(100))
+    location: Mapped[str | None] = mapped_column(String(64))
+    priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), nullable=False)
+    reasons: Mapped[str | None] = mapped_column(Text)
+    suppressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("campaign", "number", name="uq_queue_entry_campaign_number"),
+        Index("ix_queue_entry_due", "campaign", "status", "priority", "not_before"),
+        Index("ix_queue_entry_number", "number"),
+    )
+
+
+class JobRunRow(Base):
+    """One run of a scheduled or manual job: when, how it ended, what it did."""
+
+    __tablename__ = "job_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(50), nullable=False)
+    trigger: Mapped[str] = mapped_column(String(20), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), nullable=False)
+    counts: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_job_run_job_started", "job", "started_at"),)
+
+
+class JobLeaseRow(Base):
+    """Who may run a job right now: one row per job name while it runs."""
+
+    __tablename__ = "job_lease"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200), nullable=False)
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 def table(model: type[Base]) -> Table:

@@ -1,0 +1,108 @@
+"""``dnc jobs``: the scheduler, one-off runs and the run history."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+import dnc
+from dnc.cli.common import console, print_json, service_for, state, user_errors
+from dnc.jobs import scheduler, tasks
+
+app = typer.Typer(
+    help="Scheduled jobs: nightly scrub, registry freshness, consent expiry.", no_args_is_help=True
+)
+
+
+@app.command(
+    "serve",
+    help="Run the scheduler in the foreground (Ctrl-C stops it).\n\n"
+    "Example: dnc --database-url postgresql://dnc@db/dnc jobs serve",
+)
+@user_errors
+def serve(ctx: typer.Context) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    st = state(ctx)
+    with service_for(ctx) as service:
+        sched = scheduler.build(service, st.config)
+    for job in sched.get_jobs():
+        console.print(f"scheduled {job.id}: {job.trigger}", highlight=False)
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        sched.shutdown(wait=False)
+
+
+@app.command(
+    "run", help=f"Run one job now: {', '.join(tasks.JOBS)}.\n\nExample: dnc jobs run nightly-scrub"
+)
+@user_errors
+def run(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The job's id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    job = tasks.JOBS.get(name)
+    if job is None:
+        raise dnc.InputError(f"unknown job {name!r} (choose from {', '.join(tasks.JOBS)})")
+    st = state(ctx)
+    result = job(st.database_url, st.config, trigger="manual")
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"{name}: {result}", highlight=False)
+
+
+@app.command(
+    "history",
+    help="Show recorded job runs, newest first (failures included).\n\n"
+    "Example: dnc jobs history --job scrub --json",
+)
+@user_errors
+def history(
+    ctx: typer.Context,
+    job: Annotated[str | None, typer.Option(help="Only this job (e.g. scrub).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many runs.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    with service_for(ctx) as service:
+        runs = service.job_runs(job, limit)
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": r.id,
+                    "job": r.job,
+                    "trigger": r.trigger,
+                    "started_at": r.started_at.isoformat(),
+                    "finished_at": r.finished_at.isoformat() if r.finished_at else None,
+                    "status": r.status,
+                    "counts": r.counts,
+                    "error": r.error,
+                }
+                for r in runs
+            ]
+        )
+        return
+    table = Table(title=f"{len(runs)} job runs")
+    for column in ("started", "job", "trigger", "status", "seconds", "detail"):
+        table.add_column(column, overflow="fold")
+    for r in runs:
+        seconds = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
+        detail = r.error or (
+            f"{r.counts.get('suppressed', 0)} suppressed, {r.counts.get('deferred', 0)} deferred"
+            if r.counts and "suppressed" in r.counts
+            else (str(r.counts) if r.counts else "")
+        )
+        table.add_row(
+            r.started_at.isoformat(timespec="seconds"),
+            r.job,
+            r.trigger,
+            r.status,
+            f"{seconds:.1f}" if seconds is not None else "",
+            detail,
+        )
+    console.print(table)

@@ -1,0 +1,108 @@
+"""``dnc queue``: load, show and export dialer queues."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from dnc.cli.common import console, print_json, service_for, user_errors
+from dnc.queue_ops import entries_json
+
+app = typer.Typer(
+    help="Dialer queues: load leads, see what is dialable, export it.", no_args_is_help=True
+)
+
+Campaign = Annotated[str, typer.Option(help="The campaign whose queue it is.")]
+
+
+@app.command(
+    "load",
+    help="Load a CSV of leads (a 'number' column; optional lead_id, "
+    "location, priority) into a campaign's queue. All or nothing.\n\n"
+    "Example: dnc queue load leads.csv --campaign spring",
+)
+@user_errors
+def load(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV file (.gz and .zip read directly).")],
+    campaign: Campaign,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    with service_for(ctx) as service:
+        summary = service.load_queue(file, campaign)
+    if as_json:
+        print_json(
+            {"read": summary.read, "added": summary.added, "already_queued": summary.already_queued}
+        )
+    else:
+        console.print(
+            f"{file}: {summary.read} read, {summary.added} added, "
+            f"{summary.already_queued} already queued",
+            highlight=False,
+        )
+
+
+@app.command(
+    "show",
+    help="Show a campaign's queue entries and why any are not dialable.\n\n"
+    "Example: dnc queue show --campaign spring --status suppressed --json",
+)
+@user_errors
+def show(
+    ctx: typer.Context,
+    campaign: Campaign,
+    status: Annotated[
+        str | None, typer.Option(help="ready, held, claimed, suppressed or done.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many entries.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    with service_for(ctx) as service:
+        entries = service.queue(campaign, status, limit=limit)
+    if as_json:
+        print_json(entries_json(entries))
+        return
+    table = Table(title=f"queue {campaign}: {len(entries)} entries")
+    for column in ("number", "status", "not before", "priority", "lead", "reasons"):
+        table.add_column(column, overflow="fold")
+    for e in entries:
+        table.add_row(
+            e.number,
+            e.status.value,
+            e.not_before.isoformat(timespec="minutes") if e.not_before else "",
+            str(e.priority),
+            e.lead_id or "",
+            "; ".join(f"{r.code.value}: {r.detail}" for r in e.reasons),
+        )
+    console.print(table)
+
+
+@app.command(
+    "export",
+    help="Write the entries a dialer may take now as CSV.\n\n"
+    "Example: dnc queue export --campaign spring --out spring.csv",
+)
+@user_errors
+def export(
+    ctx: typer.Context,
+    campaign: Campaign,
+    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+) -> None:
+    with service_for(ctx) as service:
+        entries = service.dialable(campaign)
+    stream = out.open("w", newline="", encoding="utf-8") if out else sys.stdout
+    try:
+        writer = csv.writer(stream)
+        writer.writerow(["number", "lead_id", "location", "priority"])
+        for e in entries:
+            writer.writerow([e.number, e.lead_id or "", e.location or "", e.priority])
+    finally:
+        if out:
+            stream.close()
+    if out:
+        console.print(f"{len(entries)} dialable entries written to {out}", highlight=False)

@@ -1,0 +1,67 @@
+"""``dnc scrub``: take the uncallable out of the queues before the first call."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from dnc.cli.common import (
+    EXIT_REFUSED,
+    console,
+    err_console,
+    parse_instant,
+    print_json,
+    service_for,
+    state,
+    user_errors,
+)
+from dnc.queue_ops import ScrubBusyError
+
+HELP = """Scrub queued numbers: suppress those that must never be called,
+defer those blocked for now to their next allowed time.
+
+Exit 1 when another scrub is running.
+
+Example: dnc scrub --campaign spring --dry-run --json
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("scrub", help=HELP)(scrub)
+
+
+@user_errors
+def scrub(
+    ctx: typer.Context,
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign's queue.")] = None,
+    at: Annotated[str | None, typer.Option(help="Scrub as of this time (ISO 8601).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count, change nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    with service_for(ctx) as service:
+        try:
+            report = service.scrub(campaign, parse_instant(at), dry_run, owner=state(ctx).actor)
+        except ScrubBusyError as busy:
+            err_console.print(f"[bold red]error:[/] {busy}", highlight=False)
+            raise typer.Exit(EXIT_REFUSED) from None
+    data = report.to_dict()
+    if as_json:
+        print_json(data)
+        return
+    console.print(
+        f"{'dry run: ' if dry_run else ''}{data['entries']} entries in {data['seconds']} s: "
+        f"{data['suppressed']} suppressed, {data['deferred']} deferred, "
+        f"{data['held']} held, {data['dialable']} dialable",
+        highlight=False,
+    )
+    if data["by_reason"]:
+        table = Table(title="by reason")
+        for column in ("reason", "suppressed", "deferred", "held"):
+            table.add_column(column)
+        for code, counts in data["by_reason"].items():
+            table.add_row(
+                code, *(str(counts.get(k, 0)) for k in ("suppressed", "deferred", "held"))
+            )
+        console.print(table)

@@ -1,0 +1,51 @@
+"""One place that turns a number's facts into a verdict, for every path.
+
+The single check, ``check_many``, the scrub and ``next_calls`` all decide
+through ``Judge.verdict``, so a dialer's last-moment check and the nightly
+scrub can never disagree about the same facts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dnc.configuration import Config
+from dnc.decide import decide
+from dnc.facts import NumberFacts
+from dnc.numbers import PhoneNumber
+from dnc.rules import RuleBook
+from dnc.verdicts import Verdict
+
+
+class Judge:
+    def __init__(self, config: Config, rulebook: RuleBook) -> None:
+        self.config = config
+        self.rulebook = rulebook
+
+    def verdict(
+        self,
+        phone: PhoneNumber,
+        facts: NumberFacts,
+        *,
+        campaign: str | None,
+        at: datetime,
+        location: str | None = None,
+    ) -> Verdict:
+        """Raises InputError for a location the rules cannot read."""
+        calling = self.config.campaigns.for_campaign(campaign).calling
+        schedule = self.rulebook.schedule_for(
+            phone,
+            location,
+            campaign_hours=calling.hours,
+            preference=facts.preference,
+            call_type=calling.call_type,
+        )
+        return decide(
+            phone,
+            facts,
+            campaign=campaign,
+            at=at,
+            policies=self.config.campaigns,
+            registries=self.config.registries,
+            schedule=schedule,
+        )

@@ -1,0 +1,109 @@
+"""Dialer queues: what a verdict means for a queued number. Pure domain.
+
+A number that must not be called again leaves the dialable queue (it stays
+as a suppressed row with its reasons, for evidence). A number blocked only
+for now is deferred to its exact next allowed time. A number blocked with no
+knowable next time (consent missing, registry stale, check failed) is held
+and looked at again by every scrub.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from dnc.verdicts import Reason, ReasonCode, Verdict
+
+
+class QueueStatus(StrEnum):
+    READY = "ready"
+    HELD = "held"
+    CLAIMED = "claimed"
+    SUPPRESSED = "suppressed"
+    DONE = "done"
+
+
+# "Must not be called again": do-not-call lists and registries, the three
+# no's, a wrong number (a campaign list entry), an invalid number, and a
+# campaign's total attempt limit (which never lapses by itself).
+PERMANENT = frozenset(
+    {
+        ReasonCode.INVALID_NUMBER,
+        ReasonCode.DNC_INTERNAL,
+        ReasonCode.DNC_CAMPAIGN,
+        ReasonCode.DNC_PREFIX,
+        ReasonCode.DNC_REGISTRY,
+        ReasonCode.THREE_NOS,
+    }
+)
+
+
+class Action(StrEnum):
+    DIAL = "dialable"
+    DEFER = "deferred"
+    HOLD = "held"
+    SUPPRESS = "suppressed"
+
+
+@dataclass(frozen=True, slots=True)
+class Disposition:
+    """What to do with one queue entry after its check."""
+
+    action: Action
+    reasons: tuple[Reason, ...] = ()
+    not_before: datetime | None = None
+
+    def reasons_json(self) -> str | None:
+        return reasons_to_json(self.reasons) if self.reasons else None
+
+
+def reasons_to_json(reasons: Iterable[Reason]) -> str:
+    return json.dumps([r.to_dict() for r in reasons], separators=(",", ":"))
+
+
+def dispose(verdict: Verdict) -> Disposition:
+    if verdict.allowed:
+        return Disposition(Action.DIAL)
+    if _permanent(verdict.reasons):
+        permanent = tuple(r for r in verdict.reasons if _is_permanent(r))
+        return Disposition(Action.SUPPRESS, permanent)
+    if verdict.next_allowed_at is not None:
+        return Disposition(Action.DEFER, verdict.reasons, verdict.next_allowed_at)
+    return Disposition(Action.HOLD, verdict.reasons)
+
+
+def _is_permanent(reason: Reason) -> bool:
+    if reason.code in PERMANENT:
+        # A list entry with an expiry, or a three-no's suppression for a set
+        # number of days, lapses: defer, do not suppress.
+        return reason.until is None
+    return reason.code is ReasonCode.MAX_ATTEMPTS and reason.until is None
+
+
+def _permanent(reasons: tuple[Reason, ...]) -> bool:
+    return any(_is_permanent(r) for r in reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """One queued number as a dialer or an officer sees it."""
+
+    id: int
+    campaign: str
+    number: str
+    status: QueueStatus
+    priority: int = 0
+    lead_id: str | None = None
+    location: str | None = None
+    not_before: datetime | None = None
+    reasons: tuple[Reason, ...] = ()
+    suppressed_at: datetime | None = None
+
+
+def reasons_from_json(text: str | None) -> tuple[Reason, ...]:
+    if not text:
+        return ()
+    return tuple(Reason(ReasonCode(r["code"]), r["detail"]) for r in json.loads(text))

@@ -1,0 +1,171 @@
+"""Service methods for dialer queues, the scrub and jobs (mixed into Service)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from dnc import queue_ops
+from dnc.configuration import Config
+from dnc.errors import InputError, InvalidNumberError
+from dnc.judge import Judge
+from dnc.numbers import PhoneNumber
+from dnc.queue import QueueEntry, QueueStatus
+from dnc.storage import jobs_repo, queue_repo
+from dnc.storage.jobs_repo import JobRun
+from dnc.storage.uow import UnitOfWork
+from dnc.verdicts import Reason, ReasonCode, Verdict
+
+
+class QueueMethods:
+    engine: Engine
+    config: Config
+    judge: Judge
+
+    def parse(self, number: str) -> PhoneNumber:
+        raise NotImplementedError
+
+    def _actor(self, actor: str | None) -> str:
+        raise NotImplementedError
+
+    def enqueue(
+        self,
+        campaign: str,
+        number: str,
+        lead_id: str | None = None,
+        location: str | None = None,
+        priority: int = 0,
+        at: datetime | None = None,
+    ) -> bool:
+        """Queue one number for a campaign; False if it was already queued."""
+        added = queue_ops.enqueue(
+            self.engine,
+            campaign,
+            [(self.parse(number), lead_id, location, priority)],
+            _now(at),
+        )
+        return added == 1
+
+    def load_queue(
+        self, path: str | Path, campaign: str, at: datetime | None = None
+    ) -> queue_ops.LoadSummary:
+        """Load a CSV (``number`` column; optional lead_id, location, priority)."""
+        return queue_ops.load_csv(self.engine, path, campaign, self.config.default_region, _now(at))
+
+    def queue(
+        self,
+        campaign: str | None = None,
+        status: str | None = None,
+        number: str | None = None,
+        limit: int | None = None,
+    ) -> list[QueueEntry]:
+        statuses = [_status(status)] if status else None
+        key = self.parse(number).key if number else None
+        with UnitOfWork(self.engine) as uow:
+            return queue_repo.entries(
+                uow.connection, campaign, statuses=statuses, number=key, limit=limit
+            )
+
+    def dialable(self, campaign: str, at: datetime | None = None) -> list[QueueEntry]:
+        """Entries a dialer may take now (ready and due), best first."""
+        with UnitOfWork(self.engine) as uow:
+            return queue_repo.entries(
+                uow.connection, campaign, statuses=[QueueStatus.READY], due_at=_now(at)
+            )
+
+    def scrub(
+        self,
+        campaign: str | None = None,
+        at: datetime | None = None,
+        dry_run: bool = False,
+        trigger: str = "manual",
+        owner: str | None = None,
+    ) -> queue_ops.ScrubReport:
+        """Suppress, defer or hold every queued number that may not be called now.
+
+        One scrub at a time across processes and machines (a lease);
+        raises ScrubBusyError when another is running.
+        """
+        return queue_ops.scrub(
+            self.engine,
+            self.judge,
+            campaign=campaign,
+            at=_now(at),
+            dry_run=dry_run,
+            owner=owner or self._actor(None),
+            trigger=trigger,
+        )
+
+    def check_many(
+        self, numbers: Iterable[str], campaign: str | None = None, at: datetime | None = None
+    ) -> list[Verdict]:
+        """One verdict per number, in order, read set-based (no round trip per number)."""
+        when = _now(at)
+        texts = list(numbers)
+        phones: list[PhoneNumber | None] = []
+        for text in texts:
+            try:
+                phones.append(self.parse(text))
+            except InvalidNumberError:
+                phones.append(None)
+        valid = [p for p in phones if p is not None]
+        try:
+            verdicts = iter(queue_ops.check_many(self.engine, self.judge, valid, campaign, when))
+        except Exception as exc:  # noqa: BLE001 - fail closed for the whole batch
+            detail = f"check could not complete: {type(exc).__name__}: {exc}"
+            return [
+                Verdict.refuse(p.e164 if p else t, [Reason(ReasonCode.CHECK_FAILED, detail)])
+                for t, p in zip(texts, phones, strict=True)
+            ]
+        out: list[Verdict] = []
+        for text, phone in zip(texts, phones, strict=True):
+            if phone is None:
+                why = _why(self, text)
+                out.append(Verdict.refuse(str(text), [Reason(ReasonCode.INVALID_NUMBER, why)]))
+            else:
+                out.append(next(verdicts))
+        return out
+
+    def next_calls(
+        self, campaign: str, limit: int, at: datetime | None = None, owner: str | None = None
+    ) -> list[QueueEntry]:
+        """Claim up to ``limit`` due entries, each re-checked at the last moment."""
+        if limit < 1:
+            raise InputError(f"limit must be at least 1, not {limit}")
+        return queue_ops.next_calls(
+            self.engine, self.judge, campaign, limit, _now(at), owner or self._actor(None)
+        )
+
+    def job_runs(self, job: str | None = None, limit: int = 50) -> list[JobRun]:
+        with UnitOfWork(self.engine) as uow:
+            return jobs_repo.runs(uow.connection, job, limit)
+
+
+def _now(at: datetime | None) -> datetime:
+    if at is None:
+        return datetime.now(UTC)
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InputError(f"at must be timezone-aware, got {at.isoformat()}")
+    return at
+
+
+def _status(value: str) -> QueueStatus:
+    try:
+        return QueueStatus(value)
+    except ValueError:
+        choices = ", ".join(s.value for s in QueueStatus)
+        raise InputError(f"unknown queue status {value!r} (choose from {choices})") from None
+
+
+def _why(service: QueueMethods, text: str) -> str:
+    try:
+        service.parse(text)
+    except InvalidNumberError as exc:
+        return exc.why
+    return "invalid"
+
+
+__all__: Sequence[str] = ["QueueMethods"]

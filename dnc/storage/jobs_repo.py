@@ -1,0 +1,131 @@
+"""Job runs (every run recorded, failures included) and job leases."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from dnc.storage.schema import JobLeaseRow, JobRunRow, table
+from dnc.storage.types import as_utc
+
+RUN = table(JobRunRow)
+LEASE = table(JobLeaseRow)
+
+
+@dataclass(frozen=True, slots=True)
+class JobRun:
+    id: int
+    job: str
+    trigger: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    counts: dict[str, Any] | None
+    error: str | None
+
+
+def start(conn: Connection, job: str, trigger: str, at: datetime) -> int:
+    return int(
+        conn.execute(
+            insert(RUN)
+            .values(job=job, trigger=trigger, started_at=at, status="running")
+            .returning(RUN.c.id)
+        ).scalar_one()
+    )
+
+
+def finish(
+    conn: Connection,
+    run_id: int,
+    *,
+    status: str,
+    at: datetime,
+    counts: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> None:
+    conn.execute(
+        update(RUN)
+        .where(RUN.c.id == run_id)
+        .values(
+            status=status,
+            finished_at=at,
+            counts=json.dumps(counts, sort_keys=True, default=str) if counts else None,
+            error=error,
+        )
+    )
+
+
+def runs(conn: Connection, job: str | None = None, limit: int = 50) -> list[JobRun]:
+    query = select(RUN).order_by(RUN.c.id.desc()).limit(limit)
+    if job is not None:
+        query = query.where(RUN.c.job == job)
+    return [
+        JobRun(
+            id=row.id,
+            job=row.job,
+            trigger=row.trigger,
+            started_at=as_utc(row.started_at) or row.started_at,
+            finished_at=as_utc(row.finished_at),
+            status=row.status,
+            counts=json.loads(row.counts) if row.counts else None,
+            error=row.error,
+        )
+        for row in conn.execute(query)
+    ]
+
+
+def acquire(conn: Connection, name: str, owner: str, at: datetime, ttl: timedelta) -> bool:
+    """Take the lease ``name`` unless someone else holds an unexpired one.
+
+    A lease rather than a session lock: it works the same on SQLite and
+    PostgreSQL, across processes and machines, and a holder that died
+    stops blocking others once its lease expires.
+    """
+    taken = conn.execute(
+        update(LEASE)
+        .where(LEASE.c.name == name, LEASE.c.expires_at <= at)
+        .values(owner=owner, acquired_at=at, expires_at=at + ttl)
+    ).rowcount
+    if taken:
+        return True
+    held = conn.execute(select(LEASE.c.owner).where(LEASE.c.name == name)).scalar()
+    if held is not None:
+        return bool(held == owner)
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(LEASE).values(name=name, owner=owner, acquired_at=at, expires_at=at + ttl)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def renew(conn: Connection, name: str, owner: str, at: datetime, ttl: timedelta) -> bool:
+    return bool(
+        conn.execute(
+            update(LEASE)
+            .where(LEASE.c.name == name, LEASE.c.owner == owner)
+            .values(expires_at=at + ttl)
+        ).rowcount
+    )
+
+
+def release(conn: Connection, name: str, owner: str) -> None:
+    conn.execute(delete(LEASE).where(LEASE.c.name == name, LEASE.c.owner == owner))
+
+
+def holder(conn: Connection, name: str) -> tuple[str, datetime] | None:
+    row = conn.execute(
+        select(LEASE.c.owner, LEASE.c.expires_at).where(LEASE.c.name == name)
+    ).first()
+    if row is None:
+        return None
+    expires = as_utc(row[1])
+    return (row[0], expires) if expires is not None else None

@@ -1,0 +1,276 @@
+"""Dialer queue rows: bulk load, chunked reads for the scrub, atomic claims."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from dnc.numbers import PhoneNumber
+from dnc.queue import QueueEntry, QueueStatus, reasons_from_json
+from dnc.storage.schema import QueueEntryRow, table
+from dnc.storage.types import as_utc
+
+Q = table(QueueEntryRow)
+
+ENTRY_COLUMNS = (
+    Q.c.id,
+    Q.c.campaign,
+    Q.c.number,
+    Q.c.status,
+    Q.c.priority,
+    Q.c.lead_id,
+    Q.c.location,
+    Q.c.not_before,
+    Q.c.reasons,
+    Q.c.suppressed_at,
+)
+SCRUB_COLUMNS = (Q.c.id, Q.c.campaign, Q.c.number, Q.c.region, Q.c.zones, Q.c.location)
+
+
+def entry_from_row(row: Sequence[Any]) -> QueueEntry:
+    return QueueEntry(
+        id=row[0],
+        campaign=row[1],
+        number=f"+{row[2]}",
+        status=QueueStatus(row[3]),
+        priority=row[4],
+        lead_id=row[5],
+        location=row[6],
+        not_before=as_utc(row[7]),
+        reasons=reasons_from_json(row[8]),
+        suppressed_at=as_utc(row[9]),
+    )
+
+
+def insert_many(
+    conn: Connection,
+    campaign: str,
+    rows: Sequence[tuple[PhoneNumber, str | None, str | None, int]],
+    at: datetime,
+) -> int:
+    """Insert (number, lead id, location, priority) rows; a number already queued
+    for the campaign is left as it is (a suppressed one stays suppressed).
+    Returns how many were added."""
+    if not rows:
+        return 0
+    values = [
+        {
+            "campaign": campaign,
+            "number": phone.key,
+            "region": phone.region,
+            "zones": ",".join(phone.time_zones),
+            "lead_id": lead_id,
+            "location": location,
+            "priority": priority,
+            "status": QueueStatus.READY.value,
+            "created_at": at,
+            "updated_at": at,
+        }
+        for phone, lead_id, location, priority in rows
+    ]
+    before = _count(conn, campaign)
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement = dialect_insert(Q).on_conflict_do_nothing(index_elements=["campaign", "number"])
+    conn.execute(statement, values)
+    return _count(conn, campaign) - before
+
+
+def _count(conn: Connection, campaign: str) -> int:
+    return int(conn.execute(select(func.count()).where(Q.c.campaign == campaign)).scalar_one())
+
+
+def entries(
+    conn: Connection,
+    campaign: str | None,
+    *,
+    statuses: Sequence[QueueStatus] | None = None,
+    due_at: datetime | None = None,
+    number: int | None = None,
+    limit: int | None = None,
+) -> list[QueueEntry]:
+    query = select(*ENTRY_COLUMNS).order_by(Q.c.priority.desc(), Q.c.id)
+    if campaign is not None:
+        query = query.where(Q.c.campaign == campaign)
+    if statuses is not None:
+        query = query.where(Q.c.status.in_([s.value for s in statuses]))
+    if due_at is not None:
+        query = query.where(or_(Q.c.not_before.is_(None), Q.c.not_before <= due_at))
+    if number is not None:
+        query = query.where(Q.c.number == number)
+    if limit is not None:
+        query = query.limit(limit)
+    return [entry_from_row(row) for row in conn.execute(query)]
+
+
+def chunk_after(
+    conn: Connection, campaign: str | None, after: int, size: int
+) -> list[tuple[Any, ...]]:
+    """The next ``size`` ready or held entries with id > ``after`` (keyset paging)."""
+    query = (
+        select(*SCRUB_COLUMNS)
+        .where(
+            Q.c.id > after,
+            Q.c.status.in_([QueueStatus.READY.value, QueueStatus.HELD.value]),
+        )
+        .order_by(Q.c.id)
+        .limit(size)
+    )
+    if campaign is not None:
+        query = query.where(Q.c.campaign == campaign)
+    return [tuple(r) for r in conn.execute(query)]
+
+
+def apply(
+    conn: Connection,
+    *,
+    suppress: Sequence[dict[str, Any]],
+    defer: Sequence[dict[str, Any]],
+    hold: Sequence[dict[str, Any]],
+    release: Sequence[dict[str, Any]],
+    at: datetime,
+    expect: Sequence[QueueStatus] = (QueueStatus.READY, QueueStatus.HELD),
+) -> None:
+    """Write dispositions, each kind as one executemany.
+
+    Every statement is guarded by the status it expects (``expect``), so an
+    entry that a dialer claimed meanwhile is not touched by a scrub.
+    """
+    # Plain comparisons: an IN list cannot be expanded under executemany.
+    guard = or_(*(Q.c.status == s.value for s in expect))
+    if suppress:
+        conn.execute(
+            update(Q)
+            .where(Q.c.id == _b("qid"), guard)
+            .values(
+                status=QueueStatus.SUPPRESSED.value,
+                reasons=_b("qreasons"),
+                suppressed_at=at,
+                updated_at=at,
+            ),
+            list(suppress),
+        )
+    if defer:
+        conn.execute(
+            update(Q)
+            .where(Q.c.id == _b("qid"), guard)
+            .values(
+                status=QueueStatus.READY.value,
+                not_before=_b("qnot_before"),
+                reasons=_b("qreasons"),
+                claimed_at=None,
+                claimed_by=None,
+                updated_at=at,
+            ),
+            list(defer),
+        )
+    if hold:
+        conn.execute(
+            update(Q)
+            .where(Q.c.id == _b("qid"), guard)
+            .values(
+                status=QueueStatus.HELD.value,
+                reasons=_b("qreasons"),
+                claimed_at=None,
+                claimed_by=None,
+                updated_at=at,
+            ),
+            list(hold),
+        )
+    if release:
+        conn.execute(
+            update(Q)
+            .where(Q.c.id == _b("qid"), Q.c.status == QueueStatus.HELD.value)
+            .values(status=QueueStatus.READY.value, reasons=None, updated_at=at),
+            list(release),
+        )
+
+
+def _b(name: str) -> Any:
+    return bindparam(name)
+
+
+def suppress_number(
+    conn: Connection, number: int, campaign: str | None, reasons_json: str, at: datetime
+) -> int:
+    """Take a number out of every dialable queue (or one campaign's) at once."""
+    where = [
+        Q.c.number == number,
+        Q.c.status.in_(
+            [QueueStatus.READY.value, QueueStatus.HELD.value, QueueStatus.CLAIMED.value]
+        ),
+    ]
+    if campaign is not None:
+        where.append(Q.c.campaign == campaign)
+    result = conn.execute(
+        update(Q)
+        .where(and_(*where))
+        .values(
+            status=QueueStatus.SUPPRESSED.value,
+            reasons=reasons_json,
+            suppressed_at=at,
+            updated_at=at,
+        )
+    )
+    return int(result.rowcount or 0)
+
+
+def claim(
+    conn: Connection,
+    campaign: str,
+    limit: int,
+    at: datetime,
+    owner: str,
+    stale_before: datetime,
+) -> list[tuple[Any, ...]]:
+    """Claim up to ``limit`` due entries for ``owner``; no two callers get the same one.
+
+    PostgreSQL: FOR UPDATE SKIP LOCKED lets concurrent dialers take different
+    rows without waiting. SQLite: the write transaction (BEGIN IMMEDIATE)
+    serialises claimers, so the select-then-update is atomic.
+    A claim older than ``stale_before`` (a dialer that died) is due again.
+    """
+    due = or_(
+        and_(
+            Q.c.status == QueueStatus.READY.value,
+            or_(Q.c.not_before.is_(None), Q.c.not_before <= at),
+        ),
+        and_(Q.c.status == QueueStatus.CLAIMED.value, Q.c.claimed_at < stale_before),
+    )
+    pick = (
+        select(Q.c.id)
+        .where(Q.c.campaign == campaign, due)
+        .order_by(Q.c.priority.desc(), Q.c.not_before.asc().nulls_first(), Q.c.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    ids = [row[0] for row in conn.execute(pick)]
+    if not ids:
+        return []
+    conn.execute(
+        update(Q)
+        .where(Q.c.id.in_(ids))
+        .values(status=QueueStatus.CLAIMED.value, claimed_at=at, claimed_by=owner, updated_at=at)
+    )
+    rows = conn.execute(select(*SCRUB_COLUMNS, Q.c.lead_id, Q.c.priority).where(Q.c.id.in_(ids)))
+    return [tuple(r) for r in rows]
+
+
+def finish_claimed(
+    conn: Connection, number: int, campaign: str, status: QueueStatus, at: datetime
+) -> None:
+    """A dialer reported the call: its claimed entry is done, or ready again for a retry."""
+    conn.execute(
+        update(Q)
+        .where(
+            Q.c.number == number,
+            Q.c.campaign == campaign,
+            Q.c.status == QueueStatus.CLAIMED.value,
+        )
+        .values(status=status.value, claimed_at=None, claimed_by=None, updated_at=at)
+    )

@@ -1,0 +1,69 @@
+"""What a number's timeline needs beyond its audit records: registry hits, queue rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+from sqlalchemy.engine import Connection
+
+from dnc.audit import AuditRecord
+from dnc.prefixes import prefixes_of
+from dnc.storage import audit_repo, registry_repo
+from dnc.storage.schema import QueueEntryRow, table
+from dnc.storage.types import as_utc
+from dnc.timeline import QueueFact, RegistryListing, parse_reasons
+
+Q = table(QueueEntryRow)
+
+
+def registry_listings(conn: Connection, number: int) -> list[RegistryListing]:
+    """The registries whose current snapshot lists ``number``, with that snapshot."""
+    found = []
+    for record in registry_repo.all_current(conn).values():
+        # One primary-key probe per registry (a handful), not a scan.
+        hit = conn.execute(
+            text(f"SELECT 1 FROM {registry_repo.numbers_table(record.id)} WHERE number = :n"),
+            {"n": number},
+        ).first()
+        if hit is not None:
+            found.append(
+                RegistryListing(
+                    registry=record.registry,
+                    as_of=record.as_of,
+                    imported_at=record.imported_at,
+                    actor=record.actor,
+                    file=record.file,
+                    changes_applied=record.changes_applied,
+                )
+            )
+    return found
+
+
+def queue_facts(conn: Connection, number: int) -> list[QueueFact]:
+    rows = conn.execute(select(Q).where(Q.c.number == number).order_by(Q.c.id))
+    facts = []
+    for row in rows:
+        created = as_utc(row.created_at)
+        updated = as_utc(row.updated_at) or created
+        if created is None or updated is None:
+            continue
+        facts.append(
+            QueueFact(
+                campaign=row.campaign,
+                status=row.status,
+                created_at=created,
+                updated_at=updated,
+                reasons=parse_reasons(row.reasons),
+                suppressed_at=as_utc(row.suppressed_at),
+                not_before=as_utc(row.not_before),
+                claimed_at=as_utc(row.claimed_at),
+                claimed_by=row.claimed_by,
+                lead_id=row.lead_id,
+            )
+        )
+    return facts
+
+
+def audit_records(conn: Connection, number: int) -> list[AuditRecord]:
+    """The number's audit records and those of every prefix block covering it, in id order."""
+    found = [r for p in prefixes_of(number) for r in audit_repo.for_number(conn, f"+{p}")]
+    return sorted(found, key=lambda r: r.id or 0)

@@ -1,0 +1,46 @@
+"""The scheduler: APScheduler 3 with its job store in the service's own database."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+import dnc
+from dnc.jobs import tasks
+
+log = logging.getLogger("dnc.jobs")
+
+
+def build(service: dnc.Service, config_path: str | None) -> BlockingScheduler:
+    """Register the three jobs under fixed ids, replacing what an earlier start stored.
+
+    ``coalesce``: a scheduler that was down for several runs catches up with
+    one, not a burst. ``max_instances=1``: a slow scrub is never started
+    twice by one scheduler; the scrub lease covers other schedulers.
+    """
+    settings = service.config.scheduler
+    url = service.engine.url.render_as_string(hide_password=False)
+    scheduler = BlockingScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=url, tablename="apscheduler_jobs")},
+        timezone=settings.timezone,
+    )
+    kwargs = {"database_url": url, "config": config_path}
+    for job_id, func, cron in (
+        (tasks.NIGHTLY_SCRUB, "dnc.jobs.tasks:nightly_scrub", settings.scrub_cron),
+        (tasks.REGISTRY_FRESHNESS, "dnc.jobs.tasks:registry_freshness", settings.freshness_cron),
+        (tasks.CONSENT_EXPIRY, "dnc.jobs.tasks:consent_expiry", settings.consent_cron),
+    ):
+        scheduler.add_job(
+            func,
+            settings.trigger(cron),
+            id=job_id,
+            name=job_id,
+            kwargs=kwargs,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=settings.misfire_grace_seconds,
+        )
+    return scheduler
