@@ -91,6 +91,7 @@ def prefix_reasons(
                 ReasonCode.DNC_PREFIX,
                 f"under blocked prefix {block.prefix}{where} since "
                 f"{block.created_at.date().isoformat()}, added by {block.actor}{note}{expiry}",
+                until=block.expires_at,
             )
         )
     return reasons

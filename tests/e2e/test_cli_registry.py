@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from dnc.cli.app import app
 
-SAMPLES = Path("/work/shared/reference/samples")
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 AT = "2026-11-24T18:00:00Z"
 runner = CliRunner()
 

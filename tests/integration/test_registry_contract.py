@@ -17,7 +17,7 @@ import dnc
 from dnc import ReasonCode, configuration
 from dnc.importing import BadLineError
 
-SAMPLES = Path("/work/shared/reference/samples")
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 # A weekday afternoon in Europe, morning in North America: inside every calling window.
 TODAY = max(datetime.now(UTC), datetime(2026, 11, 24, 18, tzinfo=UTC))
 TODAY = TODAY.replace(hour=18, minute=0) + timedelta(days=(1 - TODAY.weekday()) % 7)

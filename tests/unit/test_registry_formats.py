@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dnc.importing import BadLineError, InputFile, Skipped, read_numbers
 from dnc.importing.formats import parse_one
 
-SAMPLES = Path("/work/shared/reference/samples")
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 nanp = st.tuples(
     st.integers(2, 9), st.integers(0, 99), st.integers(2, 9), st.integers(0, 999_999)
