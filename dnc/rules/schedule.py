@@ -16,7 +16,7 @@ from dnc.errors import InputError
 from dnc.rules.inputs import CallingHours, Preference
 from dnc.rules.model import ConsentRule, FrequencyCap, Span, applies_to_call
 from dnc.rules.spans import Interval, intersect
-from dnc.rules.timeline import from_utc_seconds, open_utc, utc_seconds_ceil
+from dnc.rules.timeline import from_utc_seconds, open_utc, utc_seconds_ceil, utc_seconds_floor
 from dnc.rules.windows import Applied, DayPlan, plan_day
 from dnc.verdicts import Reason, ReasonCode
 
@@ -47,6 +47,7 @@ class Schedule:
         "_zone_infos",
         "_closed",
         "_plan",
+        "_memo",
     )
 
     def __init__(
@@ -79,6 +80,9 @@ class Schedule:
             return plan_day(day, applied, call_type, campaign_hours, preference)
 
         self._plan: Callable[[date], DayPlan] = lru_cache(maxsize=64)(compute)
+        # The last closed stretch found, [from, to) in UTC seconds: checks of
+        # one number come at nearby times, and most fall in the same night.
+        self._memo: tuple[int, int] | None = None
 
     # Read-only: schedules are cached and shared between callers and threads.
 
@@ -211,10 +215,18 @@ class Schedule:
         _require_aware(start, "start")
         if self._closed:
             return None
+        # Rule boundaries fall on whole seconds, so being open is the same
+        # for every instant of one second: a stretch known closed answers
+        # any start inside it.
+        floor = utc_seconds_floor(start)
+        memo = self._memo
+        if memo is not None and memo[0] <= floor < memo[1]:
+            return from_utc_seconds(memo[1])
         if self.is_open(start):
             return start.astimezone(UTC)
         first = utc_seconds_ceil(start)
         for lo, _ in self._open_intervals(first, first + int(horizon.total_seconds())):
+            self._memo = (floor, lo)
             return from_utc_seconds(lo)
         return None
 

@@ -30,6 +30,11 @@ def utc_seconds_ceil(moment: datetime) -> int:
     return int(whole) + (1 if rest else 0)
 
 
+def utc_seconds_floor(moment: datetime) -> int:
+    """Whole UTC seconds since the epoch, rounded down."""
+    return int((moment - _EPOCH) // _SECOND)
+
+
 def from_utc_seconds(seconds: int) -> datetime:
     return _EPOCH + timedelta(seconds=seconds)
 
