@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 Span = tuple[int, int]
 """A half-open span of seconds since local midnight, 0 <= start < end <= 86400."""
@@ -193,6 +194,7 @@ def format_clock(seconds: int) -> str:
     return f"{text}:{secs:02d}" if secs else text
 
 
+@lru_cache(maxsize=1024)
 def format_spans(spans: tuple[Span, ...]) -> str:
     return ", ".join(f"{format_clock(s)}–{format_clock(e)}" for s, e in spans)
 

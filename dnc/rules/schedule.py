@@ -48,6 +48,7 @@ class Schedule:
         "_closed",
         "_plan",
         "_memo",
+        "_offsets",
     )
 
     def __init__(
@@ -83,6 +84,9 @@ class Schedule:
         # The last closed stretch found, [from, to) in UTC seconds: checks of
         # one number come at nearby times, and most fall in the same night.
         self._memo: tuple[int, int] | None = None
+        # Zones grouped by UTC offset for one quarter hour (see _by_offset).
+        self._offsets: tuple[int, tuple[tuple[int, tuple[tuple[str, ZoneInfo], ...]], ...]] | None
+        self._offsets = None
 
     # Read-only: schedules are cached and shared between callers and threads.
 
@@ -183,12 +187,34 @@ class Schedule:
         _require_aware(at, "at")
         if self._closed:
             return False
-        for _, zone in self._zone_infos:
-            local = at.astimezone(zone)
-            seconds = local.hour * 3600 + local.minute * 60 + local.second
-            if not self._plan(local.date()).is_open(seconds):
+        now = utc_seconds_floor(at)
+        for offset, _ in self._by_offset(now):
+            day, seconds = divmod(now + offset, 86_400)
+            if not self._plan(_EPOCH_DATE + timedelta(days=day)).is_open(seconds):
                 return False
         return True
+
+    def _by_offset(self, now: int) -> tuple[tuple[int, tuple[tuple[str, ZoneInfo], ...]], ...]:
+        """The candidate zones grouped by their UTC offset at ``now`` (UTC seconds).
+
+        Zones that share an offset share a local time, hence a day plan and
+        a verdict: a toll-free number's 42 zones make about ten groups. Every
+        UTC offset and every DST change falls on a quarter hour, so the
+        grouping holds for the whole quarter hour and is kept for it.
+        """
+        quarter = now // 900
+        memo = self._offsets
+        if memo is not None and memo[0] == quarter:
+            return memo[1]
+        moment = from_utc_seconds(quarter * 900)
+        groups: dict[int, list[tuple[str, ZoneInfo]]] = {}
+        for key, zone in self._zone_infos:
+            offset = moment.astimezone(zone).utcoffset()
+            seconds = int(offset.total_seconds()) if offset is not None else 0
+            groups.setdefault(seconds, []).append((key, zone))
+        result = tuple((offset, tuple(members)) for offset, members in groups.items())
+        self._offsets = (quarter, result)
+        return result
 
     def reasons_at(self, at: datetime) -> list[Reason]:
         """Why a call at ``at`` is not allowed by hours, days or preferences; [] if it is."""
@@ -196,12 +222,24 @@ class Schedule:
         if self._closed:
             return list(self._closed)
         found: list[Reason] = []
-        for key, zone in self._zone_infos:
-            local = at.astimezone(zone)
-            seconds = local.hour * 3600 + local.minute * 60 + local.second
-            plan = self._plan(local.date())
-            if not plan.is_open(seconds):
-                found.extend(plan.reasons(local, key, seconds))
+        closed_zones: list[str] = []
+        seen: set[tuple[int, tuple[int, ...]]] = set()
+        now = utc_seconds_floor(at)
+        for offset, members in self._by_offset(now):
+            day, seconds = divmod(now + offset, 86_400)
+            plan = self._plan(_EPOCH_DATE + timedelta(days=day))
+            if plan.is_open(seconds):
+                continue
+            closed_zones.extend(key for key, _ in members)
+            # Zones on the same day plan breaking the same rules would only
+            # repeat the wording: write it once.
+            signature = (id(plan), plan.broken(seconds))
+            if signature not in seen:
+                seen.add(signature)
+                key, zone = members[0]
+                found.extend(plan.reasons(at.astimezone(zone), key, seconds))
+        if len(closed_zones) > 1:
+            return _merged(found, closed_zones, len(self._zone_infos))
         return found
 
     def next_open(
@@ -281,13 +319,33 @@ class Schedule:
     def _local_dates(self, at: datetime) -> set[date]:
         if not self._zone_infos:
             return {at.astimezone(UTC).date()}
-        return {at.astimezone(zone).date() for _, zone in self._zone_infos}
+        now = utc_seconds_floor(at)
+        return {
+            _EPOCH_DATE + timedelta(days=(now + offset) // 86_400)
+            for offset, _ in self._by_offset(now)
+        }
 
     def _name_of(self, jurisdiction_id: str) -> str:
         for a in self._applied:
             if a.jurisdiction.id == jurisdiction_id:
                 return a.name
         return jurisdiction_id
+
+
+_EPOCH_DATE = date(1970, 1, 1)
+
+
+def _merged(found: list[Reason], closed: list[str], zones: int) -> list[Reason]:
+    """One reason per code and rule for a number with several candidate zones
+    (a toll-free number has 42): the first zone's wording, then which zones."""
+    kept: dict[tuple[ReasonCode, str], Reason] = {}
+    for reason in found:
+        # The rule is named after the local time: "... is outside <rule>".
+        rule = reason.detail.split(" is ", 1)[-1]
+        kept.setdefault((reason.code, rule), reason)
+    names = f": {', '.join(closed)}" if len(closed) <= 8 else ""
+    note = f"; closed in {len(closed)} of {zones} candidate time zones{names}"
+    return [Reason(r.code, r.detail + note, r.until) for r in kept.values()]
 
 
 def _strictest(rules: Iterable[ConsentRule]) -> ConsentRule | None:

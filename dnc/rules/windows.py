@@ -95,6 +95,10 @@ class DayPlan:
     def is_open(self, seconds: int) -> bool:
         return contains(self.open, seconds)
 
+    def broken(self, seconds: int) -> tuple[int, ...]:
+        """Which limits a call at ``seconds`` breaks, by position."""
+        return tuple(i for i, limit in enumerate(self.limits) if not contains(limit.spans, seconds))
+
     def reasons(self, local: datetime, zone: str, seconds: int) -> list[Reason]:
         found = [Reason(c.code, c.detail(local, zone)) for c in self.closures]
         found.extend(

@@ -234,9 +234,8 @@ def test_alaska_is_open_only_when_both_zones_are(utc: str, refusing_zones: set[s
     schedule = RULEBOOK.schedule_for(parse("+19075550123"))
     assert schedule.zones == ("America/Adak", "America/Anchorage")
     reasons = schedule.reasons_at(local(utc, "UTC"))
-    assert {zone for r in reasons for zone in schedule.zones if f" in {zone} " in r.detail} == (
-        refusing_zones
-    )
+    named = {zone for r in reasons for zone in schedule.zones if zone in r.detail}
+    assert named == refusing_zones
 
 
 # A Russian mobile may be anywhere from Europe/Bucharest (UTC+3 in summer)
@@ -254,7 +253,10 @@ def test_russian_mobile_needs_every_zone_open(utc: str, refusing_zones: set[str]
     schedule = RULEBOOK.schedule_for(parse("+79161234567"))
     assert len(schedule.zones) == 16
     reasons = schedule.reasons_at(local(utc, "UTC"))
-    assert {r.detail.split(" in ")[1].split(" ")[0] for r in reasons} == refusing_zones
+    # Several closed zones are named in one reason per rule, not one reason each.
+    named = {zone for r in reasons for zone in schedule.zones if zone in r.detail}
+    assert named == refusing_zones
+    assert len(reasons) <= 2
 
 
 def test_location_hint_tightens_new_jersey_number_to_florida_hours() -> None:
