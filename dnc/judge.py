@@ -30,8 +30,23 @@ class Judge:
         campaign: str | None,
         at: datetime,
         location: str | None = None,
+        standing_only: bool = False,
     ) -> Verdict:
-        """Raises InputError for a location the rules cannot read."""
+        """Raises InputError for a location the rules cannot read.
+
+        ``standing_only``: leave out the calling rules (hours, days, caps,
+        consent laws); for a caller that only needs to know whether a list,
+        registry or outcome blocks the number.
+        """
+        if standing_only:
+            return decide(
+                phone,
+                facts,
+                campaign=campaign,
+                at=at,
+                policies=self.config.campaigns,
+                registries=self.config.registries,
+            )
         calling = self.config.campaigns.for_campaign(campaign).calling
         schedule = self.rulebook.schedule_for(
             phone,

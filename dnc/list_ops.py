@@ -17,7 +17,7 @@ from dnc.audit import AuditRecord
 from dnc.errors import InvalidNumberError, NotFoundError
 from dnc.importing import BadLineError, InputFile, Skipped
 from dnc.importing.formats import csv_rows, number_cell
-from dnc.lists import ListEntry, Source
+from dnc.lists import ListEntry, Source, entry_snapshot
 from dnc.numbers import PhoneNumber, parse
 from dnc.prefixes import PrefixBlock, parse_prefix, prefixes_of
 from dnc.storage import audit_repo, lists_repo, prefix_repo
@@ -248,7 +248,6 @@ def import_list(
 
 
 def _import_audit(entry: ListEntry, at: datetime, actor: str, file: str) -> AuditRecord:
-    from dnc.service import entry_snapshot
 
     return AuditRecord(
         at=at,

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from dnc.verdicts import Reason, ReasonCode
 
@@ -114,3 +115,17 @@ def _describe_source(entry: ListEntry) -> str:
     if entry.source is Source.IMPORT:
         return f"imported by {entry.actor}"
     return f"added by {entry.actor}"
+
+
+def entry_snapshot(entry: ListEntry) -> dict[str, Any]:
+    """The entry as the audit trail records it."""
+    return {
+        "id": entry.id,
+        "list": entry.list_name,
+        "source": entry.source.value,
+        "channel": entry.channel.value if entry.channel else None,
+        "created_at": entry.created_at.isoformat(),
+        "expires_at": entry.expires_at.isoformat() if entry.expires_at else None,
+        "note": entry.note,
+        "removed_at": entry.removed_at.isoformat() if entry.removed_at else None,
+    }

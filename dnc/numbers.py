@@ -151,16 +151,27 @@ def from_stored(key: int, region: str, zones: str) -> PhoneNumber:
     instead of a full parse.
     """
     digits = str(key)
-    code = phonenumbers.country_code_for_region(region) or int(
-        next(c for c in (digits[:1], digits[:2], digits[:3]) if int(c) in _CODES)
-    )
+    code = _country_code(region, digits[:3])
     return PhoneNumber(
         e164=f"+{digits}",
         country_code=code,
         national_number=digits[len(str(code)) :],
         region=region,
-        time_zones=tuple(z for z in zones.split(",") if z),
+        time_zones=_zones(zones),
     )
+
+
+@lru_cache(maxsize=1024)
+def _country_code(region: str, head: str) -> int:
+    code = phonenumbers.country_code_for_region(region)
+    if code:
+        return int(code)
+    return int(next(c for c in (head[:1], head[:2], head[:3]) if int(c) in _CODES))
+
+
+@lru_cache(maxsize=1024)
+def _zones(zones: str) -> tuple[str, ...]:
+    return tuple(z for z in zones.split(",") if z)
 
 
 _CODES = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from dnc.audit import AuditRecord
 from dnc.decide import combine
 from dnc.errors import InputError
-from dnc.lists import Channel, ListEntry, Source, list_reasons
+from dnc.lists import Channel, ListEntry, Source, entry_snapshot, list_reasons
 from dnc.numbers import PhoneNumber
 from dnc.outcomes import (
     CampaignState,
@@ -252,9 +252,6 @@ def _list_effect(
         campaign, source, channel, action = record.campaign, Source.WRONG_NUMBER, None, "list_add"
     else:
         return None
-    # Imported here: dnc.service imports this module, and the snapshot must
-    # be the one Service.opt_out audits with.
-    from dnc.service import entry_snapshot
 
     entry = lists_repo.insert_entry(
         conn,

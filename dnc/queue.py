@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
@@ -60,8 +61,14 @@ class Disposition:
         return reasons_to_json(self.reasons) if self.reasons else None
 
 
-def reasons_to_json(reasons: Iterable[Reason]) -> str:
+@lru_cache(maxsize=4096)
+def _encoded(reasons: tuple[Reason, ...]) -> str:
     return json.dumps([r.to_dict() for r in reasons], separators=(",", ":"))
+
+
+def reasons_to_json(reasons: Iterable[Reason]) -> str:
+    # A scrub writes the same few reason lists for most of a million entries.
+    return _encoded(tuple(reasons))
 
 
 def dispose(verdict: Verdict) -> Disposition:

@@ -59,13 +59,13 @@ class ScrubReport:
     seconds: float = 0.0
     run_id: int | None = None
 
-    def count(self, campaign: str, disposition: Disposition) -> None:
+    def count(self, campaign: str, disposition: Disposition, times: int = 1) -> None:
         action = disposition.action.value
-        self.entries += 1
-        self.actions[action] += 1
-        self.by_campaign[campaign][action] += 1
+        self.entries += times
+        self.actions[action] += times
+        self.by_campaign[campaign][action] += times
         for code in {r.code.value for r in disposition.reasons}:
-            self.by_reason[code][action] += 1
+            self.by_reason[code][action] += times
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -145,13 +145,20 @@ class Evaluator:
 
     Most queued numbers have no facts at all; their verdict then depends
     only on where they are and the campaign, so it is computed once per
-    (campaign, region, zones, area code, location, registries covering).
+    (campaign, region, zones, area code, location, registries covering),
+    and so is what the queue does with it.
     """
 
     def __init__(self, judge: Judge, at: datetime) -> None:
         self.judge = judge
         self.at = at
-        self._cache: dict[tuple[Any, ...], Verdict] = {}
+        self._cache: dict[tuple[Any, ...], tuple[Verdict, Disposition]] = {}
+        registries = judge.config.registries
+        # Registries that cover by region need no per-number work.
+        self._by_prefix = tuple(r for r in registries if r.prefixes)
+        self._by_region: dict[str, tuple[str, ...]] = {}
+        for region in {reg for r in registries for reg in r.regions}:
+            self._by_region[region] = tuple(r.name for r in registries if region in r.regions)
 
     def verdict(
         self,
@@ -160,23 +167,89 @@ class Evaluator:
         campaign: str | None,
         location: str | None,
     ) -> Verdict:
+        return self.judge_one(phone, facts, campaign, location)[0]
+
+    def judge_one(
+        self,
+        phone: PhoneNumber,
+        facts: batch.BatchFacts,
+        campaign: str | None,
+        location: str | None,
+    ) -> tuple[Verdict, Disposition]:
         try:
             if facts.has_facts(phone.key):
-                return self.judge.verdict(
+                verdict = self.judge.verdict(
                     phone, facts.get(phone.key), campaign=campaign, at=self.at, location=location
                 )
-            covering = tuple(r.name for r in self.judge.config.registries if r.covers(phone))
-            key = (campaign, phone.region, phone.time_zones, phone.area_code, location, covering)
-            cached = self._cache.get(key)
-            if cached is None:
-                cached = self.judge.verdict(
-                    phone, facts.empty, campaign=campaign, at=self.at, location=location
-                )
-                self._cache[key] = cached
-            return Verdict(phone.e164, cached.allowed, cached.reasons, cached.next_allowed_at)
+                return verdict, dispose(verdict)
+            verdict, disposition = self._common(phone, facts, campaign, location)
+            return Verdict(phone.e164, verdict.allowed, verdict.reasons, verdict.next_allowed_at), (
+                disposition
+            )
+        except Exception as exc:  # noqa: BLE001 - fail closed for this entry, keep going
+            return _failed(phone, exc)
+
+    def disposition(
+        self,
+        phone: PhoneNumber,
+        facts: batch.BatchFacts,
+        campaign: str | None,
+        location: str | None,
+    ) -> Disposition:
+        """What the queue does with an entry: the scrub's question, answered cheaply.
+
+        A number with a standing block (a list, a registry, the three no's)
+        is suppressed whatever the hour, so its calling rules are not worked
+        out; the suppression keeps exactly the same reasons either way.
+        """
+        try:
+            if not facts.has_facts(phone.key):
+                return self._common(phone, facts, campaign, location)[1]
+            own = facts.get(phone.key)
+            standing = dispose(
+                self.judge.verdict(phone, own, campaign=campaign, at=self.at, standing_only=True)
+            )
+            if standing.action is Action.SUPPRESS:
+                return standing
+            return dispose(
+                self.judge.verdict(phone, own, campaign=campaign, at=self.at, location=location)
+            )
         except Exception as exc:  # noqa: BLE001 - fail closed for this entry, keep scrubbing
-            detail = f"check could not complete: {type(exc).__name__}: {exc}"
-            return Verdict.refuse(phone.e164, [Reason(ReasonCode.CHECK_FAILED, detail)])
+            return _failed(phone, exc)[1]
+
+    def _common(
+        self,
+        phone: PhoneNumber,
+        facts: batch.BatchFacts,
+        campaign: str | None,
+        location: str | None,
+    ) -> tuple[Verdict, Disposition]:
+        covering = self._by_region.get(phone.region, ())
+        if self._by_prefix:
+            covering += tuple(r.name for r in self._by_prefix if r.covers(phone))
+        key = (
+            campaign,
+            phone.region,
+            phone.time_zones,
+            phone.area_code,
+            location,
+            covering,
+            facts.snapshot_key,
+        )
+        cached = self._cache.get(key)
+        if cached is None:
+            verdict = self.judge.verdict(
+                phone, facts.empty, campaign=campaign, at=self.at, location=location
+            )
+            cached = (verdict, dispose(verdict))
+            self._cache[key] = cached
+        return cached
+
+
+def _failed(phone: PhoneNumber, exc: Exception) -> tuple[Verdict, Disposition]:
+    detail = f"check could not complete: {type(exc).__name__}: {exc}"
+    verdict = Verdict.refuse(phone.e164, [Reason(ReasonCode.CHECK_FAILED, detail)])
+    return verdict, dispose(verdict)
 
 
 def check_many(
@@ -235,32 +308,27 @@ def _scrub(engine: Engine, judge: Judge, report: ScrubReport, owner: str) -> Non
                 return
             facts = batch.read(read.connection, [r[2] for r in rows], report.at - ATTEMPT_HORIZON)
         last = rows[-1][0]
-        updates: dict[Action, list[dict[str, Any]]] = defaultdict(list)
+        updates: dict[Action, list[tuple[Any, ...]]] = defaultdict(list)
+        # Counted by identity: most entries share a handful of cached dispositions.
+        tally: Counter[tuple[str, int]] = Counter()
+        seen: dict[int, Disposition] = {}
         for entry_id, campaign, key, region, zones, location in rows:
             phone = from_stored(key, region, zones)
-            disposition = dispose(evaluator.verdict(phone, facts, campaign, location))
-            report.count(campaign, disposition)
+            disposition = evaluator.disposition(phone, facts, campaign, location)
+            seen[id(disposition)] = disposition
+            tally[(campaign, id(disposition))] += 1
             updates[disposition.action].append(
-                {
-                    "qid": entry_id,
-                    "qreasons": disposition.reasons_json(),
-                    "qnot_before": disposition.not_before,
-                }
+                (entry_id, disposition.reasons_json(), disposition.not_before)
             )
+        for (campaign, ident), count in tally.items():
+            report.count(campaign, seen[ident], count)
         if report.dry_run:
             continue
         with UnitOfWork(engine, write=True) as uow:
             now = datetime.now(UTC)
             if not jobs_repo.renew(uow.connection, SCRUB_LEASE, owner, now, LEASE_TTL):
                 raise DncError("the scrub lease was lost; stopping so two scrubs never overlap")
-            queue_repo.apply(
-                uow.connection,
-                suppress=updates[Action.SUPPRESS],
-                defer=updates[Action.DEFER],
-                hold=updates[Action.HOLD],
-                release=updates[Action.DIAL],
-                at=report.at,
-            )
+            queue_repo.apply_fast(uow.connection, updates, report.at)
             uow.commit()
 
 

@@ -6,31 +6,18 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
-
 from dnc import queue_ops
-from dnc.configuration import Config
 from dnc.errors import InputError, InvalidNumberError
-from dnc.judge import Judge
 from dnc.numbers import PhoneNumber
 from dnc.queue import QueueEntry, QueueStatus
+from dnc.service_base import ServiceBase
 from dnc.storage import jobs_repo, queue_repo
 from dnc.storage.jobs_repo import JobRun
 from dnc.storage.uow import UnitOfWork
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
 
-class QueueMethods:
-    engine: Engine
-    config: Config
-    judge: Judge
-
-    def parse(self, number: str) -> PhoneNumber:
-        raise NotImplementedError
-
-    def _actor(self, actor: str | None) -> str:
-        raise NotImplementedError
-
+class QueueMethods(ServiceBase):
     def enqueue(
         self,
         campaign: str,

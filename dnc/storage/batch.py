@@ -57,6 +57,8 @@ class BatchFacts:
     ) -> None:
         self._by_number = by_number
         self.empty = empty
+        # Which registry snapshots these facts were read against.
+        self.snapshot_key = tuple(sorted(empty.registry_snapshots.items()))
 
     def get(self, key: int) -> NumberFacts:
         return self._by_number.get(key, self.empty)
@@ -106,9 +108,9 @@ def read(conn: Connection, keys: Sequence[int], since: datetime) -> BatchFacts:
     blocked = {k: _covering(blocks, k) for k in keys} if blocks else {}
 
     empty = NumberFacts(registry_snapshots=snapshots, attempts_since=since)
-    numbers = (
-        set(entries) | set(outcomes) | set(hits) | set(consents) | set(preferences)
-    ) | {k for k, found in blocked.items() if found}
+    numbers = (set(entries) | set(outcomes) | set(hits) | set(consents) | set(preferences)) | {
+        k for k, found in blocked.items() if found
+    }
     by_number = {
         key: NumberFacts(
             entries=tuple(entries.get(key, ())),

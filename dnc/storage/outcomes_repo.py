@@ -92,9 +92,7 @@ def hot_query(batch: FromClause | None = None) -> Select[Any]:
     if batch is not None:
         # The same read for every number in ``batch`` (scrub, check_many),
         # led by the number so rows can be grouped.
-        return select(row.c.number, *columns).where(
-            row.c.number.in_(select(batch.c.key)), relevant
-        )
+        return select(row.c.number, *columns).where(row.c.number.in_(select(batch.c.key)), relevant)
     return select(*columns).where(row.c.number == bindparam("n"), relevant)
 
 

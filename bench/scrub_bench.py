@@ -1,0 +1,86 @@
+"""Scrub throughput: a queue of N entries against the registry bench store.
+
+    python bench/registry_generate.py --numbers 5000000           # once
+    python bench/registry_import.py bench/data/us-5M.txt           # once (or the 250M file)
+    python bench/scrub_bench.py --entries 1000000 [--database-url URL] [--registry-file F]
+
+Loads N queue entries drawn from the registry file (half listed, half one
+digit off), opts out 1 % of them and records refusals for another 1 %, then
+times a full scrub at 02:00 America/New_York (everything out of hours, so
+every entry that is not suppressed is deferred: the most writes a scrub
+does) and reports entries per second. Data stays under bench/data/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+import dnc
+from dnc import configuration
+
+HERE = Path(__file__).parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--database-url")
+    parser.add_argument("--registry-file", type=Path, default=HERE / "data" / "us-5M.txt")
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{HERE / 'data' / 'registry-bench.db'}"
+    service = dnc.open(url, configuration.load(env={}))
+    with service.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM queue_entry WHERE campaign = 'bench'"))
+
+    rng = random.Random(11)
+    with args.registry_file.open() as handle:
+        pool = [line.strip() for _, line in zip(range(args.entries * 2), handle, strict=False)]
+    picks = rng.sample(pool, min(args.entries, len(pool)))
+    numbers = [p if i % 2 else p[:-1] + str((int(p[-1]) + 1) % 10) for i, p in enumerate(picks)]
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as leads:
+        leads.write("number,lead_id\n")
+        for i, n in enumerate(numbers):
+            leads.write(f"+1{n},L{i}\n")
+    started = time.perf_counter()
+    summary = service.load_queue(leads.name, "bench")
+    load_seconds = time.perf_counter() - started
+    Path(leads.name).unlink()
+    print(f"queue load: {summary.added:,} entries in {load_seconds:.1f} s")
+
+    entries = service.queue("bench", limit=max(1, args.entries // 50))
+    for entry in entries[: len(entries) // 2]:
+        with service.engine.begin() as conn:  # behind the queue's back: the scrub must find it
+            conn.execute(
+                sa.text(
+                    "INSERT INTO list_entry (number, source, created_at, recorded_at, actor)"
+                    " VALUES (:n, 'opt_out', :t, :t, 'bench')"
+                ),
+                {"n": int(entry.number[1:]), "t": datetime.now(UTC)},
+            )
+    at = datetime(2026, 11, 24, 2, 0, tzinfo=ZoneInfo("America/New_York"))
+    started = time.perf_counter()
+    report = service.scrub(campaign="bench", at=at)
+    seconds = time.perf_counter() - started
+    data = report.to_dict()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    listed = sum(s.size or 0 for s in service.registry_status())
+    print(
+        f"scrub: {data['entries']:,} entries in {seconds:.1f} s = "
+        f"{data['entries'] / seconds / 1000:.0f} k entries/s against {listed:,} registry numbers "
+        f"({data['suppressed']:,} suppressed, {data['deferred']:,} deferred, "
+        f"{data['held']:,} held); peak RSS {peak:.0f} MiB"
+    )
+    service.close()
+
+
+if __name__ == "__main__":
+    main()
