@@ -26,8 +26,17 @@ import sqlalchemy as sa
 
 import dnc
 from dnc import configuration
+from dnc.numbers import parse
 
 HERE = Path(__file__).parent
+
+
+def _valid(national: str) -> bool:
+    try:
+        parse(f"+1{national}")
+    except dnc.InvalidNumberError:
+        return False
+    return True
 
 
 def main() -> None:
@@ -46,6 +55,8 @@ def main() -> None:
         pool = [line.strip() for _, line in zip(range(args.entries * 2), handle, strict=False)]
     picks = rng.sample(pool, min(args.entries, len(pool)))
     numbers = [p if i % 2 else p[:-1] + str((int(p[-1]) + 1) % 10) for i, p in enumerate(picks)]
+    # The synthetic registry uses unassigned area codes too; a lead list would not.
+    numbers = [n for n in numbers if _valid(n)]
     with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as leads:
         leads.write("number,lead_id\n")
         for i, n in enumerate(numbers):
