@@ -65,7 +65,8 @@ def check(
         print_json(verdict.to_dict())
     elif invalid:
         err_console.print(
-            f"[bold red]error:[/] {verdict.reasons[0].detail}: {number!r}", highlight=False
+            f"[bold red]error:[/] invalid phone number {number!r}: {verdict.reasons[0].detail}",
+            highlight=False,
         )
     else:
         render(verdict)
