@@ -106,20 +106,17 @@ def revoke_consent(
         revoked = consent_repo.revoke(
             uow.connection, [c.id for c in live], at=at, actor=actor, reason=reason
         )
-        for before, after in zip(live, revoked, strict=True):
-            audit_repo.append(
-                uow.connection,
-                AuditRecord(
-                    at=at,
-                    actor=actor,
-                    action="consent_revoke",
-                    number=phone.e164,
-                    subject=after.scope,
-                    before=consent_snapshot(before),
-                    after=consent_snapshot(after),
-                    reason=reason,
-                ),
-            )
+        audit_repo.append_changes(
+            uow.connection,
+            zip(live, revoked, strict=True),
+            action="consent_revoke",
+            snapshot=consent_snapshot,
+            number=lambda consent: consent.number,
+            subject=lambda consent: consent.scope,
+            at=at,
+            actor=actor,
+            reason=reason,
+        )
         uow.commit()
     return revoked
 

@@ -113,20 +113,17 @@ def remove_prefix(
         removed = prefix_repo.mark_removed(
             uow.connection, [b.id for b in live], at=at, actor=actor, reason=reason
         )
-        for before, after in zip(live, removed, strict=True):
-            audit_repo.append(
-                uow.connection,
-                AuditRecord(
-                    at=at,
-                    actor=actor,
-                    action="prefix_remove",
-                    number=after.prefix,
-                    subject=after.list_name,
-                    before=block_snapshot(before),
-                    after=block_snapshot(after),
-                    reason=reason,
-                ),
-            )
+        audit_repo.append_changes(
+            uow.connection,
+            zip(live, removed, strict=True),
+            action="prefix_remove",
+            snapshot=block_snapshot,
+            number=lambda block: block.prefix,
+            subject=lambda block: block.list_name,
+            at=at,
+            actor=actor,
+            reason=reason,
+        )
         uow.commit()
     return removed
 

@@ -102,20 +102,17 @@ class ListMethods(ServiceBase):
             removed = lists_repo.mark_removed(
                 uow.connection, [e.id for e in live], at=when, actor=who, reason=reason
             )
-            for before, after in zip(live, removed, strict=True):
-                audit_repo.append(
-                    uow.connection,
-                    AuditRecord(
-                        at=when,
-                        actor=who,
-                        action="list_remove",
-                        number=phone.e164,
-                        subject=after.list_name,
-                        before=entry_snapshot(before),
-                        after=entry_snapshot(after),
-                        reason=reason,
-                    ),
-                )
+            audit_repo.append_changes(
+                uow.connection,
+                zip(live, removed, strict=True),
+                action="list_remove",
+                snapshot=entry_snapshot,
+                number=lambda entry: entry.number,
+                subject=lambda entry: entry.list_name,
+                at=when,
+                actor=who,
+                reason=reason,
+            )
             uow.commit()
         return removed
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, insert, select, text
 from sqlalchemy.engine import Connection
@@ -16,6 +16,7 @@ from dnc.storage.schema import AuditRow, table
 from dnc.storage.types import as_utc
 
 T = table(AuditRow)
+_T = TypeVar("_T")
 
 # Appends are serialised so that each record chains to the one before it.
 # SQLite write transactions already are (BEGIN IMMEDIATE); PostgreSQL takes
@@ -129,3 +130,32 @@ def verify(conn: Connection) -> ChainReport:
             return ChainReport(count, prev, record.id, "content does not match its hash (altered)")
         prev = record.hash or ""
     return ChainReport(count, prev)
+
+
+def append_changes(
+    conn: Connection,
+    changes: Iterable[tuple[_T, _T]],
+    *,
+    action: str,
+    snapshot: Callable[[_T], dict[str, Any]],
+    number: Callable[[_T], str | None],
+    subject: Callable[[_T], str | None],
+    at: datetime,
+    actor: str,
+    reason: str | None,
+) -> None:
+    """One record per changed thing (an entry removed, a consent revoked), before and after."""
+    for before, after in changes:
+        append(
+            conn,
+            AuditRecord(
+                at=at,
+                actor=actor,
+                action=action,
+                number=number(after),
+                subject=subject(after),
+                before=snapshot(before),
+                after=snapshot(after),
+                reason=reason,
+            ),
+        )
