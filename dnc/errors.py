@@ -42,6 +42,12 @@ class InputError(DncError, ValueError):
     kind = "input"
 
 
+class LocationError(InputError):
+    """A location hint is neither an ISO 3166-2 code nor an IANA time zone the rules know."""
+
+    kind = "location"
+
+
 class StorageError(DncError):
     """The database could not be reached or used."""
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from dnc.configuration import Config
 from dnc.decide import decide
+from dnc.errors import InputError, LocationError
 from dnc.facts import NumberFacts
 from dnc.numbers import PhoneNumber
 from dnc.rules import RuleBook
@@ -32,7 +33,7 @@ class Judge:
         location: str | None = None,
         standing_only: bool = False,
     ) -> Verdict:
-        """Raises InputError for a location the rules cannot read.
+        """Raises LocationError for a location the rules cannot read.
 
         ``standing_only``: leave out the calling rules (hours, days, caps,
         consent laws); for a caller that only needs to know whether a list,
@@ -48,13 +49,23 @@ class Judge:
                 registries=self.config.registries,
             )
         calling = self.config.campaigns.for_campaign(campaign).calling
-        schedule = self.rulebook.schedule_for(
-            phone,
-            location,
-            campaign_hours=calling.hours,
-            preference=facts.preference,
-            call_type=calling.call_type,
-        )
+        try:
+            schedule = self.rulebook.schedule_for(
+                phone,
+                location,
+                campaign_hours=calling.hours,
+                preference=facts.preference,
+                call_type=calling.call_type,
+            )
+        except InputError as exc:
+            # Only the location is the caller's to get wrong here; anything
+            # else bad (a stored preference the rules refuse) is our failure.
+            if location is not None:
+                try:
+                    self.rulebook.schedule_for(phone, location)
+                except InputError:
+                    raise LocationError(str(exc)) from None
+            raise
         return decide(
             phone,
             facts,

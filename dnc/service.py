@@ -17,7 +17,7 @@ from dnc import (
     configuration,
 )
 from dnc.configuration import Config
-from dnc.errors import InputError, InvalidNumberError, StorageError
+from dnc.errors import InvalidNumberError, LocationError, StorageError
 from dnc.judge import Judge
 from dnc.lists import entry_snapshot
 from dnc.outcomes import ATTEMPT_HORIZON
@@ -114,7 +114,7 @@ class Service(ListMethods, PeopleMethods, EvidenceMethods, QueueMethods):
         try:
             facts = self._hot.facts(phone.key, since=when - ATTEMPT_HORIZON)
             return self.judge.verdict(phone, facts, campaign=campaign, at=when, location=location)
-        except InputError:
+        except LocationError:
             raise  # a location the rules cannot read: the caller's mistake, said as such
         except Exception as exc:  # noqa: BLE001 - fail closed, with the cause named
             return Verdict.refuse(

@@ -168,3 +168,22 @@ def test_invalid_number_is_a_refusal_not_an_exception(service: dnc.Service) -> N
     assert verdict.number == "12345"
     with pytest.raises(dnc.InvalidNumberError, match="'12345'.*too short"):
         service.opt_out("12345")
+
+
+def test_check_fails_closed_on_stored_data_the_rules_refuse(service: dnc.Service) -> None:
+    # A preference no code path would write (not before 18:00, not after 10:00).
+    with service.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO preference (number, not_before, not_after, updated_at, actor)"
+                " VALUES (12015550123, '18:00', '10:00', :t, 'x')"
+            ),
+            {"t": NOW},
+        )
+    verdict = service.check("2015550123", at=NOW)
+    assert verdict.codes == (ReasonCode.CHECK_FAILED,)
+
+
+def test_an_unknown_location_is_the_callers_mistake(service: dnc.Service) -> None:
+    with pytest.raises(dnc.LocationError):
+        service.check("2015550123", at=NOW, location="Atlantis")
