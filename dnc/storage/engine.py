@@ -19,6 +19,10 @@ is locked" when another process wrote in between, instead of waiting.
 """
 
 
+MMAP_BYTES = 2_147_418_112  # SQLite's default ceiling (SQLITE_MAX_MMAP_SIZE)
+CACHE_KIB = 65_536
+
+
 def normalise_url(url: str) -> str:
     """Let users write postgresql:// and get the psycopg 3 driver we ship."""
     for prefix in ("postgresql://", "postgres://"):
@@ -60,6 +64,12 @@ def _sqlite_events(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # A check reads 4-5 B-tree pages of a registry table that can hold
+        # 250 million numbers: map the file (shared by every connection, no
+        # read syscalls) and keep a larger page cache, so the interior pages
+        # stay hot. Resident memory stays within ~2.1 GiB.
+        cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+        cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
