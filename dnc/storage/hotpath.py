@@ -65,7 +65,20 @@ class HotReader:
         self._registries = _Compiled(registry_repo.hot_query(), engine)
         self._consents = _Compiled(consent_repo.hot_consents_query(), engine)
         self._preference = _Compiled(consent_repo.hot_preference_query(), engine)
-        self._pipeline = engine.dialect.name == "postgresql"
+        # PostgreSQL: every read in one statement, one network round trip.
+        self._combined: str | None = None
+        if engine.dialect.name == "postgresql":
+            self._combined = "SELECT " + ", ".join(
+                f"(SELECT coalesce(json_agg(t), '[]'::json) FROM ({c.sql}) AS t)"
+                for c in (
+                    self._entries,
+                    self._outcomes,
+                    self._prefixes,
+                    self._registries,
+                    self._consents,
+                    self._preference,
+                )
+            )
 
     def _connection(self) -> PoolProxiedConnection:
         conn: PoolProxiedConnection | None = getattr(self._local, "conn", None)
@@ -92,8 +105,8 @@ class HotReader:
             (self._preference, one),
         )
         try:
-            if self._pipeline:
-                results = self._run_pipelined(conn, statements)
+            if self._combined is not None:
+                results = self._run_combined(conn, statements)
             else:
                 cursor = self._cursor(conn)
                 results = []
@@ -129,23 +142,21 @@ class HotReader:
             self._local.cursor = cursor
         return cursor
 
-    @staticmethod
-    def _run_pipelined(
-        conn: PoolProxiedConnection, statements: Sequence[tuple[_Compiled, dict[str, Any]]]
+    def _run_combined(
+        self,
+        conn: PoolProxiedConnection,
+        statements: Sequence[tuple[_Compiled, dict[str, Any]]],
     ) -> list[list[Any]]:
-        """PostgreSQL: send every statement before reading any answer.
-
-        One network round trip for the whole check instead of six.
-        """
-        driver = conn.driver_connection
-        cursors = [driver.cursor() for _ in statements]  # type: ignore[union-attr]
-        with driver.pipeline():  # type: ignore[union-attr]
-            for cursor, (compiled, values) in zip(cursors, statements, strict=True):
-                cursor.execute(compiled.sql, compiled.params(values), prepare=True)
-        results = [cursor.fetchall() for cursor in cursors]
-        for cursor in cursors:
-            cursor.close()
-        return results
+        """Each read comes back as a JSON array of row objects whose keys keep
+        the column order; times and dates arrive as ISO text, which the row
+        builders already read (SQLite stores them as text too)."""
+        params: dict[str, Any] = {}
+        for _, values in statements:
+            params.update(values)
+        cursor = self._cursor(conn)
+        cursor.execute(self._combined, params, prepare=True)
+        row = cursor.fetchone()
+        return [[tuple(item.values()) for item in column] for column in row]
 
     def _since_param(self, since: datetime) -> Any:
         # Rounded down to the hour (a few more rows, never fewer) so the
