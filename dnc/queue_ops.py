@@ -374,10 +374,10 @@ def next_calls(
             break
         with UnitOfWork(engine) as read:
             facts = batch.read(read.connection, [r[2] for r in claimed], at - ATTEMPT_HORIZON)
-        refused: dict[Action, list[dict[str, Any]]] = defaultdict(list)
+        refused: dict[Action, list[tuple[Any, ...]]] = defaultdict(list)
         for entry_id, entry_campaign, key, region, zones, location, lead_id, priority in claimed:
             phone = from_stored(key, region, zones)
-            disposition = dispose(evaluator.verdict(phone, facts, entry_campaign, location))
+            disposition = evaluator.disposition(phone, facts, entry_campaign, location)
             if disposition.action is Action.DIAL:
                 handed.append(
                     QueueEntry(
@@ -392,23 +392,11 @@ def next_calls(
                 )
             else:
                 refused[disposition.action].append(
-                    {
-                        "qid": entry_id,
-                        "qreasons": disposition.reasons_json(),
-                        "qnot_before": disposition.not_before,
-                    }
+                    (entry_id, disposition.reasons_json(), disposition.not_before)
                 )
         if refused:
             with UnitOfWork(engine, write=True) as uow:
-                queue_repo.apply(
-                    uow.connection,
-                    suppress=refused[Action.SUPPRESS],
-                    defer=refused[Action.DEFER],
-                    hold=refused[Action.HOLD],
-                    release=(),
-                    at=at,
-                    expect=(QueueStatus.CLAIMED,),
-                )
+                queue_repo.apply_fast(uow.connection, refused, at, expect=(QueueStatus.CLAIMED,))
                 uow.commit()
     return handed
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -126,75 +126,6 @@ def chunk_after(
     return [tuple(r) for r in conn.execute(query).all()]
 
 
-def apply(
-    conn: Connection,
-    *,
-    suppress: Sequence[dict[str, Any]],
-    defer: Sequence[dict[str, Any]],
-    hold: Sequence[dict[str, Any]],
-    release: Sequence[dict[str, Any]],
-    at: datetime,
-    expect: Sequence[QueueStatus] = (QueueStatus.READY, QueueStatus.HELD),
-) -> None:
-    """Write dispositions, each kind as one executemany.
-
-    Every statement is guarded by the status it expects (``expect``), so an
-    entry that a dialer claimed meanwhile is not touched by a scrub.
-    """
-    # Plain comparisons: an IN list cannot be expanded under executemany.
-    guard = or_(*(Q.c.status == s.value for s in expect))
-    if suppress:
-        conn.execute(
-            update(Q)
-            .where(Q.c.id == _b("qid"), guard)
-            .values(
-                status=QueueStatus.SUPPRESSED.value,
-                reasons=_b("qreasons"),
-                suppressed_at=at,
-                updated_at=at,
-            ),
-            list(suppress),
-        )
-    if defer:
-        conn.execute(
-            update(Q)
-            .where(Q.c.id == _b("qid"), guard)
-            .values(
-                status=QueueStatus.READY.value,
-                not_before=_b("qnot_before"),
-                reasons=_b("qreasons"),
-                claimed_at=None,
-                claimed_by=None,
-                updated_at=at,
-            ),
-            list(defer),
-        )
-    if hold:
-        conn.execute(
-            update(Q)
-            .where(Q.c.id == _b("qid"), guard)
-            .values(
-                status=QueueStatus.HELD.value,
-                reasons=_b("qreasons"),
-                claimed_at=None,
-                claimed_by=None,
-                updated_at=at,
-            ),
-            list(hold),
-        )
-    if release:
-        conn.execute(
-            update(Q)
-            .where(Q.c.id == _b("qid"), Q.c.status == QueueStatus.HELD.value)
-            .values(status=QueueStatus.READY.value, reasons=None, updated_at=at),
-            list(release),
-        )
-
-
-def _b(name: str) -> Any:
-    return bindparam(name)
-
-
 def suppress_number(
     conn: Connection, number: int, campaign: str | None, reasons_json: str, at: datetime
 ) -> int:
@@ -279,30 +210,43 @@ def finish_claimed(
 
 # The scrub writes up to a million rows: statements written once per dialect
 # and run with the driver's executemany, skipping SQLAlchemy's per-row work.
+# Every statement is guarded by the status it expects ({guard}), so an entry
+# a dialer claimed meanwhile is not touched by a scrub, and vice versa.
+# Leaving a claim clears it.
 _FAST = {
     "suppressed": "UPDATE queue_entry SET status = 'suppressed', reasons = {r}, "
-    "suppressed_at = {at}, updated_at = {at} WHERE id = {id} AND status IN ('ready', 'held')",
+    "suppressed_at = {at}, claimed_at = NULL, claimed_by = NULL, updated_at = {at} "
+    "WHERE id = {id} AND status IN ({guard})",
     "deferred": "UPDATE queue_entry SET status = 'ready', not_before = {nb}, reasons = {r}, "
-    "updated_at = {at} WHERE id = {id} AND status IN ('ready', 'held')",
-    "held": "UPDATE queue_entry SET status = 'held', reasons = {r}, updated_at = {at} "
-    "WHERE id = {id} AND status IN ('ready', 'held')",
+    "claimed_at = NULL, claimed_by = NULL, updated_at = {at} "
+    "WHERE id = {id} AND status IN ({guard})",
+    "held": "UPDATE queue_entry SET status = 'held', reasons = {r}, claimed_at = NULL, "
+    "claimed_by = NULL, updated_at = {at} WHERE id = {id} AND status IN ({guard})",
+    # Only a held entry changes when it becomes dialable.
     "dialable": "UPDATE queue_entry SET status = 'ready', reasons = NULL, updated_at = {at} "
     "WHERE id = {id} AND status = 'held'",
 }
 
+_SCRUBBED = (QueueStatus.READY, QueueStatus.HELD)
+
 
 def apply_fast(
-    conn: Connection, updates: Mapping[Any, Sequence[tuple[int, str | None, Any]]], at: datetime
+    conn: Connection,
+    updates: Mapping[Any, Sequence[tuple[int, str | None, Any]]],
+    at: datetime,
+    expect: Sequence[QueueStatus] = _SCRUBBED,
 ) -> None:
-    """Write a scrub's dispositions: (entry id, reasons JSON, not_before) per action."""
+    """Write dispositions, (entry id, reasons JSON, not_before) per action, each
+    action as one driver-level executemany."""
     sqlite_ = conn.dialect.name == "sqlite"
     mark = "?" if sqlite_ else "%s"
     stamp = _instant(at, sqlite_)
+    guard = ", ".join(f"'{status.value}'" for status in expect)
     for action, rows in updates.items():
         if not rows:
             continue
         name = str(getattr(action, "value", action))
-        sql = _FAST[name].format(r=mark, at=mark, id=mark, nb=mark)
+        sql = _FAST[name].format(r=mark, at=mark, id=mark, nb=mark, guard=guard)
         params: list[tuple[Any, ...]]
         if name == "suppressed":
             params = [(r, stamp, stamp, i) for i, r, _ in rows]
