@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -56,9 +56,15 @@ class Disposition:
     action: Action
     reasons: tuple[Reason, ...] = ()
     not_before: datetime | None = None
+    # Written once: a scrub stores the same disposition on many entries.
+    encoded: str | None = field(default=None, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.reasons:
+            object.__setattr__(self, "encoded", reasons_to_json(self.reasons))
 
     def reasons_json(self) -> str | None:
-        return reasons_to_json(self.reasons) if self.reasons else None
+        return self.encoded
 
 
 @lru_cache(maxsize=4096)

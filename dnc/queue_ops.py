@@ -28,7 +28,7 @@ from dnc.storage import batch, jobs_repo, queue_repo
 from dnc.storage.uow import UnitOfWork
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
-CHUNK = 20_000
+CHUNK = 50_000  # entries per read and per write transaction (one fsync each)
 SCRUB_LEASE = "scrub"
 LEASE_TTL = timedelta(minutes=10)
 CLAIM_TIMEOUT = timedelta(minutes=30)
@@ -153,6 +153,7 @@ class Evaluator:
         self.judge = judge
         self.at = at
         self._cache: dict[tuple[Any, ...], tuple[Verdict, Disposition]] = {}
+        self._quick: dict[tuple[Any, ...], Disposition] = {}
         registries = judge.config.registries
         # Registries that cover by region need no per-number work.
         self._by_prefix = tuple(r for r in registries if r.prefixes)
@@ -216,6 +217,33 @@ class Evaluator:
             )
         except Exception as exc:  # noqa: BLE001 - fail closed for this entry, keep scrubbing
             return _failed(phone, exc)[1]
+
+    def row_disposition(
+        self,
+        facts: batch.BatchFacts,
+        campaign: str,
+        key: int,
+        region: str,
+        zones: str,
+        location: str | None,
+    ) -> Disposition:
+        """The scrub's question for one stored row.
+
+        A number without facts of its own gets the disposition of every
+        number like it, looked up by the stored columns before any number
+        object is built: what it depends on is the campaign, region, zones,
+        leading digits (the NANP area code) and location. Registries that
+        cover by prefix need the number itself, so they take the longer way.
+        """
+        if not self._by_prefix and not facts.has_facts(key):
+            quick = (campaign, region, zones, key // 10_000_000, location, facts.snapshot_key)
+            found = self._quick.get(quick)
+            if found is None:
+                phone = from_stored(key, region, zones)
+                found = self.disposition(phone, facts, campaign, location)
+                self._quick[quick] = found
+            return found
+        return self.disposition(from_stored(key, region, zones), facts, campaign, location)
 
     def _common(
         self,
@@ -313,8 +341,7 @@ def _scrub(engine: Engine, judge: Judge, report: ScrubReport, owner: str) -> Non
         tally: Counter[tuple[str, int]] = Counter()
         seen: dict[int, Disposition] = {}
         for entry_id, campaign, key, region, zones, location in rows:
-            phone = from_stored(key, region, zones)
-            disposition = evaluator.disposition(phone, facts, campaign, location)
+            disposition = evaluator.row_disposition(facts, campaign, key, region, zones, location)
             seen[id(disposition)] = disposition
             tally[(campaign, id(disposition))] += 1
             updates[disposition.action].append(

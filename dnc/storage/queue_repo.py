@@ -112,18 +112,22 @@ def chunk_after(
     conn: Connection, campaign: str | None, after: int, size: int
 ) -> list[tuple[Any, ...]]:
     """The next ``size`` ready or held entries with id > ``after`` (keyset paging)."""
-    query = (
-        select(*SCRUB_COLUMNS)
-        .where(
-            Q.c.id > after,
-            Q.c.status.in_([QueueStatus.READY.value, QueueStatus.HELD.value]),
-        )
-        .order_by(Q.c.id)
-        .limit(size)
+    # Read on the driver's cursor: a scrub pages through a million rows and
+    # SQLAlchemy's row handling would cost more than the read.
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    sql = (
+        "SELECT id, campaign, number, region, zones, location FROM queue_entry"
+        f" WHERE id > {mark} AND status IN ('ready', 'held')"
+        + (f" AND campaign = {mark}" if campaign is not None else "")
+        + f" ORDER BY id LIMIT {int(size)}"
     )
-    if campaign is not None:
-        query = query.where(Q.c.campaign == campaign)
-    return [tuple(r) for r in conn.execute(query).all()]
+    params = (after, campaign) if campaign is not None else (after,)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 def suppress_number(
@@ -217,6 +221,9 @@ _FAST = {
     "suppressed": "UPDATE queue_entry SET status = 'suppressed', reasons = {r}, "
     "suppressed_at = {at}, claimed_at = NULL, claimed_by = NULL, updated_at = {at} "
     "WHERE id = {id} AND status IN ({guard})",
+    # A ready entry keeps its status: setting it would rewrite its index entry.
+    "deferred-ready": "UPDATE queue_entry SET not_before = {nb}, reasons = {r}, "
+    "updated_at = {at} WHERE id = {id} AND status = 'ready'",
     "deferred": "UPDATE queue_entry SET status = 'ready', not_before = {nb}, reasons = {r}, "
     "claimed_at = NULL, claimed_by = NULL, updated_at = {at} "
     "WHERE id = {id} AND status IN ({guard})",
@@ -242,6 +249,7 @@ def apply_fast(
     mark = "?" if sqlite_ else "%s"
     stamp = _instant(at, sqlite_)
     guard = ", ".join(f"'{status.value}'" for status in expect)
+    others = ", ".join(f"'{s.value}'" for s in expect if s is not QueueStatus.READY)
     for action, rows in updates.items():
         if not rows:
             continue
@@ -252,6 +260,12 @@ def apply_fast(
             params = [(r, stamp, stamp, i) for i, r, _ in rows]
         elif name == "deferred":
             params = [(_instant(nb, sqlite_), r, stamp, i) for i, r, nb in rows]
+            if QueueStatus.READY in expect:
+                ready = _FAST["deferred-ready"].format(r=mark, at=mark, id=mark, nb=mark)
+                conn.exec_driver_sql(ready, params)
+            if not others:
+                continue
+            sql = _FAST[name].format(r=mark, at=mark, id=mark, nb=mark, guard=others)
         elif name == "held":
             params = [(r, stamp, i) for i, r, _ in rows]
         else:

@@ -230,7 +230,7 @@ class QueueEntryRow(Base):
 
     __table_args__ = (
         UniqueConstraint("campaign", "number", name="uq_queue_entry_campaign_number"),
-        Index("ix_queue_entry_due", "campaign", "status", "priority", "not_before"),
+        Index("ix_queue_entry_due", "campaign", "status", "priority"),
         Index("ix_queue_entry_number", "number"),
     )
 
