@@ -28,7 +28,7 @@ from dnc.storage import batch, jobs_repo, queue_repo
 from dnc.storage.uow import UnitOfWork
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
-CHUNK = 50_000  # entries per read and per write transaction (one fsync each)
+CHUNK = 100_000  # entries per read and per write transaction (one fsync each)
 SCRUB_LEASE = "scrub"
 LEASE_TTL = timedelta(minutes=10)
 CLAIM_TIMEOUT = timedelta(minutes=30)
@@ -235,15 +235,23 @@ class Evaluator:
         leading digits (the NANP area code) and location. Registries that
         cover by prefix need the number itself, so they take the longer way.
         """
-        if not self._by_prefix and not facts.has_facts(key):
+        quick: tuple[Any, ...] | None = None
+        if self._by_prefix:
+            pass
+        elif not facts.has_facts(key):
             quick = (campaign, region, zones, key // 10_000_000, location, facts.snapshot_key)
-            found = self._quick.get(quick)
-            if found is None:
-                phone = from_stored(key, region, zones)
-                found = self.disposition(phone, facts, campaign, location)
-                self._quick[quick] = found
-            return found
-        return self.disposition(from_stored(key, region, zones), facts, campaign, location)
+        elif key in facts.registry_only:
+            # Listed on a registry and nothing else known: suppressed with the
+            # same reasons as every number listed on the same registries.
+            quick = (facts.get(key).registry_hits, region, facts.snapshot_key)
+        if quick is None:
+            return self.disposition(from_stored(key, region, zones), facts, campaign, location)
+        found = self._quick.get(quick)
+        if found is None:
+            phone = from_stored(key, region, zones)
+            found = self.disposition(phone, facts, campaign, location)
+            self._quick[quick] = found
+        return found
 
     def _common(
         self,

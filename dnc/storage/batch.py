@@ -54,9 +54,11 @@ class BatchFacts:
         self,
         by_number: dict[int, NumberFacts],
         empty: NumberFacts,
+        registry_only: set[int] | None = None,
     ) -> None:
         self._by_number = by_number
         self.empty = empty
+        self.registry_only = registry_only or set()
         # Which registry snapshots these facts were read against.
         self.snapshot_key = tuple(sorted(empty.registry_snapshots.items()))
 
@@ -81,14 +83,14 @@ def read(conn: Connection, keys: Sequence[int], since: datetime) -> BatchFacts:
         entries[row[0]].append(entry_from_row(row[1:]))
     outcomes: dict[int, list[Any]] = defaultdict(list)
     totals: dict[int, dict[str, int]] = defaultdict(dict)
-    for done in conn.execute(outcomes_repo.hot_query(BATCH), {"since": since}):
+    for done in conn.execute(outcomes_repo.hot_query(BATCH), {"since": since}).all():
         outcomes[done[0]].append(outcomes_repo.record_from_row(done[1:]))
         totals[done[0]][done[2]] = done[-1]
     hits: dict[int, set[str]] = defaultdict(set)
     view = registry_repo.CURRENT_VIEW
     for number, registry in conn.execute(
         select(view.c.number, view.c.registry).where(view.c.number.in_(in_batch))
-    ):
+    ).all():
         hits[number].add(registry)
     consents: dict[int, list[Any]] = defaultdict(list)
     c = consent_repo.CONSENT
@@ -125,7 +127,12 @@ def read(conn: Connection, keys: Sequence[int], since: datetime) -> BatchFacts:
         )
         for key in numbers
     }
-    return BatchFacts(by_number, empty)
+    # Numbers whose only facts are registry listings: the commonest kind,
+    # and one whose standing verdict depends on nothing else.
+    others = set(entries) | set(outcomes) | set(consents) | set(preferences)
+    others |= {k for k, found in blocked.items() if found}
+    registry_only = {k for k in hits if k not in others}
+    return BatchFacts(by_number, empty, registry_only)
 
 
 def _snapshots(conn: Connection) -> dict[str, date]:

@@ -201,3 +201,27 @@ def test_two_processes_never_scrub_at_once(db_url: str, tmp_path: Path) -> None:
     for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
         assert start >= end
     assert any("ok" in r for r in results)
+
+
+def test_the_scrub_disposes_every_entry_as_its_single_check_says(svc: dnc.Service) -> None:
+    """The scrub's shortcuts (cached by location, by registry listing) must
+    never differ from deciding each number on its own."""
+    from dnc.queue import dispose
+
+    _fill(svc)
+    listed = [f"+1201{n}" for n in (2001956, 2016008, 2032988, 2034339, 2101192)]
+    others = [f"+1{a}555{n:04d}" for a in (201, 213, 305, 907, 512) for n in range(3)]
+    svc.set_preference(others[0], not_before="11:00")
+    svc.add_consent(listed[0], "express_written", campaign="spring", at=MORNING - timedelta(days=9))
+    for number in listed + others:
+        svc.enqueue("spring", number, at=MORNING)
+    expected = {
+        n: dispose(svc.check(n, campaign="spring", at=MORNING))
+        for n in [*listed, *others, OPTED_OUT, LISTED, THREE_NOS, OUT_OF_HOURS, CLEAN]
+    }
+    svc.scrub(at=MORNING)
+    for number, want in expected.items():
+        entry = _status(svc, number)
+        assert entry.status == ("suppressed" if want.action == "suppressed" else "ready"), number
+        assert [r.code for r in entry.reasons] == [r.code for r in want.reasons], number
+        assert entry.not_before == want.not_before, number
