@@ -28,8 +28,17 @@ def serve(ctx: typer.Context) -> None:
     st = state(ctx)
     with service_for(ctx) as service:
         sched = scheduler.build(service, st.config)
+        settings = service.config.scheduler
+    crons = {
+        tasks.NIGHTLY_SCRUB: settings.scrub_cron,
+        tasks.REGISTRY_FRESHNESS: settings.freshness_cron,
+        tasks.CONSENT_EXPIRY: settings.consent_cron,
+    }
     for job in sched.get_jobs():
-        console.print(f"scheduled {job.id}: {job.trigger}", highlight=False)
+        console.print(
+            f"scheduled {job.id}: cron '{crons.get(job.id, '?')}' ({settings.timezone})",
+            highlight=False,
+        )
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
