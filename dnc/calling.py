@@ -21,38 +21,36 @@ def calling_reasons(
     *,
     consents: Sequence[ConsentRecord],
     outcomes: Sequence[OutcomeRecord],
+    attempts_since: datetime | None,
     calling: Calling,
     campaign: str | None,
     at: datetime,
 ) -> list[Reason]:
-    """OUTSIDE_CALLING_HOURS, BLOCKED_DAY, PREFERRED_HOURS, CONSENT_REQUIRED, FREQUENCY_CAP."""
+    """OUTSIDE_CALLING_HOURS, BLOCKED_DAY, PREFERRED_HOURS, CONSENT_REQUIRED, FREQUENCY_CAP.
+
+    ``attempts_since``: the outcomes hold every attempt from then on (None:
+    all of them). A cap whose window reaches further back cannot be counted
+    and raises, which the check turns into a refusal, never a pass.
+    """
     reasons = list(schedule.reasons_at(at))
     rule = schedule.consent_at(at)
     if rule is not None and rule.level.rank > 0 and not satisfies(rule.level.value, consents):
-        level = rule.level.value.replace("_", " ")
-        calls = (
-            f"{' or '.join(sorted(rule.call_types))} marketing calls"
-            if rule.call_types
-            else "marketing calls"
-        )
-        reasons.append(
-            Reason(
-                ReasonCode.CONSENT_REQUIRED,
-                f"{rule.jurisdiction} requires prior {level} consent to {calls} and none is "
-                f"on record for this campaign or brand ({rule.source})",
+        required = schedule.consent_reason(at)
+        if required is not None:
+            reasons.append(
+                Reason(required.code, f"{required.detail}; none is on record for this call")
             )
-        )
-    for cap in schedule.frequency_caps_at(at):
-        counted = None if cap.scope is CapScope.ALL else campaign
-        reason = _cap_reason(
-            outcomes, cap.calls, cap.per, counted, at, f"{cap.jurisdiction} ({cap.source})"
-        )
-        if reason:
-            reasons.append(reason)
+    caps = [
+        (cap.calls, cap.per, None if cap.scope is CapScope.ALL else campaign,
+         f"{cap.jurisdiction} ({cap.source})")
+        for cap in schedule.frequency_caps_at(at)
+    ]  # fmt: skip
     if calling.max_calls is not None:
-        reason = _cap_reason(
-            outcomes, calling.max_calls, calling.per, campaign, at, f"campaign {campaign!r}"
-        )
+        caps.append((calling.max_calls, calling.per, campaign, f"campaign {campaign!r}"))
+    for calls, per, counted, whose in caps:
+        if attempts_since is not None and at - per < attempts_since:
+            raise ValueError(f"the {whose} cap looks back {per}, further than the attempts read")
+        reason = _cap_reason(outcomes, calls, per, counted, at, whose)
         if reason:
             reasons.append(reason)
     return reasons
@@ -80,7 +78,6 @@ def _cap_reason(
     counted = "calls" if campaign is None else f"calls for campaign {campaign!r}"
     return Reason(
         ReasonCode.FREQUENCY_CAP,
-        f"{len(times)} {counted} in the last {span}; {whose} allows at most {calls} "
-        f"per {span}",
+        f"{len(times)} {counted} in the last {span}; {whose} allows at most {calls} per {span}",
         until=reopens,
     )

@@ -26,10 +26,6 @@ class ConsentKind(StrEnum):
     EBR_PURCHASE = "ebr_purchase"
     EBR_INQUIRY = "ebr_inquiry"
 
-    @property
-    def is_ebr(self) -> bool:
-        return self in (ConsentKind.EBR_PURCHASE, ConsentKind.EBR_INQUIRY)
-
 
 # FTC: an EBR lasts 18 months after the last purchase, payment or delivery,
 # and 3 months after an inquiry or application.

@@ -90,6 +90,7 @@ def decide(
                 schedule,
                 consents=consents,
                 outcomes=facts.outcomes,
+                attempts_since=facts.attempts_since,
                 calling=policy.calling,
                 campaign=campaign,
                 at=at,

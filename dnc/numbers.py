@@ -78,11 +78,6 @@ def parse(text: str, default_region: str = "US") -> PhoneNumber:
     return _parse_cached(text.strip(), default_region.upper())
 
 
-def from_key(key: int) -> PhoneNumber:
-    """Rebuild a number from its storage key (E.164 digits as an integer)."""
-    return _parse_cached(f"+{key}", "ZZ")
-
-
 @lru_cache(maxsize=200_000)
 def _parse_cached(text: str, region: str) -> PhoneNumber:
     if not text:

@@ -25,11 +25,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dnc.policy import CampaignPolicy, NosScope, ThreeNos
 from dnc.verdicts import Reason, ReasonCode
 
-ATTEMPT_HORIZON = timedelta(days=3)
-"""The check reads every attempt of this last stretch (and only the few older
-rows that can still matter): enough for a local calendar day in any zone
-and for frequency caps of up to 72 hours."""
-
 
 class Outcome(StrEnum):
     REFUSED = "refused"
@@ -59,10 +54,6 @@ class OutcomeRecord:
     id: int = 0
     agent: str | None = None
     note: str | None = None
-
-    @property
-    def order(self) -> tuple[datetime, int]:
-        return (self.at, self.id)
 
 
 @dataclass(frozen=True, slots=True)

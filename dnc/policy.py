@@ -21,6 +21,11 @@ from dnc.rules import CallingHours
 
 DEFAULT = "default"
 
+ATTEMPT_HORIZON = timedelta(days=3)
+"""The check reads every attempt of this last stretch (and only the few older
+rows that can still matter): enough for a local calendar day in any zone
+and for frequency caps of up to 72 hours, which configuration enforces."""
+
 
 class NosScope(StrEnum):
     """Where refusals are counted and how far the suppression reaches."""
@@ -194,9 +199,7 @@ def _build(name: str, keys: _Flat, base: CampaignPolicy = CampaignPolicy()) -> C
     )
 
 
-def _calling(
-    get: Callable[[str, str], tuple[Any, str, str] | None], base: Calling
-) -> Calling:
+def _calling(get: Callable[[str, str], tuple[Any, str, str] | None], base: Calling) -> Calling:
     brand = _text(get("calling", "brand"), base.brand)
     call_type = _text(get("calling", "call_type"), base.call_type)
     found = get("calling", "call_type")
@@ -207,6 +210,13 @@ def _calling(
     if window is not None or days is not None:
         hours = _hours(window, days)
     per_hours = get("calling", "per_hours")
+    horizon = int(ATTEMPT_HORIZON.total_seconds() // 3600)
+    if per_hours is not None and _is_int(per_hours[0]) and per_hours[0] > horizon:
+        raise ConfigError(
+            per_hours[1],
+            per_hours[2],
+            f"at most {horizon}: a check counts the last {horizon} hours of attempts",
+        )
     return Calling(
         brand=brand,
         call_type=call_type,
@@ -225,9 +235,7 @@ def _text(found: tuple[Any, str, str] | None, default: str | None) -> str | None
     return value.strip()
 
 
-def _hours(
-    window: tuple[Any, str, str] | None, days: tuple[Any, str, str] | None
-) -> CallingHours:
+def _hours(window: tuple[Any, str, str] | None, days: tuple[Any, str, str] | None) -> CallingHours:
     start, end = "00:00", "24:00"
     if window is not None:
         value, source, key = window

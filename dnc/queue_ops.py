@@ -22,7 +22,7 @@ from dnc.importing.formats import csv_rows, number_cell
 from dnc.importing.sources import BadLineError, InputFile
 from dnc.judge import Judge
 from dnc.numbers import PhoneNumber, from_stored, parse
-from dnc.outcomes import ATTEMPT_HORIZON
+from dnc.policy import ATTEMPT_HORIZON
 from dnc.queue import Action, Disposition, QueueEntry, QueueStatus, dispose
 from dnc.storage import batch, jobs_repo, queue_repo
 from dnc.storage.uow import UnitOfWork

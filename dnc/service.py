@@ -20,7 +20,7 @@ from dnc.configuration import Config
 from dnc.errors import InvalidNumberError, LocationError, StorageError
 from dnc.judge import Judge
 from dnc.lists import entry_snapshot
-from dnc.outcomes import ATTEMPT_HORIZON
+from dnc.policy import ATTEMPT_HORIZON
 from dnc.rules import RuleBook, load_rulebook
 from dnc.service_base import _first_line, _instant, _redact
 from dnc.service_evidence import EvidenceMethods

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from dnc.errors import InvalidNumberError
@@ -194,4 +194,3 @@ def _read_csv(source: InputFile, region: str, skipped: Skipped | None) -> Iterat
         yield Chunk(b"\n".join(batch), len(batch), lines)
 
 
-ParseOne = Callable[[str], int]

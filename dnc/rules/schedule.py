@@ -155,9 +155,10 @@ class Schedule:
         days = self._local_dates(_require_aware(at, "at"))
         return _strictest(r for r in self.consent_rules if any(r.in_force_on(d) for d in days))
 
-    def consent_reason(self) -> Reason | None:
-        """A CONSENT_REQUIRED reason naming the law, when consent is required."""
-        rule = self.consent
+    def consent_reason(self, at: datetime | None = None) -> Reason | None:
+        """A CONSENT_REQUIRED reason naming the law, when consent is required
+        (at ``at`` if given, else by any rule without an end date)."""
+        rule = self.consent if at is None else self.consent_at(at)
         if rule is None or rule.level.rank == 0:
             return None
         name = self._name_of(rule.jurisdiction)

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dnc.errors import InvalidNumberError
-from dnc.numbers import from_key, parse
+from dnc.numbers import from_stored, parse
 
 REGIONS = ["US", "CA", "GB", "DE", "AU", "FR", "RU", "EE", "LT", "IN", "BR", "JP"]
 FORMATS = [
@@ -80,7 +80,8 @@ def test_any_format_of_a_valid_number_round_trips_to_the_same_e164(
     assert parse(phonenumbers.format_number(example, fmt), "US").e164 == e164
     national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
     assert parse(national, region).e164 == e164
-    assert from_key(parse(e164).key).e164 == e164
+    stored = parse(e164)
+    assert from_stored(stored.key, stored.region, ",".join(stored.time_zones)) == stored
 
 
 @given(st.text(max_size=40))

@@ -9,7 +9,7 @@ import pytest
 
 from dnc import configuration
 from dnc.errors import ConfigError
-from dnc.policy import CampaignPolicy, NosScope, parse_duration
+from dnc.policy import CampaignPolicy, NosScope, parse_campaigns, parse_duration
 
 
 def load(tmp_path: Path, text: str) -> configuration.Config:
@@ -99,3 +99,9 @@ def test_durations(text: str, expected: timedelta) -> None:
 @pytest.mark.parametrize("text", ["", "4", "h4", "4 hours", "-1h"])
 def test_bad_durations(text: str) -> None:
     assert parse_duration(text) is None
+
+
+def test_a_campaign_cap_longer_than_the_attempts_a_check_reads_is_refused() -> None:
+    # A week-long cap would be counted from three days of attempts: a silent undercount.
+    with pytest.raises(ConfigError, match="per_hours"):
+        parse_campaigns({"spring": {"calling": {"max_calls": 5, "per_hours": 168}}}, lambda k: "f")
