@@ -40,22 +40,14 @@ class Source(StrEnum):
     WRONG_NUMBER = "wrong_number"
 
 
-@dataclass(frozen=True, slots=True)
-class ListEntry:
-    """One number on the internal list or a campaign list."""
+class Listed:
+    """What a list entry and a prefix block share: which list, and whether it
+    blocks a call. Mixed into frozen dataclasses that hold these fields."""
 
-    id: int
-    number: str
+    __slots__ = ()
     campaign: str | None
-    source: Source
-    channel: Channel | None
-    created_at: datetime
-    actor: str
-    note: str | None = None
-    expires_at: datetime | None = None
-    removed_at: datetime | None = None
-    removed_by: str | None = None
-    removed_reason: str | None = None
+    expires_at: datetime | None
+    removed_at: datetime | None
 
     @property
     def list_name(self) -> str:
@@ -76,6 +68,24 @@ class ListEntry:
         if not self.is_live(at):
             return False
         return self.campaign is None or campaign is None or self.campaign == campaign
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry(Listed):
+    """One number on the internal list or a campaign list."""
+
+    id: int
+    number: str
+    campaign: str | None
+    source: Source
+    channel: Channel | None
+    created_at: datetime
+    actor: str
+    note: str | None = None
+    expires_at: datetime | None = None
+    removed_at: datetime | None = None
+    removed_by: str | None = None
+    removed_reason: str | None = None
 
 
 def list_reasons(entries: Iterable[ListEntry], campaign: str | None, at: datetime) -> list[Reason]:

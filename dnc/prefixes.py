@@ -15,6 +15,7 @@ from datetime import datetime
 import phonenumbers
 
 from dnc.errors import InputError
+from dnc.lists import Listed
 from dnc.verdicts import Reason, ReasonCode
 
 MAX_DIGITS = 15
@@ -22,7 +23,7 @@ _SEPARATORS = re.compile(r"[\s().-]")
 
 
 @dataclass(frozen=True, slots=True)
-class PrefixBlock:
+class PrefixBlock(Listed):
     """Every number starting with ``prefix`` (E.164, with '+') is blocked."""
 
     id: int
@@ -35,20 +36,6 @@ class PrefixBlock:
     removed_at: datetime | None = None
     removed_by: str | None = None
     removed_reason: str | None = None
-
-    @property
-    def list_name(self) -> str:
-        return "internal" if self.campaign is None else f"campaign:{self.campaign}"
-
-    def is_live(self, at: datetime) -> bool:
-        if self.removed_at is not None:
-            return False
-        return self.expires_at is None or at < self.expires_at
-
-    def blocks(self, campaign: str | None, at: datetime) -> bool:
-        if not self.is_live(at):
-            return False
-        return self.campaign is None or campaign is None or self.campaign == campaign
 
 
 def parse_prefix(text: str) -> int:
