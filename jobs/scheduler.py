@@ -26,7 +26,10 @@ def build(service: dnc.Service, config_path: str | None) -> BlockingScheduler:
         jobstores={"default": SQLAlchemyJobStore(url=url, tablename="apscheduler_jobs")},
         timezone=settings.timezone,
     )
-    kwargs = {"database_url": url, "config": config_path}
+    # The job store keeps job arguments in the database: the URL (and its
+    # password) stays in this process instead, and the jobs read it here.
+    tasks.serve_with(url, config_path)
+    kwargs = {"trigger": "scheduled"}
     for job_id, func, cron in (
         (tasks.NIGHTLY_SCRUB, "dnc.jobs.tasks:nightly_scrub", settings.scrub_cron),
         (tasks.REGISTRY_FRESHNESS, "dnc.jobs.tasks:registry_freshness", settings.freshness_cron),

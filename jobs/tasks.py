@@ -14,6 +14,21 @@ from dnc.queue_ops import ScrubBusyError
 
 log = logging.getLogger("dnc.jobs")
 
+_serving: tuple[str | None, str | None] = (None, None)
+
+
+def serve_with(database_url: str | None, config: str | None) -> None:
+    """Where scheduled runs in this process find the store (see scheduler.build)."""
+    global _serving
+    _serving = (database_url, config)
+
+
+def _open(database_url: str | None, config: str | None) -> dnc.Service:
+    if database_url is None and config is None:
+        database_url, config = _serving
+    return dnc.open(database_url, config)
+
+
 NIGHTLY_SCRUB = "nightly-scrub"
 REGISTRY_FRESHNESS = "registry-freshness"
 CONSENT_EXPIRY = "consent-expiry"
@@ -22,7 +37,7 @@ CONSENT_EXPIRY = "consent-expiry"
 def nightly_scrub(
     database_url: str | None = None, config: str | None = None, trigger: str = "scheduled"
 ) -> dict[str, Any]:
-    with dnc.open(database_url, config) as service:
+    with _open(database_url, config) as service:
         try:
             report = service.scrub(trigger=trigger)
         except ScrubBusyError as busy:
@@ -37,7 +52,7 @@ def nightly_scrub(
 def registry_freshness(
     database_url: str | None = None, config: str | None = None, trigger: str = "scheduled"
 ) -> dict[str, Any]:
-    with dnc.open(database_url, config) as service:
+    with _open(database_url, config) as service:
         warn_days = service.config.scheduler.freshness_warn_days
 
         def work() -> dict[str, Any]:
@@ -58,7 +73,7 @@ def registry_freshness(
 def consent_expiry(
     database_url: str | None = None, config: str | None = None, trigger: str = "scheduled"
 ) -> dict[str, Any]:
-    with dnc.open(database_url, config) as service:
+    with _open(database_url, config) as service:
         return job_ops.recorded(
             service.engine,
             "consent_expiry",

@@ -29,6 +29,8 @@ def test_the_scheduler_registers_each_job_once_under_a_fixed_id(db_url: str) -> 
     assert scrub.coalesce is True and scrub.max_instances == 1
     assert scrub.misfire_grace_time == 3600
     assert scrub.func_ref == "dnc.jobs.tasks:nightly_scrub"
+    # Job arguments are stored in the database: no connection URL (or password) among them.
+    assert scrub.kwargs == {"trigger": "scheduled"}
     assert "hour='2'" in str(scrub.trigger)
 
 
