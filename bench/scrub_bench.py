@@ -5,10 +5,11 @@
     python bench/scrub_bench.py --entries 1000000 [--database-url URL] [--registry-file F]
 
 Loads N queue entries drawn from the registry file (half listed, half one
-digit off), opts out 1 % of them and records refusals for another 1 %, then
-times a full scrub at 02:00 America/New_York (everything out of hours, so
-every entry that is not suppressed is deferred: the most writes a scrub
-does) and reports entries per second. Data stays under bench/data/.
+digit off); opts out 1 % of them, records a refusal for another 1 % and a
+no-answer for another 1 %; then times a full scrub at 02:00
+America/New_York (everything out of hours, so every entry that is not
+suppressed is deferred) and the next night's scrub of what is still
+queued, and reports entries per second for each. Data stays under bench/data/.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import random
 import resource
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,7 @@ import sqlalchemy as sa
 import dnc
 from dnc import configuration
 from dnc.numbers import parse
+from dnc.storage.types import UTCDateTime
 
 HERE = Path(__file__).parent
 
@@ -67,29 +69,55 @@ def main() -> None:
     Path(leads.name).unlink()
     print(f"queue load: {summary.added:,} entries in {load_seconds:.1f} s")
 
-    entries = service.queue("bench", limit=max(1, args.entries // 50))
-    for entry in entries[: len(entries) // 2]:
-        with service.engine.begin() as conn:  # behind the queue's back: the scrub must find it
-            conn.execute(
-                sa.text(
-                    "INSERT INTO list_entry (number, source, created_at, recorded_at, actor)"
-                    " VALUES (:n, 'opt_out', :t, :t, 'bench')"
-                ),
-                {"n": int(entry.number[1:]), "t": datetime.now(UTC)},
-            )
+    # Facts behind the queue's back, which the scrub must find: 1 % opted
+    # out, 1 % refused once yesterday, 1 % not answered an hour before the scrub.
     at = datetime(2026, 11, 24, 2, 0, tzinfo=ZoneInfo("America/New_York"))
-    started = time.perf_counter()
-    report = service.scrub(campaign="bench", at=at)
-    seconds = time.perf_counter() - started
-    data = report.to_dict()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    entries = service.queue("bench", limit=max(3, args.entries // 33))
+    third = len(entries) // 3
+    keys = [int(e.number[1:]) for e in entries]
+    stamp = datetime.now(UTC)
+    outcome = sa.text(
+        "INSERT INTO call_outcome (number, campaign, outcome, at, refusals, actor, recorded_at)"
+        " VALUES (:n, 'bench', :o, :at, :r, 'bench', :t)"
+    ).bindparams(sa.bindparam("at", type_=UTCDateTime), sa.bindparam("t", type_=UTCDateTime))
+    with service.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO list_entry (number, source, created_at, recorded_at, actor)"
+                " VALUES (:n, 'opt_out', :t, :t, 'bench')"
+            ).bindparams(sa.bindparam("t", type_=UTCDateTime)),
+            [{"n": k, "t": stamp} for k in keys[:third]],
+        )
+        conn.execute(
+            outcome,
+            [
+                {"n": k, "o": "refused", "at": at - timedelta(hours=20), "r": 1, "t": stamp}
+                for k in keys[third : 2 * third]
+            ],
+        )
+        conn.execute(
+            outcome,
+            [
+                {"n": k, "o": "no_answer", "at": at - timedelta(hours=1), "r": 0, "t": stamp}
+                for k in keys[2 * third :]
+            ],
+        )
+
     listed = sum(s.size or 0 for s in service.registry_status())
-    print(
-        f"scrub: {data['entries']:,} entries in {seconds:.1f} s = "
-        f"{data['entries'] / seconds / 1000:.0f} k entries/s against {listed:,} registry numbers "
-        f"({data['suppressed']:,} suppressed, {data['deferred']:,} deferred, "
-        f"{data['held']:,} held); peak RSS {peak:.0f} MiB"
-    )
+    # The first scrub after a load suppresses; the next night's decides again
+    # what is still queued (the steady state of a nightly job).
+    for label, when in (("first scrub", at), ("next night", at + timedelta(days=1))):
+        started = time.perf_counter()
+        report = service.scrub(campaign="bench", at=when)
+        seconds = time.perf_counter() - started
+        data = report.to_dict()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"{label}: {data['entries']:,} entries in {seconds:.2f} s = "
+            f"{data['entries'] / seconds / 1000:.0f} k entries/s against {listed:,} registry"
+            f" numbers ({data['suppressed']:,} suppressed, {data['deferred']:,} deferred,"
+            f" {data['held']:,} held, {data['dialable']:,} dialable); peak RSS {peak:.0f} MiB"
+        )
     service.close()
 
 

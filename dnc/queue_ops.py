@@ -10,25 +10,28 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from dnc.errors import DncError, InputError
+from dnc.facts import NumberFacts
 from dnc.importing.formats import csv_rows, number_cell
 from dnc.importing.sources import BadLineError, InputFile
 from dnc.judge import Judge
 from dnc.numbers import PhoneNumber, from_stored, parse
 from dnc.policy import ATTEMPT_HORIZON
 from dnc.queue import Action, Disposition, QueueEntry, QueueStatus, dispose
-from dnc.storage import batch, jobs_repo, queue_repo
+from dnc.storage import batch, jobs_repo, queue_repo, registry_repo, scrub_repo
+from dnc.storage.engine import WRITE
 from dnc.storage.uow import UnitOfWork
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
-CHUNK = 100_000  # entries per read and per write transaction (one fsync each)
+MAX_DIGITS = 15  # an E.164 number's longest
 SCRUB_LEASE = "scrub"
 LEASE_TTL = timedelta(minutes=10)
 CLAIM_TIMEOUT = timedelta(minutes=30)
@@ -153,7 +156,6 @@ class Evaluator:
         self.judge = judge
         self.at = at
         self._cache: dict[tuple[Any, ...], tuple[Verdict, Disposition]] = {}
-        self._quick: dict[tuple[Any, ...], Disposition] = {}
         registries = judge.config.registries
         # Registries that cover by region need no per-number work.
         self._by_prefix = tuple(r for r in registries if r.prefixes)
@@ -196,62 +198,42 @@ class Evaluator:
         facts: batch.BatchFacts,
         campaign: str | None,
         location: str | None,
+        standing: bool = True,
     ) -> Disposition:
-        """What the queue does with an entry: the scrub's question, answered cheaply.
-
-        A number with a standing block (a list, a registry, the three no's)
-        is suppressed whatever the hour, so its calling rules are not worked
-        out; the suppression keeps exactly the same reasons either way.
-        """
+        """What the queue does with an entry: the scrub's question."""
         try:
             if not facts.has_facts(phone.key):
                 return self._common(phone, facts, campaign, location)[1]
-            own = facts.get(phone.key)
-            standing = dispose(
-                self.judge.verdict(phone, own, campaign=campaign, at=self.at, standing_only=True)
-            )
-            if standing.action is Action.SUPPRESS:
-                return standing
+        except Exception as exc:  # noqa: BLE001 - fail closed for this entry, keep going
+            return _failed(phone, exc)[1]
+        return self.decide(phone, facts.get(phone.key), campaign, location, standing)
+
+    def decide(
+        self,
+        phone: PhoneNumber,
+        own: NumberFacts,
+        campaign: str | None,
+        location: str | None,
+        standing: bool = True,
+    ) -> Disposition:
+        """The disposition for these facts. A number with a standing block (a
+        list, a registry, the three no's) is suppressed whatever the hour, so
+        with ``standing`` its calling rules are worked out only if it is not;
+        the suppression keeps exactly the same reasons either way."""
+        try:
+            if standing:
+                found = dispose(
+                    self.judge.verdict(
+                        phone, own, campaign=campaign, at=self.at, standing_only=True
+                    )
+                )
+                if found.action is Action.SUPPRESS:
+                    return found
             return dispose(
                 self.judge.verdict(phone, own, campaign=campaign, at=self.at, location=location)
             )
         except Exception as exc:  # noqa: BLE001 - fail closed for this entry, keep scrubbing
             return _failed(phone, exc)[1]
-
-    def row_disposition(
-        self,
-        facts: batch.BatchFacts,
-        campaign: str,
-        key: int,
-        region: str,
-        zones: str,
-        location: str | None,
-    ) -> Disposition:
-        """The scrub's question for one stored row.
-
-        A number without facts of its own gets the disposition of every
-        number like it, looked up by the stored columns before any number
-        object is built: what it depends on is the campaign, region, zones,
-        leading digits (the NANP area code) and location. Registries that
-        cover by prefix need the number itself, so they take the longer way.
-        """
-        quick: tuple[Any, ...] | None = None
-        if self._by_prefix:
-            pass
-        elif not facts.has_facts(key):
-            quick = (campaign, region, zones, key // 10_000_000, location, facts.snapshot_key)
-        elif key in facts.registry_only:
-            # Listed on a registry and nothing else known: suppressed with the
-            # same reasons as every number listed on the same registries.
-            quick = (facts.get(key).registry_hits, region, facts.snapshot_key)
-        if quick is None:
-            return self.disposition(from_stored(key, region, zones), facts, campaign, location)
-        found = self._quick.get(quick)
-        if found is None:
-            phone = from_stored(key, region, zones)
-            found = self.disposition(phone, facts, campaign, location)
-            self._quick[quick] = found
-        return found
 
     def _common(
         self,
@@ -335,36 +317,176 @@ def scrub(
 
 
 def _scrub(engine: Engine, judge: Judge, report: ScrubReport, owner: str) -> None:
+    """Decide in a read transaction, then write in one short write transaction.
+
+    Both on one connection, which holds the walk's temporary tables. Entries
+    with facts of their own are decided one by one in Python; that runs on a
+    second connection and thread while the first walks the queue in SQL
+    (the database works without holding Python's lock, so the two overlap).
+    Between reading and writing a dialer may record an opt-out: the writes
+    never replace a suppression, and ``next_calls`` re-checks what it hands out.
+    """
+    with engine.connect() as conn, ThreadPoolExecutor(max_workers=1) as pool:
+        # Facts of their own first: deciding those entries (Python) can then
+        # start while the registry walk (SQL) runs.
+        conn.begin()
+        walk = scrub_repo.Walk(conn, report.campaign)
+        try:
+            plan = _Plan()
+            groups = {g.id: g for g in walk.groups()}
+            prefixes = [p for r in judge.config.registries for p in r.prefixes]
+            mixed = [g.id for g in groups.values() if _mixed(g.head, prefixes)]
+            walk.mark_own(_block_ranges(batch.live_prefixes(conn)), mixed)
+            own = pool.submit(_decide_own, engine, judge, walk.own_facts(), report.at)
+            facts = _mark_registries(conn, walk, groups, report.at)
+            _decide_groups(walk, judge, facts, report, plan)
+            conn.commit()
+            if not report.dry_run:
+                conn.execution_options(**WRITE)
+                conn.begin()
+                now = datetime.now(UTC)
+                if not jobs_repo.renew(conn, SCRUB_LEASE, owner, now, LEASE_TTL):
+                    raise DncError("the scrub lease was lost; stopping so two scrubs never overlap")
+                plan.write_groups(walk, report.at)
+            for campaign, disposition, verdict in own.result():
+                report.count(campaign, disposition)
+                plan.own.append(verdict)
+            if not report.dry_run:
+                queue_repo.write_verdicts(conn, plan.own, report.at)
+                conn.commit()
+        finally:
+            if conn.in_transaction():
+                conn.rollback()
+            conn.execution_options(dnc_write=False)
+            with conn.begin():
+                walk.close()
+
+
+@dataclass
+class _Plan:
+    """What a scrub will write: per group, per group and registry set, per entry."""
+
+    groups: list[tuple[int, str, datetime | None, str | None]] = field(default_factory=list)
+    suppressed_groups: list[tuple[int, str | None]] = field(default_factory=list)
+    picks: list[tuple[int, int, str, datetime | None, str | None]] = field(default_factory=list)
+    own: list[queue_repo.Verdict] = field(default_factory=list)
+
+    def write_groups(self, walk: scrub_repo.Walk, at: datetime) -> None:
+        walk.decide_groups(self.groups, at)
+        walk.forget_own()
+        for group_id, reasons in self.suppressed_groups:
+            walk.suppress_group(group_id, reasons, at)
+        walk.apply_picks(self.picks, at)
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What every entry of the walk shares: the registries and what each is."""
+
+    names: list[str]
+    bits: dict[str, tuple[str, int]]
+    groups: dict[int, scrub_repo.Group]
+    empty: NumberFacts
+
+
+def _mark_registries(
+    conn: Connection, walk: scrub_repo.Walk, groups: dict[int, scrub_repo.Group], at: datetime
+) -> _Facts:
+    current = registry_repo.all_current(conn)
+    names = sorted(current)
+    bits = {
+        name: (registry_repo.numbers_table(current[name].id), scrub_repo.REGISTRY_BIT << i)
+        for i, name in enumerate(names)
+    }
+    walk.use_registries(bits)
+    empty = NumberFacts(
+        registry_snapshots={name: record.as_of for name, record in current.items()},
+        attempts_since=at - ATTEMPT_HORIZON,
+    )
+    return _Facts(names, bits, groups, empty)
+
+
+def _decide_groups(
+    walk: scrub_repo.Walk, judge: Judge, facts: _Facts, report: ScrubReport, plan: _Plan
+) -> None:
+    """Each group once, and each group once per set of registries its entries are on."""
     evaluator = Evaluator(judge, report.at)
-    last = 0
-    while True:
-        with UnitOfWork(engine) as read:
-            rows = queue_repo.chunk_after(read.connection, report.campaign, last, CHUNK)
-            if not rows:
-                return
-            facts = batch.read(read.connection, [r[2] for r in rows], report.at - ATTEMPT_HORIZON)
-        last = rows[-1][0]
-        updates: dict[Action, list[tuple[Any, ...]]] = defaultdict(list)
-        # Counted by identity: most entries share a handful of cached dispositions.
-        tally: Counter[tuple[str, int]] = Counter()
-        seen: dict[int, Disposition] = {}
-        for entry_id, campaign, key, region, zones, location in rows:
-            disposition = evaluator.row_disposition(facts, campaign, key, region, zones, location)
-            seen[id(disposition)] = disposition
-            tally[(campaign, id(disposition))] += 1
-            updates[disposition.action].append(
-                (entry_id, disposition.reasons_json(), disposition.not_before)
-            )
-        for (campaign, ident), count in tally.items():
-            report.count(campaign, seen[ident], count)
-        if report.dry_run:
+    counts = walk.counts()
+    for group in facts.groups.values():
+        phone = from_stored(group.sample, group.region, group.zones)
+        disposition = evaluator.decide(phone, facts.empty, group.campaign, group.location)
+        plan.groups.append(
+            (group.id, disposition.action.value, disposition.not_before, disposition.reasons_json())
+        )
+        if disposition.action is Action.SUPPRESS:
+            plan.suppressed_groups.append((group.id, disposition.reasons_json()))
+        if counts.get((group.id, 0)):
+            report.count(group.campaign, disposition, counts[(group.id, 0)])
+
+    # Listed on registries and nothing else known: decided with exactly the
+    # facts such an entry has.
+    for (group_id, mask), count in counts.items():
+        if not mask:
             continue
-        with UnitOfWork(engine, write=True) as uow:
-            now = datetime.now(UTC)
-            if not jobs_repo.renew(uow.connection, SCRUB_LEASE, owner, now, LEASE_TTL):
-                raise DncError("the scrub lease was lost; stopping so two scrubs never overlap")
-            queue_repo.apply_fast(uow.connection, updates, report.at)
-            uow.commit()
+        group = facts.groups[group_id]
+        hits = frozenset(name for name in facts.names if mask & facts.bits[name][1])
+        phone = from_stored(group.sample, group.region, group.zones)
+        disposition = evaluator.decide(
+            phone, replace(facts.empty, registry_hits=hits), group.campaign, group.location
+        )
+        plan.picks.append(
+            (
+                group_id,
+                mask,
+                disposition.action.value,
+                disposition.not_before,
+                disposition.reasons_json(),
+            )
+        )
+        report.count(group.campaign, disposition, count)
+
+
+def _decide_own(
+    engine: Engine, judge: Judge, rows: Sequence[tuple[Any, ...]], at: datetime
+) -> list[tuple[str, Disposition, queue_repo.Verdict]]:
+    """Entries with facts of their own, each decided on its facts (its own connection)."""
+    evaluator = Evaluator(judge, at)
+    with UnitOfWork(engine) as read:
+        facts = batch.read(read.connection, [row[2] for row in rows], at - ATTEMPT_HORIZON)
+    decided = []
+    for entry_id, campaign, key, region, zones, location, bits in rows:
+        phone = from_stored(key, region, zones)
+        # Only these facts can suppress on their own; otherwise the full
+        # verdict is the only one worth working out.
+        standing = bool(bits & scrub_repo.MAY_SUPPRESS)
+        disposition = evaluator.disposition(phone, facts, campaign, location, standing)
+        verdict = (
+            entry_id,
+            key,
+            disposition.action.value,
+            disposition.reasons_json(),
+            disposition.not_before,
+        )
+        decided.append((campaign, disposition, verdict))
+    return decided
+
+
+def _mixed(head: int, prefixes: Sequence[str]) -> bool:
+    """Whether a registry covering by prefix covers some members of a group and
+    not others: the group's leading digits stop short of the prefix."""
+    digits = str(head)
+    return any(len(p) > len(digits) and p.startswith(digits) for p in prefixes)
+
+
+def _block_ranges(prefixes: Iterable[int]) -> list[tuple[int, int]]:
+    """The number ranges a prefix covers, for every length an E.164 number can have."""
+    ranges = []
+    for prefix in prefixes:
+        width = len(str(prefix))
+        for length in range(width, MAX_DIGITS + 1):
+            scale = 10 ** (length - width)
+            ranges.append((prefix * scale, (prefix + 1) * scale - 1))
+    return ranges
 
 
 def _finish(
@@ -409,7 +531,7 @@ def next_calls(
             break
         with UnitOfWork(engine) as read:
             facts = batch.read(read.connection, [r[2] for r in claimed], at - ATTEMPT_HORIZON)
-        refused: dict[Action, list[tuple[Any, ...]]] = defaultdict(list)
+        refused: list[queue_repo.Verdict] = []
         for entry_id, entry_campaign, key, region, zones, location, lead_id, priority in claimed:
             phone = from_stored(key, region, zones)
             disposition = evaluator.disposition(phone, facts, entry_campaign, location)
@@ -426,12 +548,18 @@ def next_calls(
                     )
                 )
             else:
-                refused[disposition.action].append(
-                    (entry_id, disposition.reasons_json(), disposition.not_before)
+                refused.append(
+                    (
+                        entry_id,
+                        key,
+                        disposition.action.value,
+                        disposition.reasons_json(),
+                        disposition.not_before,
+                    )
                 )
         if refused:
             with UnitOfWork(engine, write=True) as uow:
-                queue_repo.apply_fast(uow.connection, refused, at, expect=(QueueStatus.CLAIMED,))
+                queue_repo.release_refused(uow.connection, refused, at)
                 uow.commit()
     return handed
 

@@ -192,5 +192,3 @@ def _read_csv(source: InputFile, region: str, skipped: Skipped | None) -> Iterat
             batch, lines = [], 0
     if batch or lines:
         yield Chunk(b"\n".join(batch), len(batch), lines)
-
-

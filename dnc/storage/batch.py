@@ -139,6 +139,11 @@ def _snapshots(conn: Connection) -> dict[str, date]:
     return {name: record.as_of for name, record in registry_repo.all_current(conn).items()}
 
 
+def live_prefixes(conn: Connection) -> list[int]:
+    """The prefix (as its digits' integer) of every live prefix block."""
+    return sorted(_prefix_blocks(conn))
+
+
 def _prefix_blocks(conn: Connection) -> dict[int, list[PrefixBlock]]:
     """Live prefix blocks by prefix key: few enough to match in memory."""
     found: dict[int, list[PrefixBlock]] = defaultdict(list)

@@ -1,36 +1,104 @@
-"""Dialer queue rows: bulk load, chunked reads for the scrub, atomic claims."""
+"""Dialer queue rows: bulk load, worked-out state, atomic claims, verdicts.
+
+An entry's state is its lifecycle (``queue_entry.status``: ready, claimed,
+done) plus its disposition: its own row in ``queue_verdict`` where it has
+one, else its group's (``queue_group``). The scrub writes the set-based
+parts (dnc.storage.scrub_repo).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from dnc.numbers import PhoneNumber
 from dnc.queue import QueueEntry, QueueStatus, reasons_from_json
-from dnc.storage.schema import QueueEntryRow, table
-from dnc.storage.types import as_utc
+from dnc.storage.schema import QueueEntryRow, QueueGroupRow, QueueReasonRow, QueueVerdictRow, table
+from dnc.storage.types import UTCDateTime, as_utc
 
 Q = table(QueueEntryRow)
+G = table(QueueGroupRow)
+V = table(QueueVerdictRow)
+R = table(QueueReasonRow)
+
+# The number's leading digits that decide a group: number // 10^7. For a
+# NANP number that is the country and area code; elsewhere a finer split
+# than the rules need, which is safe.
+HEAD = 10_000_000
+
+# What an entry is, worked out from its lifecycle (queue_entry.status), its
+# own verdict if it has one, else its group's. One definition, used by every
+# read: show, export, dialable, claims and the timeline.
+_OWN = V.c.entry_id.is_not(None)
+_ACTION = func.coalesce(V.c.action, G.c.action)
+_LIFE = Q.c.status
+STATUS = case(
+    (_ACTION == "suppressed", literal("suppressed")),
+    (_LIFE != "ready", _LIFE),
+    (_ACTION == "held", literal("held")),
+    else_=literal("ready"),
+)
+NOT_BEFORE = type_coerce(
+    case((_LIFE != "ready", null()), (_OWN, V.c.not_before), else_=G.c.not_before), UTCDateTime
+)
+REASONS = case(
+    (_OWN, R.c.reasons),
+    (or_(_LIFE == "ready", G.c.action == "suppressed"), G.c.reasons),
+    else_=null(),
+)
+SUPPRESSED_AT = type_coerce(
+    case(
+        (V.c.action == "suppressed", V.c.decided_at),
+        (and_(~_OWN, G.c.action == "suppressed"), G.c.decided_at),
+        else_=null(),
+    ),
+    UTCDateTime,
+)
+DECIDED_AT = type_coerce(case((_OWN, V.c.decided_at), else_=G.c.decided_at), UTCDateTime)
+JOINED = (
+    Q.join(G, G.c.id == Q.c.group_id)
+    .outerjoin(V, and_(V.c.number == Q.c.number, V.c.entry_id == Q.c.id))
+    .outerjoin(R, R.c.id == V.c.reason_id)
+)
 
 ENTRY_COLUMNS = (
     Q.c.id,
     Q.c.campaign,
     Q.c.number,
-    Q.c.status,
+    STATUS.label("status"),
     Q.c.priority,
     Q.c.lead_id,
     Q.c.location,
-    Q.c.not_before,
-    Q.c.reasons,
-    Q.c.suppressed_at,
+    NOT_BEFORE.label("not_before"),
+    REASONS.label("reasons"),
+    SUPPRESSED_AT.label("suppressed_at"),
+    Q.c.claimed_at,
+    Q.c.claimed_by,
+    Q.c.created_at,
+    Q.c.updated_at,
+    DECIDED_AT.label("decided_at"),
 )
-SCRUB_COLUMNS = (Q.c.id, Q.c.campaign, Q.c.number, Q.c.region, Q.c.zones, Q.c.location)
+CLAIM_COLUMNS = (Q.c.id, Q.c.campaign, Q.c.number, Q.c.region, Q.c.zones, Q.c.location)
 
 
 def entry_from_row(row: Sequence[Any]) -> QueueEntry:
@@ -48,6 +116,37 @@ def entry_from_row(row: Sequence[Any]) -> QueueEntry:
     )
 
 
+def state_rows(conn: Connection, number: int) -> list[Any]:
+    """Every queue entry of a number with its worked-out state, for the timeline."""
+    query = select(*ENTRY_COLUMNS).select_from(JOINED).where(Q.c.number == number)
+    return list(conn.execute(query.order_by(Q.c.id)))
+
+
+def group_key(
+    campaign: str, phone: PhoneNumber, location: str | None
+) -> tuple[str, str, str, int, str]:
+    return (campaign, phone.region, ",".join(phone.time_zones), phone.key // HEAD, location or "")
+
+
+def _group_ids(
+    conn: Connection, campaign: str, wanted: dict[tuple[str, str, str, int, str], int]
+) -> dict[tuple[str, str, str, int, str], int]:
+    """Ids of the groups ``wanted`` (key -> a sample number), creating missing ones."""
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    rows = [
+        {"campaign": c, "region": r, "zones": z, "head": h, "location": loc, "sample": sample}
+        for (c, r, z, h, loc), sample in wanted.items()
+    ]
+    if rows:
+        conn.execute(dialect_insert(G).on_conflict_do_nothing(), rows)
+    found = conn.execute(
+        select(G.c.id, G.c.campaign, G.c.region, G.c.zones, G.c.head, G.c.location).where(
+            G.c.campaign == campaign
+        )
+    )
+    return {(c, r, z, h, loc): gid for gid, c, r, z, h, loc in found}
+
+
 def insert_many(
     conn: Connection,
     campaign: str,
@@ -59,20 +158,28 @@ def insert_many(
     Returns how many were added."""
     if not rows:
         return 0
+    wanted: dict[tuple[str, str, str, int, str], int] = {}
+    keys = []
+    for phone, _, location, _ in rows:
+        key = group_key(campaign, phone, location)
+        wanted.setdefault(key, phone.key)
+        keys.append(key)
+    groups = _group_ids(conn, campaign, wanted)
     values = [
         {
             "campaign": campaign,
             "number": phone.key,
             "region": phone.region,
-            "zones": ",".join(phone.time_zones),
+            "zones": key[2],
             "lead_id": lead_id,
             "location": location,
             "priority": priority,
             "status": QueueStatus.READY.value,
+            "group_id": groups[key],
             "created_at": at,
             "updated_at": at,
         }
-        for phone, lead_id, location, priority in rows
+        for (phone, lead_id, location, priority), key in zip(rows, keys, strict=True)
     ]
     before = _count(conn, campaign)
     dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
@@ -94,13 +201,13 @@ def entries(
     number: int | None = None,
     limit: int | None = None,
 ) -> list[QueueEntry]:
-    query = select(*ENTRY_COLUMNS).order_by(Q.c.priority.desc(), Q.c.id)
+    query = select(*ENTRY_COLUMNS[:10]).select_from(JOINED).order_by(Q.c.priority.desc(), Q.c.id)
     if campaign is not None:
         query = query.where(Q.c.campaign == campaign)
     if statuses is not None:
-        query = query.where(Q.c.status.in_([s.value for s in statuses]))
+        query = query.where(STATUS.in_([s.value for s in statuses]))
     if due_at is not None:
-        query = query.where(or_(Q.c.not_before.is_(None), Q.c.not_before <= due_at))
+        query = query.where(or_(NOT_BEFORE.is_(None), NOT_BEFORE <= due_at))
     if number is not None:
         query = query.where(Q.c.number == number)
     if limit is not None:
@@ -108,49 +215,32 @@ def entries(
     return [entry_from_row(row) for row in conn.execute(query)]
 
 
-def chunk_after(
-    conn: Connection, campaign: str | None, after: int, size: int
-) -> list[tuple[Any, ...]]:
-    """The next ``size`` ready or held entries with id > ``after`` (keyset paging)."""
-    # Read on the driver's cursor: a scrub pages through a million rows and
-    # SQLAlchemy's row handling would cost more than the read.
-    mark = "?" if conn.dialect.name == "sqlite" else "%s"
-    sql = (
-        "SELECT id, campaign, number, region, zones, location FROM queue_entry"
-        f" WHERE id > {mark} AND status IN ('ready', 'held')"
-        + (f" AND campaign = {mark}" if campaign is not None else "")
-        + f" ORDER BY id LIMIT {int(size)}"
-    )
-    params = (after, campaign) if campaign is not None else (after,)
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return [tuple(row) for row in cursor.fetchall()]
-    finally:
-        cursor.close()
+# An entry's own verdict; a suppression is final and is never overwritten.
+_UPSERT = (
+    "INSERT INTO queue_verdict (number, entry_id, action, not_before, reason_id, decided_at)"
+    " {source} ON CONFLICT (number, entry_id) DO UPDATE SET action = excluded.action,"
+    " not_before = excluded.not_before, reason_id = excluded.reason_id,"
+    " decided_at = excluded.decided_at WHERE queue_verdict.action <> 'suppressed'"
+)
 
 
 def suppress_number(
     conn: Connection, number: int, campaign: str | None, reasons_json: str, at: datetime
 ) -> int:
     """Take a number out of every dialable queue (or one campaign's) at once."""
-    where = [
-        Q.c.number == number,
-        Q.c.status.in_(
-            [QueueStatus.READY.value, QueueStatus.HELD.value, QueueStatus.CLAIMED.value]
-        ),
-    ]
-    if campaign is not None:
-        where.append(Q.c.campaign == campaign)
+    source = (
+        "SELECT number, id, 'suppressed', NULL, :reason, :at FROM queue_entry"
+        " WHERE number = :number AND status IN ('ready', 'claimed')"
+        + (" AND campaign = :campaign" if campaign is not None else "")
+    )
     result = conn.execute(
-        update(Q)
-        .where(and_(*where))
-        .values(
-            status=QueueStatus.SUPPRESSED.value,
-            reasons=reasons_json,
-            suppressed_at=at,
-            updated_at=at,
-        )
+        text(_UPSERT.format(source=source)).bindparams(bindparam("at", type_=UTCDateTime)),
+        {
+            "number": number,
+            "campaign": campaign,
+            "reason": reason_ids(conn, [reasons_json])[reasons_json],
+            "at": at,
+        },
     )
     return int(result.rowcount or 0)
 
@@ -169,22 +259,33 @@ def claim(
     rows without waiting. SQLite: the write transaction (BEGIN IMMEDIATE)
     serialises claimers, so the select-then-update is atomic.
     A claim older than ``stale_before`` (a dialer that died) is due again.
+    A group not decided yet (loaded since the last scrub) is due: the
+    re-check after the claim decides it.
     """
     due = or_(
         and_(
-            Q.c.status == QueueStatus.READY.value,
-            or_(Q.c.not_before.is_(None), Q.c.not_before <= at),
+            _LIFE == "ready",
+            or_(
+                _ACTION.is_(None),
+                _ACTION == "dialable",
+                and_(_ACTION == "deferred", NOT_BEFORE <= at),
+            ),
         ),
-        and_(Q.c.status == QueueStatus.CLAIMED.value, Q.c.claimed_at < stale_before),
+        and_(
+            _LIFE == "claimed",
+            Q.c.claimed_at < stale_before,
+            or_(V.c.action.is_(None), V.c.action != "suppressed"),
+        ),
     )
     pick = (
         select(Q.c.id)
+        .select_from(JOINED)
         .where(Q.c.campaign == campaign, due)
-        .order_by(Q.c.priority.desc(), Q.c.not_before.asc().nulls_first(), Q.c.id)
+        .order_by(Q.c.priority.desc(), NOT_BEFORE.asc().nulls_first(), Q.c.id)
         .limit(limit)
     )
     if conn.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
+        pick = pick.with_for_update(skip_locked=True, of=Q)
     ids = [row[0] for row in conn.execute(pick)]
     if not ids:
         return []
@@ -193,89 +294,105 @@ def claim(
         .where(Q.c.id.in_(ids))
         .values(status=QueueStatus.CLAIMED.value, claimed_at=at, claimed_by=owner, updated_at=at)
     )
-    rows = conn.execute(select(*SCRUB_COLUMNS, Q.c.lead_id, Q.c.priority).where(Q.c.id.in_(ids)))
+    rows = conn.execute(select(*CLAIM_COLUMNS, Q.c.lead_id, Q.c.priority).where(Q.c.id.in_(ids)))
     return [tuple(r) for r in rows]
 
 
 def finish_claimed(
     conn: Connection, number: int, campaign: str, status: QueueStatus, at: datetime
 ) -> None:
-    """A dialer reported the call: its claimed entry is done, or ready again for a retry."""
+    """A dialer reported the call: its claimed entry is done, or ready again for a retry.
+
+    What the entry had of its own was decided before the call; the next
+    scrub or claim decides again (a suppression stays).
+    """
+    claimed = [
+        row[0]
+        for row in conn.execute(
+            select(Q.c.id).where(
+                Q.c.number == number,
+                Q.c.campaign == campaign,
+                Q.c.status == QueueStatus.CLAIMED.value,
+            )
+        )
+    ]
+    if not claimed:
+        return
     conn.execute(
         update(Q)
-        .where(
-            Q.c.number == number,
-            Q.c.campaign == campaign,
-            Q.c.status == QueueStatus.CLAIMED.value,
-        )
+        .where(Q.c.id.in_(claimed))
         .values(status=status.value, claimed_at=None, claimed_by=None, updated_at=at)
+    )
+    conn.execute(
+        delete(V).where(V.c.number == number, V.c.entry_id.in_(claimed), V.c.action != "suppressed")
     )
 
 
-# The scrub writes up to a million rows: statements written once per dialect
-# and run with the driver's executemany, skipping SQLAlchemy's per-row work.
-# Every statement is guarded by the status it expects ({guard}), so an entry
-# a dialer claimed meanwhile is not touched by a scrub, and vice versa.
-# Leaving a claim clears it.
-_FAST = {
-    "suppressed": "UPDATE queue_entry SET status = 'suppressed', reasons = {r}, "
-    "suppressed_at = {at}, claimed_at = NULL, claimed_by = NULL, updated_at = {at} "
-    "WHERE id = {id} AND status IN ({guard})",
-    # A ready entry keeps its status: setting it would rewrite its index entry.
-    "deferred-ready": "UPDATE queue_entry SET not_before = {nb}, reasons = {r}, "
-    "updated_at = {at} WHERE id = {id} AND status = 'ready'",
-    "deferred": "UPDATE queue_entry SET status = 'ready', not_before = {nb}, reasons = {r}, "
-    "claimed_at = NULL, claimed_by = NULL, updated_at = {at} "
-    "WHERE id = {id} AND status IN ({guard})",
-    "held": "UPDATE queue_entry SET status = 'held', reasons = {r}, claimed_at = NULL, "
-    "claimed_by = NULL, updated_at = {at} WHERE id = {id} AND status IN ({guard})",
-    # Only a held entry changes when it becomes dialable.
-    "dialable": "UPDATE queue_entry SET status = 'ready', reasons = NULL, updated_at = {at} "
-    "WHERE id = {id} AND status = 'held'",
-}
-
-_SCRUBBED = (QueueStatus.READY, QueueStatus.HELD)
+Verdict = tuple[int, int, str, str | None, datetime | None]
 
 
-def apply_fast(
-    conn: Connection,
-    updates: Mapping[Any, Sequence[tuple[int, str | None, Any]]],
-    at: datetime,
-    expect: Sequence[QueueStatus] = _SCRUBBED,
-) -> None:
-    """Write dispositions, (entry id, reasons JSON, not_before) per action, each
-    action as one driver-level executemany."""
+def release_refused(conn: Connection, refused: Sequence[Verdict], at: datetime) -> None:
+    """Claimed entries whose re-check refused them, (entry id, number, action,
+    reasons JSON, not_before) each: the claim ends and the entry keeps its verdict."""
+    if not refused:
+        return
+    ids = [r[0] for r in refused]
+    conn.execute(
+        update(Q)
+        .where(Q.c.id.in_(ids), Q.c.status == QueueStatus.CLAIMED.value)
+        .values(status=QueueStatus.READY.value, claimed_at=None, claimed_by=None, updated_at=at)
+    )
+    write_verdicts(conn, refused, at)
+
+
+def write_verdicts(conn: Connection, rows: Sequence[Verdict], at: datetime) -> None:
+    """Entries' own verdicts, (entry id, number, action, reasons JSON, not_before)
+    each, as one driver-level executemany (a scrub may write many)."""
+    if not rows:
+        return
     sqlite_ = conn.dialect.name == "sqlite"
     mark = "?" if sqlite_ else "%s"
-    stamp = _instant(at, sqlite_)
-    guard = ", ".join(f"'{status.value}'" for status in expect)
-    others = ", ".join(f"'{s.value}'" for s in expect if s is not QueueStatus.READY)
-    for action, rows in updates.items():
-        if not rows:
-            continue
-        name = str(getattr(action, "value", action))
-        sql = _FAST[name].format(r=mark, at=mark, id=mark, nb=mark, guard=guard)
-        params: list[tuple[Any, ...]]
-        if name == "suppressed":
-            params = [(r, stamp, stamp, i) for i, r, _ in rows]
-        elif name == "deferred":
-            params = [(_instant(nb, sqlite_), r, stamp, i) for i, r, nb in rows]
-            if QueueStatus.READY in expect:
-                ready = _FAST["deferred-ready"].format(r=mark, at=mark, id=mark, nb=mark)
-                conn.exec_driver_sql(ready, params)
-            if not others:
-                continue
-            sql = _FAST[name].format(r=mark, at=mark, id=mark, nb=mark, guard=others)
-        elif name == "held":
-            params = [(r, stamp, i) for i, r, _ in rows]
-        else:
-            # Only a held entry changes when it becomes dialable.
-            params = [(stamp, i) for i, _, _ in rows]
-        conn.exec_driver_sql(sql, params)
+    stamp = instant(at, sqlite_)
+    ids = reason_ids(conn, [r[3] for r in rows])
+    source = f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {mark})"
+    conn.exec_driver_sql(
+        _UPSERT.format(source=source),
+        [
+            (number, i, action, instant(nb, sqlite_), ids.get(reasons), stamp)
+            for i, number, action, reasons, nb in rows
+        ],
+    )
+
+
+def reason_ids(conn: Connection, texts: Iterable[str | None]) -> dict[str | None, int]:
+    """The id of each list of reasons (JSON), stored once; None has none."""
+    wanted = {_digest(t): t for t in texts if t is not None}
+    if not wanted:
+        return {}
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(
+        dialect_insert(R).on_conflict_do_nothing(),
+        [{"digest": d, "reasons": t} for d, t in sorted(wanted.items())],
+    )
+    found: dict[str | None, int] = {}
+    digests = sorted(wanted)
+    for start in range(0, len(digests), 500):
+        chunk = digests[start : start + 500]
+        found.update(
+            (wanted[d], id_)
+            for id_, d in conn.execute(select(R.c.id, R.c.digest).where(R.c.digest.in_(chunk)))
+        )
+    return found
 
 
 @lru_cache(maxsize=4096)
-def _instant(value: datetime | None, sqlite_: bool) -> Any:
+def _digest(reasons: str) -> str:
+    return hashlib.sha256(reasons.encode()).hexdigest()
+
+
+@lru_cache(maxsize=4096)
+def instant(value: datetime | None, sqlite_: bool) -> Any:
+    """A timestamp as the driver should bind it outside SQLAlchemy."""
     if value is None or not sqlite_:
         return value
     # SQLite keeps SQLAlchemy's text form of naive UTC (see UTCDateTime).

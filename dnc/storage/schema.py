@@ -202,10 +202,10 @@ class CallOutcomeRow(Base):
 class QueueEntryRow(Base):
     """One number waiting in a campaign's dialer queue.
 
-    status: ready (dialable from not_before), held (blocked with no knowable
-    next time, e.g. consent missing or registry stale; re-checked by every
-    scrub), claimed (handed to a dialer), suppressed (must not be called
-    again; kept with its reasons as evidence), done (called).
+    status is the dialer's lifecycle only: ready, claimed (handed to a
+    dialer), done (called). Whether a ready entry is due, held or
+    suppressed is its disposition: its own row in ``queue_verdict`` if it
+    has one, else its group's (``queue_group``). See dnc.storage.queue_repo.
     """
 
     __tablename__ = "queue_entry"
@@ -219,10 +219,8 @@ class QueueEntryRow(Base):
     lead_id: Mapped[str | None] = mapped_column(String(100))
     location: Mapped[str | None] = mapped_column(String(64))
     priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(12), nullable=False)
-    reasons: Mapped[str | None] = mapped_column(Text)
-    suppressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    group_id: Mapped[int] = mapped_column(Integer, nullable=False)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
@@ -231,7 +229,79 @@ class QueueEntryRow(Base):
     __table_args__ = (
         UniqueConstraint("campaign", "number", name="uq_queue_entry_campaign_number"),
         Index("ix_queue_entry_due", "campaign", "status", "priority"),
-        Index("ix_queue_entry_number", "number"),
+        # Covers the scrub's walk in number order (dnc.storage.scrub_repo).
+        Index("ix_queue_entry_number", "number", "status", "campaign", "group_id"),
+    )
+
+
+class QueueGroupRow(Base):
+    """Queue entries whose disposition can only be the same, and that disposition.
+
+    A number with no facts of its own is decided by the campaign, its
+    region and time zones, its leading digits (``head``: the number //
+    10^7, which for NANP is the country and area code) and the entry's
+    location; the scrub decides each group once, for a ``sample`` member.
+    action NULL: not decided yet (a group loaded since the last scrub).
+    """
+
+    __tablename__ = "queue_group"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign: Mapped[str] = mapped_column(String(100), nullable=False)
+    region: Mapped[str] = mapped_column(String(3), nullable=False)
+    zones: Mapped[str] = mapped_column(Text, nullable=False)
+    head: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    location: Mapped[str] = mapped_column(String(64), nullable=False)
+    sample: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    action: Mapped[str | None] = mapped_column(String(12))
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reasons: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint(
+            "campaign", "region", "zones", "head", "location", name="uq_queue_group_key"
+        ),
+    )
+
+
+class QueueReasonRow(Base):
+    """One list of reasons (JSON), stored once however many verdicts give it."""
+
+    __tablename__ = "queue_reason"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Unique by digest (SHA-256 of the JSON): a list of reasons can outgrow
+    # what a b-tree key may hold.
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    reasons: Mapped[str] = mapped_column(Text, nullable=False)
+
+    __table_args__ = (UniqueConstraint("digest", name="uq_queue_reason_digest"),)
+
+
+class QueueVerdictRow(Base):
+    """One entry's own disposition, over its group's: suppressed (final, the
+    evidence of why), deferred, held or dialable."""
+
+    __tablename__ = "queue_verdict"
+
+    # Number first: the scrub walks the queue in number order (see 0006).
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entry_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    action: Mapped[str] = mapped_column(String(12), nullable=False)
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason_id: Mapped[int | None] = mapped_column(Integer)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (
+        # What a scrub decides again: every verdict but a suppression.
+        Index(
+            "ix_queue_verdict_open",
+            "entry_id",
+            sqlite_where=text("action <> 'suppressed'"),
+            postgresql_where=text("action <> 'suppressed'"),
+        ),
+        {"sqlite_with_rowid": False},
     )
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from dnc.audit import AuditRecord
 from dnc.prefixes import prefixes_of
-from dnc.storage import audit_repo, registry_repo
-from dnc.storage.schema import QueueEntryRow, table
+from dnc.storage import audit_repo, queue_repo, registry_repo
 from dnc.storage.types import as_utc
 from dnc.timeline import QueueFact, RegistryListing, parse_reasons
-
-Q = table(QueueEntryRow)
 
 
 def registry_listings(conn: Connection, number: int) -> list[RegistryListing]:
@@ -39,11 +36,16 @@ def registry_listings(conn: Connection, number: int) -> list[RegistryListing]:
 
 
 def queue_facts(conn: Connection, number: int) -> list[QueueFact]:
-    rows = conn.execute(select(Q).where(Q.c.number == number).order_by(Q.c.id))
+    rows = queue_repo.state_rows(conn, number)
     facts = []
     for row in rows:
         created = as_utc(row.created_at)
-        updated = as_utc(row.updated_at) or created
+        # The scrub decides without touching the entry's row: its decision
+        # is the entry's latest change when it came later.
+        updated = max(
+            (t for t in (as_utc(row.updated_at), as_utc(row.decided_at), created) if t),
+            default=None,
+        )
         if created is None or updated is None:
             continue
         facts.append(

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
-
 import dnc
-from dnc.storage.schema import QueueEntryRow, table
 
 NUMBER = "+12015550123"
 MORNING = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -60,39 +56,13 @@ def test_prefix_blocks_covering_the_number_are_part_of_its_story(service: dnc.Se
 
 
 def test_queue_suppression_and_deferral_appear_with_their_reasons(service: dnc.Service) -> None:
-    queue = table(QueueEntryRow)
-    reasons = [{"code": "DNC_INTERNAL", "detail": "on the internal do-not-call list"}]
-    with service.engine.begin() as conn:
-        conn.execute(
-            sa.insert(queue),
-            [
-                {
-                    "campaign": "spring",
-                    "number": 12015550123,
-                    "region": "US",
-                    "zones": "America/New_York",
-                    "status": "suppressed",
-                    "reasons": json.dumps(reasons),
-                    "suppressed_at": MORNING + timedelta(hours=1),
-                    "not_before": None,
-                    "created_at": MORNING,
-                    "updated_at": MORNING + timedelta(hours=1),
-                },
-                {
-                    "campaign": "winter",
-                    "number": 12015550123,
-                    "region": "US",
-                    "zones": "America/New_York",
-                    "status": "ready",
-                    "suppressed_at": None,
-                    "not_before": MORNING + timedelta(hours=18),
-                    "reasons": json.dumps([{"code": "OUTSIDE_HOURS", "detail": "too late"}]),
-                    "created_at": MORNING,
-                    "updated_at": MORNING + timedelta(hours=2),
-                },
-            ],
-        )
-    events = service.timeline(NUMBER)
+    service.enqueue("spring", NUMBER, at=MORNING)
+    service.enqueue("winter", NUMBER, at=MORNING)
+    service.opt_out(NUMBER, campaign="spring", scope="campaign", at=MORNING + timedelta(hours=1))
+    # 23:00 in New York: out of hours, so the winter entry is deferred.
+    service.scrub(campaign="winter", at=MORNING + timedelta(hours=13))
+    events = [e for e in service.timeline(NUMBER) if e.kind != "opt_out"]
     assert [e.kind for e in events] == ["queued", "queued", "queue_suppressed", "scrub_deferred"]
-    assert events[2].reason == "on the internal do-not-call list"
-    assert "OUTSIDE_HOURS" in events[3].summary
+    assert events[2].reason is not None and "do-not-call list" in events[2].reason
+    assert "OUTSIDE_CALLING_HOURS" in events[3].summary
+    assert events[3].at == MORNING + timedelta(hours=13)

@@ -1,0 +1,305 @@
+"""The scrub's set-based reads and writes.
+
+Every statement walks the queue in number order (the covering
+``ix_queue_entry_number``), so a probe into a 250-million-number registry
+table, or into the verdicts (keyed by number too), lands next to the last
+one. Nothing here loops over numbers in Python.
+
+Numbers with facts of their own (a list entry, an outcome, a consent, a
+preference, a prefix block) are marked first in the temporary table
+``scrub_special``, one bit per source; those entries are decided one by one.
+Every other entry is decided by its group and the set of registries it is
+listed on (one bit each, from ``REGISTRY_BIT`` up), which the walks work out
+as they go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from dnc.storage.queue_repo import instant, reason_ids
+from dnc.storage.types import UTCDateTime
+
+LISTED, OUTCOME, CONSENT, PREFERENCE, PREFIX, MIXED = 1, 2, 4, 8, 16, 32
+OWN_FACTS = 255  # every bit below the registries'
+REGISTRY_BIT = 256
+# Facts that can suppress a number whatever the hour. Outcomes can too (the
+# three no's) but seldom do: such a number is decided in one full pass.
+MAY_SUPPRESS = LISTED | PREFIX
+
+_TAIL = " ON CONFLICT (number) DO UPDATE SET bits = scrub_special.bits | excluded.bits"
+
+_TEMP = {
+    # Each number with facts and its bits, kept in number order: the walks
+    # that fill it append, and the walks that read it probe next to the last.
+    "scrub_special": "number {big} PRIMARY KEY, bits {big} NOT NULL",
+    "scrub_range": "lo {big} NOT NULL, hi {big} NOT NULL",
+    "scrub_pick": "group_id INTEGER NOT NULL, bits {big} NOT NULL, action VARCHAR(12) NOT NULL,"
+    " not_before {stamp}, reason_id INTEGER, PRIMARY KEY (group_id, bits)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    id: int
+    campaign: str
+    region: str
+    zones: str
+    head: int
+    location: str | None
+    sample: int
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A table whose live rows are facts about a number."""
+
+    table: str
+    bit: int
+    live: str = "1 = 1"
+
+
+SOURCES = (
+    Source("list_entry", LISTED, "s.removed_at IS NULL"),
+    Source("call_outcome", OUTCOME),
+    Source("consent", CONSENT, "s.revoked_at IS NULL"),
+    Source("preference", PREFERENCE),
+)
+
+
+class Walk:
+    """One scrub's temporary tables and statements on one connection."""
+
+    def __init__(self, conn: Connection, campaign: str | None) -> None:
+        self.conn = conn
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.campaign = campaign
+        # SQLite plans joins left to right when told CROSS JOIN; PostgreSQL
+        # reads it as a plain join (with the condition in WHERE) and plans it.
+        self.by_number = "INDEXED BY ix_queue_entry_number" if self.sqlite else ""
+        self.scope = "q.status = 'ready'" + (
+            " AND q.campaign = :campaign" if campaign is not None else ""
+        )
+        self.params: dict[str, Any] = {"campaign": campaign} if campaign is not None else {}
+        # PostgreSQL refuses to upsert one row twice in a statement (a number
+        # queued in two campaigns, listed twice); SQLite just ORs the bits again.
+        self.add = "INSERT INTO scrub_special (number, bits) SELECT " + (
+            "" if self.sqlite else "DISTINCT "
+        )
+        self._rjoins = ""
+        self._rbits = "0"
+        big = "INTEGER" if self.sqlite else "BIGINT"
+        stamp = "TEXT" if self.sqlite else "TIMESTAMP WITH TIME ZONE"
+        for name, columns in _TEMP.items():
+            cols = columns.format(big=big, stamp=stamp)
+            rowid = " WITHOUT ROWID" if self.sqlite and "PRIMARY KEY" in cols else ""
+            conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({cols}){rowid}")
+            conn.exec_driver_sql(f"DELETE FROM {name}")
+
+    def close(self) -> None:
+        for name in _TEMP:
+            self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+
+    def _run(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.conn.execute(text(sql), {**self.params, **(params or {})})
+
+    # -- reads -------------------------------------------------------------------
+
+    def groups(self) -> list[Group]:
+        where = "WHERE g.campaign = :campaign" if self.campaign is not None else ""
+        rows = self._run(
+            "SELECT g.id, g.campaign, g.region, g.zones, g.head, g.location, g.sample"
+            f" FROM queue_group g {where} ORDER BY g.id"
+        )
+        return [Group(r[0], r[1], r[2], r[3], r[4], r[5] or None, r[6]) for r in rows]
+
+    def scope_size(self) -> int:
+        return int(self._run(f"SELECT count(*) FROM queue_entry q WHERE {self.scope}").scalar_one())
+
+    def mark_own(self, ranges: Sequence[tuple[int, int]], mixed: Sequence[int]) -> None:
+        """Mark every number in scope with facts of its own beyond registry listings.
+
+        ``ranges``: number ranges covered by a live prefix block.
+        ``mixed``: groups whose members the group alone cannot decide.
+        """
+        size = self.scope_size() if self.sqlite else 0
+        for source in SOURCES:
+            if self.sqlite and self._rows_at_most(source.table) < size:
+                # Few facts, many queued: walk the facts, probe the queue.
+                join = (
+                    f"FROM {source.table} s CROSS JOIN queue_entry q {self.by_number}"
+                    " WHERE q.number = s.number"
+                )
+            else:
+                join = (
+                    f"FROM queue_entry q {self.by_number} CROSS JOIN {source.table} s"
+                    " WHERE s.number = q.number"
+                )
+            self._run(
+                f"{self.add}q.number, {source.bit} {join} AND {source.live} AND {self.scope}{_TAIL}"
+            )
+        if ranges:
+            self.conn.execute(
+                text("INSERT INTO scrub_range (lo, hi) VALUES (:lo, :hi)"),
+                [{"lo": lo, "hi": hi} for lo, hi in ranges],
+            )
+            self._run(
+                f"{self.add}q.number, {PREFIX} FROM scrub_range b CROSS JOIN queue_entry q"
+                f" {self.by_number} WHERE q.number BETWEEN b.lo AND b.hi AND {self.scope}{_TAIL}"
+            )
+        if mixed:
+            self.conn.execute(
+                text(
+                    f"{self.add}q.number, {MIXED} FROM queue_entry q"
+                    f" WHERE q.group_id IN :mixed AND {self.scope}{_TAIL}"
+                ).bindparams(bindparam("mixed", expanding=True)),
+                {**self.params, "mixed": list(mixed)},
+            )
+
+    def own_facts(self) -> list[tuple[Any, ...]]:
+        """(id, campaign, number, region, zones, location, bits) of every live
+        entry marked by ``mark_own``: each is decided on its own facts."""
+        rows = self._run(
+            "SELECT q.id, q.campaign, q.number, q.region, q.zones, q.location, s.bits"
+            f" FROM scrub_special s CROSS JOIN queue_entry q {self.by_number} {self._LIVE}"
+            f" WHERE q.number = s.number AND {self.scope} AND v.number IS NULL"
+        )
+        return [tuple(r) for r in rows]
+
+    def use_registries(self, registries: Mapping[str, tuple[str, int]]) -> None:
+        """``registries``: name -> (numbers table of its current snapshot, bit).
+
+        Listings are not marked ahead: they are most of the facts (half a
+        queue may be listed), so each walk joins the registry tables itself,
+        in number order, and works out the entry's registry bits on the way.
+        """
+        self._rjoins = "".join(
+            f" LEFT JOIN {table} r{i} ON r{i}.number = q.number"
+            for i, (table, _) in enumerate(registries.values())
+        )
+        self._rbits = (
+            " + ".join(
+                f"(CASE WHEN r{i}.number IS NULL THEN 0 ELSE {int(bit)} END)"
+                for i, (_, bit) in enumerate(registries.values())
+            )
+            or "0"
+        )
+        if not self.sqlite:
+            for name in _TEMP:
+                self.conn.exec_driver_sql(f"ANALYZE {name}")
+
+    def _rows_at_most(self, table: str) -> int:
+        # Rowids only grow: an upper bound on the rows, read off the b-tree's end.
+        return int(self._run(f"SELECT coalesce(max(rowid), 0) FROM {table}").scalar_one())
+
+    # Joined, then ``v.number IS NULL``: entries not suppressed. (A join, not
+    # NOT EXISTS: SQLite runs a correlated subquery as a program per row.)
+    _LIVE = (
+        "LEFT JOIN queue_verdict v ON v.number = q.number AND v.entry_id = q.id"
+        " AND v.action = 'suppressed'"
+    )
+
+    def _plain(self, also: str = "") -> str:
+        """Live entries in scope with no facts of their own (registry listings
+        aside); ``self._rbits`` is then each one's registry bits."""
+        return (
+            f"FROM queue_entry q {self.by_number}"
+            # Suppressed entries drop out before the registry probes.
+            f" LEFT JOIN scrub_special s ON s.number = q.number {self._LIVE}{self._rjoins}{also}"
+            f" WHERE {self.scope} AND s.number IS NULL AND v.number IS NULL"
+        )
+
+    def counts(self) -> dict[tuple[int, int], int]:
+        """Live entries per (group id, registry bits) among those with no facts of
+        their own beyond registry listings; bits 0: no facts at all.
+
+        One walk in number order, beside the registries and the verdicts.
+        """
+        rows = self._run(
+            f"SELECT q.group_id, {self._rbits} AS rbits, count(*) {self._plain()}"
+            " GROUP BY q.group_id, rbits"
+        )
+        return {(int(g), int(b)): int(n) for g, b, n in rows}
+
+    # -- writes -------------------------------------------------------------------
+
+    def decide_groups(
+        self, decided: Iterable[tuple[int, str, datetime | None, str | None]], at: datetime
+    ) -> None:
+        """(group id, action, not_before, reasons JSON) for each group decided."""
+        stamp = instant(at, self.sqlite)
+        rows = [(a, instant(nb, self.sqlite), r, stamp, gid) for gid, a, nb, r in decided]
+        if not rows:
+            return
+        mark = "?" if self.sqlite else "%s"
+        self.conn.exec_driver_sql(
+            f"UPDATE queue_group SET action = {mark}, not_before = {mark}, reasons = {mark},"
+            f" decided_at = {mark} WHERE id = {mark}",
+            rows,
+        )
+
+    def forget_own(self) -> None:
+        """Drop the entries' own verdicts in scope, but never a suppression: the
+        scrub decides them again from today's facts."""
+        self._run(
+            "DELETE FROM queue_verdict WHERE action <> 'suppressed' AND EXISTS"
+            " (SELECT 1 FROM queue_entry q"
+            f" WHERE q.id = queue_verdict.entry_id AND {self.scope})"
+        )
+
+    def apply_picks(
+        self, picks: Iterable[tuple[int, int, str, datetime | None, str | None]], at: datetime
+    ) -> None:
+        """(group id, registry bits, action, not_before, reasons JSON): the verdict
+        of every live entry of that group listed on exactly those registries."""
+        picks = list(picks)
+        ids = reason_ids(self.conn, [p[4] for p in picks])
+        rows = [
+            {"g": g, "b": b, "a": a, "nb": instant(nb, self.sqlite), "r": ids.get(r)}
+            for g, b, a, nb, r in picks
+        ]
+        if not rows:
+            return
+        self.conn.execute(
+            text(
+                "INSERT INTO scrub_pick (group_id, bits, action, not_before, reason_id)"
+                " VALUES (:g, :b, :a, :nb, :r)"
+            ),
+            rows,
+        )
+        self.conn.execute(
+            text(
+                "INSERT INTO queue_verdict"
+                " (number, entry_id, action, not_before, reason_id, decided_at)"
+                " SELECT q.number, q.id, p.action, p.not_before, p.reason_id, :at"
+                f" {self._plain(' CROSS JOIN scrub_pick p')}"
+                f" AND p.group_id = q.group_id AND p.bits = {self._rbits}"
+                " ON CONFLICT (number, entry_id) DO NOTHING"
+            ).bindparams(bindparam("at", type_=UTCDateTime)),
+            {**self.params, "at": at},
+        )
+
+    def suppress_group(self, group_id: int, reasons: str | None, at: datetime) -> None:
+        """Every live entry of a group with no facts at all, suppressed: the
+        group's verdict alone must not be the only evidence."""
+        self.conn.execute(
+            text(
+                "INSERT INTO queue_verdict"
+                " (number, entry_id, action, not_before, reason_id, decided_at)"
+                " SELECT q.number, q.id, 'suppressed', NULL, :reason, :at"
+                f" {self._plain()} AND q.group_id = :group AND {self._rbits} = 0"
+                " ON CONFLICT (number, entry_id) DO NOTHING"
+            ).bindparams(bindparam("at", type_=UTCDateTime)),
+            {
+                **self.params,
+                "group": group_id,
+                "reason": reason_ids(self.conn, [reasons]).get(reasons),
+                "at": at,
+            },
+        )
