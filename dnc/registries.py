@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
 
 from dnc.numbers import PhoneNumber
 from dnc.verdicts import Reason, ReasonCode
@@ -104,17 +105,54 @@ def registry_reasons(
     the data says the person asked, which is the safe way to read it.
     """
     reasons: list[Reason] = []
-    by_name = {d.name: d for d in definitions}
-    for name in sorted(listed_on):
-        definition = by_name.get(name)
-        title = f" ({definition.title})" if definition and definition.title else ""
-        as_of = snapshots.get(name)
-        when = f" as of {as_of.isoformat()}" if as_of else ""
-        reasons.append(Reason(ReasonCode.DNC_REGISTRY, f"listed on registry {name}{title}{when}"))
-    for definition in by_name.values():
-        if not definition.required or not definition.covers(number):
-            continue
-        fresh = freshness(snapshots.get(definition.name), definition.max_age_days, at)
+    known = tuple(definitions)
+    if listed_on:
+        by_name = {d.name: d for d in known}
+        for name in sorted(listed_on):
+            definition = by_name.get(name)
+            title = f" ({definition.title})" if definition and definition.title else ""
+            as_of = snapshots.get(name)
+            when = f" as of {as_of.isoformat()}" if as_of else ""
+            reasons.append(
+                Reason(ReasonCode.DNC_REGISTRY, f"listed on registry {name}{title}{when}")
+            )
+    head = number.digits[: _longest_prefix(known)]
+    covering = _covering(known, number.region, head)
+    if covering:
+        day = at.astimezone(UTC).date()
+        dates = tuple(snapshots.get(d.name) for d in covering)
+        reasons.extend(_stale_reasons(covering, dates, day))
+    return reasons
+
+
+# A scrub or a batch check asks about thousands of numbers that share their
+# region and leading digits, registry dates and day: worked out once each.
+@lru_cache(maxsize=64)
+def _longest_prefix(definitions: tuple[RegistryDefinition, ...]) -> int:
+    return max((len(p) for d in definitions for p in d.prefixes), default=0)
+
+
+@lru_cache(maxsize=4096)
+def _covering(
+    definitions: tuple[RegistryDefinition, ...], region: str, head: str
+) -> tuple[RegistryDefinition, ...]:
+    """The required registries covering numbers of ``region`` that start with ``head``
+    (as long as the longest prefix any registry covers by)."""
+    return tuple(
+        d
+        for d in definitions
+        if d.required and (region in d.regions or any(head.startswith(p) for p in d.prefixes))
+    )
+
+
+@lru_cache(maxsize=4096)
+def _stale_reasons(
+    covering: tuple[RegistryDefinition, ...], dates: tuple[date | None, ...], day: date
+) -> tuple[Reason, ...]:
+    reasons = []
+    at = datetime.combine(day, time(12), UTC)
+    for definition, as_of in zip(covering, dates, strict=True):
+        fresh = freshness(as_of, definition.max_age_days, at)
         if fresh.as_of is None:
             reasons.append(
                 Reason(
@@ -132,7 +170,7 @@ def registry_reasons(
                     f"(limit {definition.max_age_days})",
                 )
             )
-    return reasons
+    return tuple(reasons)
 
 
 def check_name(name: str) -> str:

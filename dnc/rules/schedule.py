@@ -49,6 +49,7 @@ class Schedule:
         "_plan",
         "_memo",
         "_offsets",
+        "_reasons_memo",
     )
 
     def __init__(
@@ -87,6 +88,8 @@ class Schedule:
         # Zones grouped by UTC offset for one quarter hour (see _by_offset).
         self._offsets: tuple[int, tuple[tuple[int, tuple[tuple[str, ZoneInfo], ...]], ...]] | None
         self._offsets = None
+        # The last instant asked about and its answer (see reasons_at).
+        self._reasons_memo: tuple[datetime, tuple[Reason, ...]] | None = None
 
     # Read-only: schedules are cached and shared between callers and threads.
 
@@ -219,6 +222,17 @@ class Schedule:
 
     def reasons_at(self, at: datetime) -> list[Reason]:
         """Why a call at ``at`` is not allowed by hours, days or preferences; [] if it is."""
+        # A scrub asks one schedule about one instant for every number that
+        # shares it: answered once (the memo is replaced whole, so threads
+        # at worst work it out twice).
+        memo = self._reasons_memo
+        if memo is not None and memo[0] == at:
+            return list(memo[1])
+        found = self._reasons_at(at)
+        self._reasons_memo = (at, tuple(found))
+        return found
+
+    def _reasons_at(self, at: datetime) -> list[Reason]:
         _require_aware(at, "at")
         if self._closed:
             return list(self._closed)

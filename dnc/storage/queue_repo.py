@@ -75,11 +75,10 @@ SUPPRESSED_AT = type_coerce(
     UTCDateTime,
 )
 DECIDED_AT = type_coerce(case((_OWN, V.c.decided_at), else_=G.c.decided_at), UTCDateTime)
-JOINED = (
-    Q.join(G, G.c.id == Q.c.group_id)
-    .outerjoin(V, and_(V.c.number == Q.c.number, V.c.entry_id == Q.c.id))
-    .outerjoin(R, R.c.id == V.c.reason_id)
+DECIDED = Q.join(G, G.c.id == Q.c.group_id).outerjoin(
+    V, and_(V.c.number == Q.c.number, V.c.entry_id == Q.c.id)
 )
+JOINED = DECIDED.outerjoin(R, R.c.id == V.c.reason_id)
 
 ENTRY_COLUMNS = (
     Q.c.id,
@@ -263,30 +262,40 @@ def claim(
     re-check after the claim decides it.
     """
     due = or_(
-        and_(
-            _LIFE == "ready",
-            or_(
-                _ACTION.is_(None),
-                _ACTION == "dialable",
-                and_(_ACTION == "deferred", NOT_BEFORE <= at),
-            ),
-        ),
-        and_(
+        _ACTION.is_(None),
+        _ACTION == "dialable",
+        and_(_ACTION == "deferred", NOT_BEFORE <= at),
+    )
+    # Best first, in the order of ix_queue_entry_due: a claim reads only as
+    # far as its limit (the due ones are most of a queue in calling hours).
+    best_first = (Q.c.priority.desc(), Q.c.id)
+    picks = []
+    if _anything_due(conn, campaign, at):
+        picks.append(
+            select(Q.c.id, Q.c.priority)
+            .select_from(DECIDED)
+            .where(Q.c.campaign == campaign, _LIFE == "ready", due)
+            .order_by(*best_first)
+            .limit(limit)
+        )
+    picks.append(
+        select(Q.c.id, Q.c.priority)
+        .select_from(Q.outerjoin(V, and_(V.c.number == Q.c.number, V.c.entry_id == Q.c.id)))
+        .where(
+            Q.c.campaign == campaign,
             _LIFE == "claimed",
             Q.c.claimed_at < stale_before,
             or_(V.c.action.is_(None), V.c.action != "suppressed"),
-        ),
-    )
-    pick = (
-        select(Q.c.id)
-        .select_from(JOINED)
-        .where(Q.c.campaign == campaign, due)
-        .order_by(Q.c.priority.desc(), NOT_BEFORE.asc().nulls_first(), Q.c.id)
+        )
+        .order_by(*best_first)
         .limit(limit)
     )
-    if conn.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True, of=Q)
-    ids = [row[0] for row in conn.execute(pick)]
+    found: list[tuple[int, int]] = []
+    for pick in picks:
+        if conn.dialect.name == "postgresql":
+            pick = pick.with_for_update(skip_locked=True, of=Q)
+        found.extend((row[0], row[1]) for row in conn.execute(pick))
+    ids = [i for i, _ in sorted(found, key=lambda f: (-f[1], f[0]))[:limit]]
     if not ids:
         return []
     conn.execute(
@@ -296,6 +305,30 @@ def claim(
     )
     rows = conn.execute(select(*CLAIM_COLUMNS, Q.c.lead_id, Q.c.priority).where(Q.c.id.in_(ids)))
     return [tuple(r) for r in rows]
+
+
+def _anything_due(conn: Connection, campaign: str, at: datetime) -> bool:
+    """Whether any group or entry's own verdict of the campaign is due at ``at``;
+    at night nothing is, and a claim need not read the queue to find that."""
+    group = select(G.c.id).where(
+        G.c.campaign == campaign,
+        or_(
+            G.c.action.is_(None),
+            G.c.action == "dialable",
+            and_(G.c.action == "deferred", G.c.not_before <= at),
+        ),
+    )
+    # Led by the verdicts (few besides suppressions), each entry found by id.
+    entry = select(Q.c.id).where(
+        Q.c.id == V.c.entry_id, Q.c.campaign == campaign, Q.c.status == QueueStatus.READY.value
+    )
+    own = select(V.c.entry_id).where(
+        # The same term as ix_queue_verdict_open, so that index is read.
+        text("queue_verdict.action <> 'suppressed'"),
+        or_(V.c.action == "dialable", and_(V.c.action == "deferred", V.c.not_before <= at)),
+        entry.exists(),
+    )
+    return bool(conn.execute(select(or_(group.exists(), own.exists()))).scalar())
 
 
 def finish_claimed(

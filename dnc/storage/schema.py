@@ -228,7 +228,23 @@ class QueueEntryRow(Base):
 
     __table_args__ = (
         UniqueConstraint("campaign", "number", name="uq_queue_entry_campaign_number"),
-        Index("ix_queue_entry_due", "campaign", "status", "priority"),
+        # A campaign best first, as claims and ``queue show`` read it.
+        Index(
+            "ix_queue_entry_due",
+            "campaign",
+            text("priority DESC"),
+            "id",
+            "status",
+            "group_id",
+            "number",
+        ),
+        Index(
+            "ix_queue_entry_claimed",
+            "campaign",
+            "claimed_at",
+            sqlite_where=text("status = 'claimed'"),
+            postgresql_where=text("status = 'claimed'"),
+        ),
         # Covers the scrub's walk in number order (dnc.storage.scrub_repo).
         Index("ix_queue_entry_number", "number", "status", "campaign", "group_id"),
     )
