@@ -1,0 +1,188 @@
+"""The scrub decides most entries per group and per set of registries, not one
+by one. Whatever the shortcut, every entry must end as its own single check
+says, on SQLite and PostgreSQL, by night and by day."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import dnc
+from dnc import configuration
+from dnc.queue import Action, dispose
+from dnc.storage import queue_repo
+from dnc.storage.uow import UnitOfWork
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+NY = ZoneInfo("America/New_York")
+MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=NY)
+
+# A registry that covers by a prefix longer than the leading digits the
+# scrub groups by: +1201 555 numbers are covered, other +1201 numbers not.
+# Its snapshot is too old, so what it covers is held (REGISTRY_STALE).
+CONFIG = "".join(
+    f"[registries.{name}]\nrequired = false\n"
+    for name in ("us-national", "ca-dncl", "uk-tps", "au-dncr")
+) + (
+    '[registries.partner]\nprefixes = ["+1201555"]\nmax_age_days = 31\n'
+    'required = true\nformat = "csv"\n'
+)
+
+NUMBERS = {
+    # number: (location, what is known about it)
+    "+12012001956": (None, "on the FTC sample"),
+    "+12012016008": (None, "on the FTC sample, with written consent"),
+    "+12015550101": (None, "covered by the stale partner registry"),
+    "+12015550102": (None, "covered by the stale partner registry, opted out"),
+    "+12015550300": (None, "on the partner registry's list too"),
+    "+12017770103": (None, "refused once yesterday"),
+    "+12017770104": (None, "no answer an hour ago"),
+    "+12017770105": (None, "asked to be called back at 15:00"),
+    "+12017770106": (None, "not before 11:00, please"),
+    "+12017770107": (None, "nothing known"),
+    "+12017770108": ("US-FL", "nothing known, in Florida"),
+    "+12017770109": ("America/Chicago", "nothing known, in Chicago"),
+    "+13055550110": (None, "under a blocked prefix"),
+    "+13052008966": (None, "on the FTC sample, Miami"),
+    "+13052014607": ("US-FL", "on the FTC sample, in Florida"),
+    "+13055560111": (None, "nothing known, Miami"),
+    "+12135550112": (None, "nothing known, Los Angeles"),
+    "+18005550113": (None, "toll-free: every US zone"),
+    "+14165550114": (None, "Toronto"),
+    "+442079460115": (None, "London"),
+    "+493012345116": (None, "Berlin: consent only"),
+    "+493012345117": (None, "Berlin, with written consent"),
+    "+12017770118": (None, "opted out of this campaign only"),
+    "+12017770119": (None, "opted out of another campaign only"),
+}
+
+
+@pytest.fixture
+def svc(db_url: str, tmp_path: Path) -> Iterator[dnc.Service]:
+    path = tmp_path / "dnc.toml"
+    path.write_text(CONFIG)
+    with dnc.open(db_url, configuration.load(path)) as service:
+        yield service
+
+
+def _facts(svc: dnc.Service, tmp_path: Path) -> None:
+    svc.import_registry(SAMPLES / "ftc-full-201-305.txt", "us-national")
+    partner = tmp_path / "partner.csv"
+    partner.write_text("number\n+12015550300\n")
+    svc.import_registry(partner, "partner", as_of=(MORNING - timedelta(days=60)).date())
+    earlier = MORNING - timedelta(days=9)
+    svc.add_consent("+12012016008", "express_written", campaign="spring", at=earlier)
+    svc.add_consent("+493012345117", "express_written", campaign="spring", at=earlier)
+    svc.opt_out("+12015550102", at=earlier)
+    svc.opt_out("+12017770118", campaign="spring", scope="campaign", at=earlier)
+    svc.opt_out("+12017770119", campaign="autumn", scope="campaign", at=earlier)
+    svc.record_outcome("+12017770103", "spring", "refused", at=MORNING - timedelta(days=1))
+    svc.record_outcome("+12017770104", "spring", "no_answer", at=MORNING - timedelta(hours=1))
+    svc.record_outcome(
+        "+12017770105",
+        "spring",
+        "callback",
+        at=MORNING - timedelta(hours=2),
+        callback_at=MORNING.replace(hour=15),
+    )
+    svc.set_preference("+12017770106", not_before="11:00")
+    svc.block_prefix("+1305555", reason="partner exchange")
+
+
+@pytest.mark.parametrize("hour", [2, 10, 13, 22])
+def test_every_entry_ends_as_its_single_check_says(
+    svc: dnc.Service, tmp_path: Path, hour: int
+) -> None:
+    _facts(svc, tmp_path)
+    for number, (location, _) in NUMBERS.items():
+        assert svc.enqueue("spring", number, location=location, at=MORNING)
+    at = MORNING.replace(hour=hour)
+    expected = {
+        number: dispose(svc.check(number, campaign="spring", at=at, location=location))
+        for number, (location, _) in NUMBERS.items()
+    }
+
+    report = svc.scrub(at=at)
+
+    status = {
+        Action.DIAL: "ready",
+        Action.DEFER: "ready",
+        Action.HOLD: "held",
+        Action.SUPPRESS: "suppressed",
+    }
+    for number, want in expected.items():
+        [entry] = svc.queue("spring", number=number)
+        why = f"{number} ({NUMBERS[number][1]}) at {hour}:00"
+        assert entry.status.value == status[want.action], why
+        assert [r.code for r in entry.reasons] == [r.code for r in want.reasons], why
+        assert [r.detail for r in entry.reasons] == [r.detail for r in want.reasons], why
+        assert entry.not_before == want.not_before, why
+    assert report.actions == Counter(w.action.value for w in expected.values())
+
+
+def test_the_next_night_decides_again_and_a_suppression_stays(
+    svc: dnc.Service, tmp_path: Path
+) -> None:
+    _facts(svc, tmp_path)
+    for number, (location, _) in NUMBERS.items():
+        svc.enqueue("spring", number, location=location, at=MORNING)
+    svc.scrub(at=MORNING.replace(hour=2))
+    # Facts change between the nights: a consent, a listing taken back.
+    svc.add_consent("+493012345116", "express_written", campaign="spring", at=MORNING)
+    svc.remove_from_list("+12015550102", "entered in error")
+    night = MORNING.replace(hour=2) + timedelta(days=1)
+
+    svc.scrub(at=night)
+
+    for number, (location, _) in NUMBERS.items():
+        [entry] = svc.queue("spring", number=number)
+        if number == "+12015550102":
+            # Suppressed is final for the entry: the evidence stays.
+            assert entry.status.value == "suppressed"
+            continue
+        if entry.status.value == "suppressed":
+            continue
+        want = dispose(svc.check(number, campaign="spring", at=night, location=location))
+        assert entry.not_before == want.not_before, number
+        assert [r.code for r in entry.reasons] == [r.code for r in want.reasons], number
+
+
+def test_no_later_verdict_replaces_a_suppression(svc: dnc.Service) -> None:
+    """An opt-out recorded while a scrub or a claim was deciding is never
+    overwritten by what they decided from older facts."""
+    svc.enqueue("spring", "+12017770107", at=MORNING)
+    svc.opt_out("+12017770107", at=MORNING)
+    [entry] = svc.queue("spring")
+    assert entry.status.value == "suppressed"
+    with UnitOfWork(svc.engine, write=True) as uow:
+        queue_repo.write_verdicts(
+            uow.connection, [(entry.id, 12017770107, "dialable", None, None)], MORNING
+        )
+        queue_repo.release_refused(
+            uow.connection, [(entry.id, 12017770107, "deferred", None, MORNING)], MORNING
+        )
+        uow.commit()
+    [after] = svc.queue("spring")
+    assert after.status.value == "suppressed"
+    assert [r.code.value for r in after.reasons] == ["DNC_INTERNAL"]
+
+
+def test_an_entry_loaded_after_the_scrub_is_never_handed_out_unchecked(
+    svc: dnc.Service, tmp_path: Path
+) -> None:
+    _facts(svc, tmp_path)
+    svc.enqueue("spring", "+12017770107", at=MORNING)
+    svc.scrub(at=MORNING)
+    # Same group as the entry above, already decided "dialable"; but this
+    # number is on the FTC list and opted out.
+    svc.opt_out("+12012001956", at=MORNING)
+    svc.enqueue("spring", "+12012001956", at=MORNING)
+    handed = svc.next_calls("spring", 10, at=MORNING)
+    assert [e.number for e in handed] == ["+12017770107"]
+    [entry] = svc.queue("spring", number="+12012001956")
+    assert entry.status.value == "suppressed"
