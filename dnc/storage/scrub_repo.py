@@ -94,6 +94,10 @@ class Walk:
         )
         self._rjoins = ""
         self._rbits = "0"
+        if not self.sqlite:
+            # A queue loaded since autovacuum last looked would be planned
+            # from old counts (a full-table hash where a probe would do).
+            conn.exec_driver_sql("ANALYZE queue_entry, queue_verdict, queue_group")
         big = "INTEGER" if self.sqlite else "BIGINT"
         stamp = "TEXT" if self.sqlite else "TIMESTAMP WITH TIME ZONE"
         for name, columns in _TEMP.items():
@@ -273,6 +277,9 @@ class Walk:
             ),
             rows,
         )
+        if not self.sqlite:
+            # Planned as empty, the join below would be planned as a disaster.
+            self.conn.exec_driver_sql("ANALYZE scrub_pick")
         self.conn.execute(
             text(
                 "INSERT INTO queue_verdict"
