@@ -52,6 +52,16 @@ class RegistryDefinition:
     format: str = "csv"
     source: str = ""
     changes: ChangeLayout = field(default_factory=ChangeLayout)
+    # Every check looks its registries up in caches keyed by them (see
+    # registry_reasons): hashed once here, not field by field on each look-up.
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        key = (self.name, self.regions, self.prefixes, self.max_age_days, self.required)
+        object.__setattr__(self, "_hash", hash(key))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def covers(self, number: PhoneNumber) -> bool:
         """Whether a call to ``number`` must be washed against this registry."""

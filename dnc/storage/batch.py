@@ -54,11 +54,9 @@ class BatchFacts:
         self,
         by_number: dict[int, NumberFacts],
         empty: NumberFacts,
-        registry_only: set[int] | None = None,
     ) -> None:
         self._by_number = by_number
         self.empty = empty
-        self.registry_only = registry_only or set()
         # Which registry snapshots these facts were read against.
         self.snapshot_key = tuple(sorted(empty.registry_snapshots.items()))
 
@@ -127,12 +125,7 @@ def read(conn: Connection, keys: Sequence[int], since: datetime) -> BatchFacts:
         )
         for key in numbers
     }
-    # Numbers whose only facts are registry listings: the commonest kind,
-    # and one whose standing verdict depends on nothing else.
-    others = set(entries) | set(outcomes) | set(consents) | set(preferences)
-    others |= {k for k, found in blocked.items() if found}
-    registry_only = {k for k in hits if k not in others}
-    return BatchFacts(by_number, empty, registry_only)
+    return BatchFacts(by_number, empty)
 
 
 def _snapshots(conn: Connection) -> dict[str, date]:

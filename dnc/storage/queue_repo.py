@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    Table,
     and_,
     bindparam,
     case,
@@ -91,6 +92,10 @@ ENTRY_COLUMNS = (
     NOT_BEFORE.label("not_before"),
     REASONS.label("reasons"),
     SUPPRESSED_AT.label("suppressed_at"),
+)
+# What the timeline tells of each entry besides.
+HISTORY_COLUMNS = (
+    *ENTRY_COLUMNS,
     Q.c.claimed_at,
     Q.c.claimed_by,
     Q.c.created_at,
@@ -117,7 +122,7 @@ def entry_from_row(row: Sequence[Any]) -> QueueEntry:
 
 def state_rows(conn: Connection, number: int) -> list[Any]:
     """Every queue entry of a number with its worked-out state, for the timeline."""
-    query = select(*ENTRY_COLUMNS).select_from(JOINED).where(Q.c.number == number)
+    query = select(*HISTORY_COLUMNS).select_from(JOINED).where(Q.c.number == number)
     return list(conn.execute(query.order_by(Q.c.id)))
 
 
@@ -131,13 +136,12 @@ def _group_ids(
     conn: Connection, campaign: str, wanted: dict[tuple[str, str, str, int, str], int]
 ) -> dict[tuple[str, str, str, int, str], int]:
     """Ids of the groups ``wanted`` (key -> a sample number), creating missing ones."""
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     rows = [
         {"campaign": c, "region": r, "zones": z, "head": h, "location": loc, "sample": sample}
         for (c, r, z, h, loc), sample in wanted.items()
     ]
     if rows:
-        conn.execute(dialect_insert(G).on_conflict_do_nothing(), rows)
+        conn.execute(_insert(conn, G).on_conflict_do_nothing(), rows)
     found = conn.execute(
         select(G.c.id, G.c.campaign, G.c.region, G.c.zones, G.c.head, G.c.location).where(
             G.c.campaign == campaign
@@ -181,14 +185,18 @@ def insert_many(
         for (phone, lead_id, location, priority), key in zip(rows, keys, strict=True)
     ]
     before = _count(conn, campaign)
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(Q).on_conflict_do_nothing(index_elements=["campaign", "number"])
+    statement = _insert(conn, Q).on_conflict_do_nothing(index_elements=["campaign", "number"])
     conn.execute(statement, values)
     return _count(conn, campaign) - before
 
 
 def _count(conn: Connection, campaign: str) -> int:
     return int(conn.execute(select(func.count()).where(Q.c.campaign == campaign)).scalar_one())
+
+
+def _insert(conn: Connection, target: Table) -> Any:
+    """INSERT with ON CONFLICT, in the connection's dialect."""
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(target)
 
 
 def entries(
@@ -200,7 +208,7 @@ def entries(
     number: int | None = None,
     limit: int | None = None,
 ) -> list[QueueEntry]:
-    query = select(*ENTRY_COLUMNS[:10]).select_from(JOINED).order_by(Q.c.priority.desc(), Q.c.id)
+    query = select(*ENTRY_COLUMNS).select_from(JOINED).order_by(Q.c.priority.desc(), Q.c.id)
     if campaign is not None:
         query = query.where(Q.c.campaign == campaign)
     if statuses is not None:
@@ -402,9 +410,8 @@ def reason_ids(conn: Connection, texts: Iterable[str | None]) -> dict[str | None
     wanted = {_digest(t): t for t in texts if t is not None}
     if not wanted:
         return {}
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     conn.execute(
-        dialect_insert(R).on_conflict_do_nothing(),
+        _insert(conn, R).on_conflict_do_nothing(),
         [{"digest": d, "reasons": t} for d, t in sorted(wanted.items())],
     )
     found: dict[str | None, int] = {}
