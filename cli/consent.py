@@ -87,7 +87,7 @@ def add(
             campaign=campaign,
             brand=brand,
             at=_given_at(at),
-            expires_at=parse_expiry(expires, None, datetime.now(UTC)),
+            expires_at=parse_expiry(expires, None, service.now()),
             evidence=evidence,
             actor=state(ctx).actor,
         )

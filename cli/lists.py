@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -71,14 +70,13 @@ def add(
         ),
     ] = False,
 ) -> None:
-    now = datetime.now(UTC)
     if prefix:
         with service_for(ctx) as service:
             block = service.block_prefix(
                 number,
                 list_name,
                 reason=reason,
-                expires_at=parse_expiry(expires, days, now),
+                expires_at=parse_expiry(expires, days, service.now()),
                 actor=state(ctx).actor,
             )
         console.print(
@@ -91,7 +89,7 @@ def add(
             number,
             list_name,
             reason=reason,
-            expires_at=parse_expiry(expires, days, now),
+            expires_at=parse_expiry(expires, days, service.now()),
             actor=state(ctx).actor,
         )
     console.print(f"{entry.number} added to {entry.list_name} (entry {entry.id})", highlight=False)

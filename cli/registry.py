@@ -11,7 +11,15 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 import dnc
-from dnc.cli.common import console, err_console, print_json, service_for, state, user_errors
+from dnc.cli.common import (
+    console,
+    err_console,
+    parse_instant,
+    print_json,
+    service_for,
+    state,
+    user_errors,
+)
 
 app = typer.Typer(
     help="National and other do-not-call registries: import full and change lists, status.",
@@ -96,9 +104,14 @@ def import_(
 def status(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(help="Ages as of this ISO 8601 time (default now)."),
+    ] = None,
 ) -> None:
+    when = parse_instant(at)
     with service_for(ctx) as service:
-        found = service.registry_status()
+        found = service.registry_status(when)
     rows = [
         {
             "registry": s.definition.name,

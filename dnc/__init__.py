@@ -9,6 +9,7 @@ A dialer needs only this module::
         print([r.code for r in verdict.reasons], verdict.next_allowed_at)
 """
 
+from dnc.clock import Clock, FixedClock, SystemClock
 from dnc.consent import ConsentKind, ConsentRecord
 from dnc.errors import (
     ConfigError,
@@ -31,10 +32,12 @@ from dnc.verdicts import Reason, ReasonCode, Verdict
 
 __all__ = [
     "CampaignState",
+    "Clock",
     "ConfigError",
     "ConsentKind",
     "ConsentRecord",
     "DncError",
+    "FixedClock",
     "ImportSummary",
     "InputError",
     "InvalidNumberError",
@@ -53,6 +56,7 @@ __all__ = [
     "SchemaTooNewError",
     "Service",
     "StorageError",
+    "SystemClock",
     "Verdict",
     "open",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -45,13 +45,13 @@ def add_consent(
     expires_at: datetime | None,
     evidence: str | None,
     actor: str,
+    now: datetime,
 ) -> ConsentRecord:
     if (campaign is None) == (brand is None):
         raise InputError("a consent is for exactly one campaign or one brand")
     expiry = expires_at if expires_at is not None else default_expiry(kind, granted_at)
     if expiry is not None and expiry <= granted_at:
         raise InputError("a consent must expire after it was given")
-    now = datetime.now(UTC)
     with UnitOfWork(engine, write=True) as uow:
         consent = consent_repo.insert_consent(
             uow.connection,
@@ -122,9 +122,8 @@ def revoke_consent(
 
 
 def set_preference(
-    engine: Engine, phone: PhoneNumber, pref: Preference | None, *, actor: str
+    engine: Engine, phone: PhoneNumber, pref: Preference | None, *, actor: str, now: datetime
 ) -> None:
-    now = datetime.now(UTC)
     with UnitOfWork(engine, write=True) as uow:
         before = consent_repo.preference(uow.connection, phone.key)
         consent_repo.set_preference(uow.connection, phone.key, pref, at=now, actor=actor)

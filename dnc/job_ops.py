@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from dnc.audit import AuditRecord
+from dnc.clock import Clock
 from dnc.consent_ops import consent_snapshot
 from dnc.storage import audit_repo, consent_repo, jobs_repo
 from dnc.storage.uow import UnitOfWork
@@ -19,12 +20,12 @@ log = logging.getLogger("dnc.jobs")
 
 
 def recorded(
-    engine: Engine, job: str, trigger: str, work: Callable[[], dict[str, Any]]
+    engine: Engine, clock: Clock, job: str, trigger: str, work: Callable[[], dict[str, Any]]
 ) -> dict[str, Any]:
     """Run ``work`` as a recorded job run: ok with its counts, or failed with
     the error — and then the error is raised again, never swallowed."""
     with UnitOfWork(engine, write=True) as uow:
-        run_id = jobs_repo.start(uow.connection, job, trigger, datetime.now(UTC))
+        run_id = jobs_repo.start(uow.connection, job, trigger, clock.now())
         uow.commit()
     try:
         counts = work()
@@ -34,7 +35,7 @@ def recorded(
                 uow.connection,
                 run_id,
                 status="failed",
-                at=datetime.now(UTC),
+                at=clock.now(),
                 error=f"{type(exc).__name__}: {exc}",
             )
             uow.commit()
@@ -42,14 +43,13 @@ def recorded(
         raise
     status = "warning" if counts.get("warnings") else "ok"
     with UnitOfWork(engine, write=True) as uow:
-        jobs_repo.finish(uow.connection, run_id, status=status, at=datetime.now(UTC), counts=counts)
+        jobs_repo.finish(uow.connection, run_id, status=status, at=clock.now(), counts=counts)
         uow.commit()
     return counts
 
 
-def record_skip(engine: Engine, job: str, trigger: str, why: str) -> None:
+def record_skip(engine: Engine, now: datetime, job: str, trigger: str, why: str) -> None:
     """A run that did not happen (another holds the lease) is still on record."""
-    now = datetime.now(UTC)
     with UnitOfWork(engine, write=True) as uow:
         run_id = jobs_repo.start(uow.connection, job, trigger, now)
         jobs_repo.finish(uow.connection, run_id, status="skipped", at=now, error=why)

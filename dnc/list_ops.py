@@ -70,9 +70,9 @@ def add_prefix(
     expires_at: datetime | None,
     actor: str,
     at: datetime,
+    recorded: datetime,
 ) -> PrefixBlock:
     digits = parse_prefix(prefix)
-    recorded = datetime.now(UTC)
     with UnitOfWork(engine, write=True) as uow:
         block = prefix_repo.insert_block(
             uow.connection,
@@ -207,7 +207,7 @@ def import_list(
             skipped.add(line, ",".join(row.values()))
             continue
         rows.setdefault(key, values)  # the first line of a repeated number wins
-    recorded = datetime.now(UTC)
+    recorded = now
     added = 0
     with UnitOfWork(engine, write=True) as uow:
         T = lists_repo.T

@@ -8,7 +8,7 @@ dialer never sees half of it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -124,8 +124,8 @@ def record_outcome(
     record: OutcomeRecord,
     *,
     actor: str,
+    recorded: datetime,
 ) -> RecordedOutcome:
-    recorded = datetime.now(UTC)
     with UnitOfWork(engine, write=True) as uow:
         conn = uow.connection
         outcomes_repo.lock_number(conn, phone.key)

@@ -12,12 +12,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
+from dnc.clock import Clock
 from dnc.errors import DncError, InputError
 from dnc.facts import NumberFacts
 from dnc.importing.formats import csv_rows, number_cell
@@ -291,14 +292,15 @@ def scrub(
     dry_run: bool,
     owner: str,
     trigger: str,
+    clock: Clock,
 ) -> ScrubReport:
     """Scrub every ready or held entry (one campaign's, or all). One at a time."""
     started = time.perf_counter()
     job = "scrub-dry-run" if dry_run else "scrub"
     # ``at`` is the moment the verdicts are for; leases and run records keep
-    # the wall clock, so a scrub "as of tomorrow 08:00" cannot hold a lease
-    # until tomorrow.
-    now = datetime.now(UTC)
+    # the service clock, so a scrub "as of tomorrow 08:00" cannot hold a lease
+    # until tomorrow, and its run starts and ends when it really did.
+    now = clock.now()
     with UnitOfWork(engine, write=True) as uow:
         if not jobs_repo.acquire(uow.connection, SCRUB_LEASE, owner, now, LEASE_TTL):
             found = jobs_repo.holder(uow.connection, SCRUB_LEASE)
@@ -307,16 +309,17 @@ def scrub(
         uow.commit()
     report = ScrubReport(at=at, campaign=campaign, dry_run=dry_run, run_id=run_id)
     try:
-        _scrub(engine, judge, report, owner)
+        _scrub(engine, judge, report, owner, clock)
     except BaseException as exc:
-        _finish(engine, run_id, owner, "failed", report, f"{type(exc).__name__}: {exc}")
+        error = f"{type(exc).__name__}: {exc}"
+        _finish(engine, run_id, owner, "failed", report, error, clock.now())
         raise
     report.seconds = time.perf_counter() - started
-    _finish(engine, run_id, owner, "ok", report, None)
+    _finish(engine, run_id, owner, "ok", report, None, clock.now())
     return report
 
 
-def _scrub(engine: Engine, judge: Judge, report: ScrubReport, owner: str) -> None:
+def _scrub(engine: Engine, judge: Judge, report: ScrubReport, owner: str, clock: Clock) -> None:
     """Decide in a read transaction, then write in one short write transaction.
 
     Both on one connection, which holds the walk's temporary tables. Entries
@@ -344,8 +347,7 @@ def _scrub(engine: Engine, judge: Judge, report: ScrubReport, owner: str) -> Non
             if not report.dry_run:
                 conn.execution_options(**WRITE)
                 conn.begin()
-                now = datetime.now(UTC)
-                if not jobs_repo.renew(conn, SCRUB_LEASE, owner, now, LEASE_TTL):
+                if not jobs_repo.renew(conn, SCRUB_LEASE, owner, clock.now(), LEASE_TTL):
                     raise DncError("the scrub lease was lost; stopping so two scrubs never overlap")
                 plan.write_groups(walk, report.at)
             for campaign, disposition, verdict in own.result():
@@ -490,14 +492,20 @@ def _block_ranges(prefixes: Iterable[int]) -> list[tuple[int, int]]:
 
 
 def _finish(
-    engine: Engine, run_id: int, owner: str, status: str, report: ScrubReport, error: str | None
+    engine: Engine,
+    run_id: int,
+    owner: str,
+    status: str,
+    report: ScrubReport,
+    error: str | None,
+    finished: datetime,
 ) -> None:
     with UnitOfWork(engine, write=True) as uow:
         jobs_repo.finish(
             uow.connection,
             run_id,
             status=status,
-            at=report.at,
+            at=finished,
             counts=report.to_dict(),
             error=error,
         )

@@ -16,13 +16,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from dnc import (
     configuration,
 )
+from dnc.clock import Clock, SystemClock
 from dnc.configuration import Config
 from dnc.errors import InvalidNumberError, LocationError, StorageError
 from dnc.judge import Judge
 from dnc.lists import entry_snapshot
 from dnc.policy import ATTEMPT_HORIZON
 from dnc.rules import RuleBook, load_rulebook
-from dnc.service_base import _first_line, _instant, _redact
+from dnc.service_base import _first_line, _redact
 from dnc.service_evidence import EvidenceMethods
 from dnc.service_lists import ListMethods, parse_list_name
 from dnc.service_people import PeopleMethods
@@ -40,12 +41,14 @@ def open(  # noqa: A001 - the front door is dnc.open(), as documented
     config: Config | str | Path | None = None,
     *,
     migrate_schema: bool = True,
+    clock: Clock | None = None,
 ) -> Service:
     """Open the service: load configuration, connect, bring the schema to head.
 
     URL precedence: argument > DNC_DATABASE_URL > config > ./dnc.db (SQLite).
     Raises StorageError when the database cannot be reached, and
-    SchemaTooNewError when it was migrated by a newer dnc.
+    SchemaTooNewError when it was migrated by a newer dnc. Every stamp and
+    every default "now" comes from ``clock`` (default: the system clock).
     """
     cfg = config if isinstance(config, Config) else configuration.load(config)
     url = configuration.resolve_database_url(database_url, cfg)
@@ -59,7 +62,7 @@ def open(  # noqa: A001 - the front door is dnc.open(), as documented
     except BaseException:
         engine.dispose()
         raise
-    return Service(engine, cfg)
+    return Service(engine, cfg, clock=clock)
 
 
 @functools.cache
@@ -72,9 +75,16 @@ def packaged_rulebook() -> RuleBook:
 class Service(ListMethods, PeopleMethods, EvidenceMethods, QueueMethods):
     """Checks, opt-outs and list management over one database."""
 
-    def __init__(self, engine: Engine, config: Config, rulebook: RuleBook | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        config: Config,
+        rulebook: RuleBook | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self.engine = engine
         self.config = config
+        self.clock = clock if clock is not None else SystemClock()
         self.rulebook = rulebook if rulebook is not None else packaged_rulebook()
         self.judge = Judge(config, self.rulebook)
         self._hot = HotReader(engine)
@@ -106,7 +116,7 @@ class Service(ListMethods, PeopleMethods, EvidenceMethods, QueueMethods):
         "allowed" by accident: any internal failure is a CHECK_FAILED refusal.
         A naive ``at`` is a caller bug and raises InputError.
         """
-        when = _instant(at, "at")
+        when = self._at(at, "at")
         try:
             phone = self.parse(number)
         except InvalidNumberError as exc:

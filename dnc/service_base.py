@@ -6,7 +6,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from dnc import (
     configuration,
 )
+from dnc.clock import Clock, aware
 from dnc.configuration import Config
 from dnc.errors import InputError
 from dnc.judge import Judge
@@ -24,6 +25,15 @@ class ServiceBase:
     engine: Engine
     config: Config
     judge: Judge
+    clock: Clock
+
+    def now(self) -> datetime:
+        """The service clock's current instant (aware, UTC)."""
+        return self.clock.now()
+
+    def _at(self, value: datetime | None, name: str = "at") -> datetime:
+        """``value`` when given (it must be timezone-aware), else the clock's now."""
+        return self.clock.now() if value is None else aware(value, name)
 
     def parse(self, number: str) -> PhoneNumber:
         """Parse with the configured default region; raises InvalidNumberError."""
@@ -35,16 +45,6 @@ class ServiceBase:
         if self.config.actor:
             return self.config.actor
         return os.environ.get(configuration.ENV_ACTOR) or _os_actor()
-
-
-def _instant(value: datetime | None, name: str) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    if not isinstance(value, datetime):
-        raise InputError(f"{name} must be a datetime, not {value!r}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InputError(f"{name} must be timezone-aware, got {value.isoformat()}")
-    return value
 
 
 def _enum(kind: Any, value: str, name: str) -> Any:

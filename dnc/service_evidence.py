@@ -13,7 +13,7 @@ from dnc import (
 from dnc.audit import AuditRecord
 from dnc.reports import Report
 from dnc.reports import collect as report_collect
-from dnc.service_base import ServiceBase, _instant
+from dnc.service_base import ServiceBase
 from dnc.storage import (
     audit_repo,
     retention_repo,
@@ -50,7 +50,7 @@ class EvidenceMethods(ServiceBase):
             records = timeline_repo.audit_records(uow.connection, phone.key)
             listings = timeline_repo.registry_listings(uow.connection, phone.key)
             queue = timeline_repo.queue_facts(uow.connection, phone.key)
-        expired = list_ops.expiry_records(self.engine, phone, _instant(at, "at"))
+        expired = list_ops.expiry_records(self.engine, phone, self._at(at, "at"))
         return timeline.build(phone.e164, [*records, *expired], listings, queue)
 
     def report(
@@ -58,7 +58,7 @@ class EvidenceMethods(ServiceBase):
     ) -> Report:
         """What happened over UTC days ``since``..``until`` (inclusive; default:
         the 30 days to ``at``): opt-outs, three no's, scrubs, registries, job failures."""
-        when = _instant(at, "at")
+        when = self._at(at, "at")
         last = until or when.astimezone(UTC).date()
         first = since or last - timedelta(days=29)
         return report_collect.report(
@@ -74,7 +74,7 @@ class EvidenceMethods(ServiceBase):
     ) -> retention.PurgeResult:
         """Delete call outcomes past ``[retention] outcomes_years`` (one statement),
         never what keeps an opt-out or a three-no's suppression honoured."""
-        when = _instant(at, "at")
+        when = self._at(at, "at")
         policy = self.config.retention
         cutoff = policy.cutoff(when)
         with UnitOfWork(self.engine, write=not dry_run) as uow:

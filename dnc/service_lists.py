@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -15,7 +15,7 @@ from dnc.errors import InputError, NotFoundError
 from dnc.lists import Channel, ListEntry, Scope, Source, entry_snapshot, list_reasons
 from dnc.prefixes import PrefixBlock
 from dnc.queue import reasons_to_json
-from dnc.service_base import ServiceBase, _enum, _instant
+from dnc.service_base import ServiceBase, _enum
 from dnc.storage import (
     audit_repo,
     lists_repo,
@@ -74,7 +74,7 @@ class ListMethods(ServiceBase):
             at=at,
             note=reason,
             actor=actor,
-            expires_at=_instant(expires_at, "expires_at") if expires_at else None,
+            expires_at=self._at(expires_at, "expires_at") if expires_at else None,
             action="list_add",
         )
 
@@ -92,7 +92,7 @@ class ListMethods(ServiceBase):
         phone = self.parse(number)
         campaign = parse_list_name(list_name)
         who = self._actor(actor)
-        when = _instant(at, "at")
+        when = self._at(at, "at")
         with UnitOfWork(self.engine, write=True) as uow:
             live = lists_repo.entries(
                 uow.connection, number=phone.key, campaign=campaign, any_campaign=False
@@ -145,7 +145,7 @@ class ListMethods(ServiceBase):
         phone = self.parse(number)
         with UnitOfWork(self.engine) as uow:
             records = audit_repo.for_number(uow.connection, phone.e164)
-        expired = list_ops.expiry_records(self.engine, phone, _instant(at, "at"))
+        expired = list_ops.expiry_records(self.engine, phone, self._at(at, "at"))
         return sorted([*records, *expired], key=lambda r: r.at) if expired else records
 
     # -- prefix blocks, list files and registries (dnc/list_ops.py, dnc/registry_ops.py) --
@@ -165,13 +165,19 @@ class ListMethods(ServiceBase):
             prefix,
             campaign=parse_list_name(list_name),
             note=reason,
-            expires_at=_instant(expires_at, "expires_at") if expires_at else None,
+            expires_at=self._at(expires_at, "expires_at") if expires_at else None,
             actor=self._actor(actor),
-            at=_instant(at, "at"),
+            at=self._at(at, "at"),
+            recorded=self.now(),
         )
 
     def unblock_prefix(
-        self, prefix: str, reason: str, list_name: str = "internal", actor: str | None = None
+        self,
+        prefix: str,
+        reason: str,
+        list_name: str = "internal",
+        actor: str | None = None,
+        at: datetime | None = None,
     ) -> list[PrefixBlock]:
         """Lift a prefix block; a reason is required and the block is kept as history."""
         if not reason or not reason.strip():
@@ -182,7 +188,7 @@ class ListMethods(ServiceBase):
             campaign=parse_list_name(list_name),
             reason=reason,
             actor=self._actor(actor),
-            at=datetime.now(UTC),
+            at=self._at(at),
         )
 
     def prefix_blocks(
@@ -211,7 +217,7 @@ class ListMethods(ServiceBase):
             region=self.config.default_region,
             skip_invalid=skip_invalid,
             actor=self._actor(actor),
-            now=datetime.now(UTC),
+            now=self.now(),
         )
 
     def export_list(
@@ -219,7 +225,7 @@ class ListMethods(ServiceBase):
     ) -> int:
         """Write the numbers blocking on a list at ``at`` as CSV; returns how many."""
         return list_ops.export_list(
-            self.engine, out, campaign=parse_list_name(list_name), at=_instant(at, "at")
+            self.engine, out, campaign=parse_list_name(list_name), at=self._at(at, "at")
         )
 
     def import_registry(
@@ -248,13 +254,13 @@ class ListMethods(ServiceBase):
             skip_invalid=skip_invalid,
             region=self.config.default_region,
             actor=self._actor(actor),
-            now=datetime.now(UTC),
+            now=self.now(),
             progress=progress,
         )
 
     def registry_status(self, at: datetime | None = None) -> list[registry_ops.RegistryStatus]:
         """Each configured registry's snapshot: as-of date, size, age, days left."""
-        return registry_ops.status(self.engine, self.config.registries, _instant(at, "at"))
+        return registry_ops.status(self.engine, self.config.registries, self._at(at, "at"))
 
     # -- internals -------------------------------------------------------------
 
@@ -273,8 +279,8 @@ class ListMethods(ServiceBase):
     ) -> ListEntry:
         phone = self.parse(number)
         who = self._actor(actor)
-        when = _instant(at, "at")
-        recorded = datetime.now(UTC)
+        when = self._at(at, "at")
+        recorded = self.now()
         with UnitOfWork(self.engine, write=True) as uow:
             entry = lists_repo.insert_entry(
                 uow.connection,

@@ -12,7 +12,7 @@ from dnc import (
 from dnc.consent import ConsentKind, ConsentRecord
 from dnc.outcomes import OutcomeRecord, RecordedOutcome
 from dnc.rules import Preference
-from dnc.service_base import ServiceBase, _enum, _instant
+from dnc.service_base import ServiceBase, _enum
 from dnc.storage import (
     consent_repo,
 )
@@ -45,10 +45,11 @@ class PeopleMethods(ServiceBase):
             kind=_enum(ConsentKind, kind, "consent kind"),
             campaign=campaign,
             brand=brand,
-            granted_at=_instant(at, "at"),
-            expires_at=_instant(expires_at, "expires_at") if expires_at else None,
+            granted_at=self._at(at, "at"),
+            expires_at=self._at(expires_at, "expires_at") if expires_at else None,
             evidence=evidence,
             actor=self._actor(actor),
+            now=self.now(),
         )
 
     def revoke_consent(
@@ -69,7 +70,7 @@ class PeopleMethods(ServiceBase):
             brand=brand,
             reason=reason,
             actor=self._actor(actor),
-            at=_instant(at, "at"),
+            at=self._at(at, "at"),
         )
 
     def consents(self, number: str, include_revoked: bool = False) -> list[ConsentRecord]:
@@ -88,7 +89,9 @@ class PeopleMethods(ServiceBase):
     ) -> Preference:
         """Record the person's own calling wishes ("not before 10", "mon-fri")."""
         pref = preferences.build(not_before, not_after, days)
-        consent_ops.set_preference(self.engine, self.parse(number), pref, actor=self._actor(actor))
+        consent_ops.set_preference(
+            self.engine, self.parse(number), pref, actor=self._actor(actor), now=self.now()
+        )
         return pref
 
     @staticmethod
@@ -96,7 +99,9 @@ class PeopleMethods(ServiceBase):
         return preferences.describe(pref)
 
     def clear_preference(self, number: str, actor: str | None = None) -> None:
-        consent_ops.set_preference(self.engine, self.parse(number), None, actor=self._actor(actor))
+        consent_ops.set_preference(
+            self.engine, self.parse(number), None, actor=self._actor(actor), now=self.now()
+        )
 
     def preference(self, number: str) -> Preference | None:
         with UnitOfWork(self.engine) as uow:
@@ -124,20 +129,20 @@ class PeopleMethods(ServiceBase):
         ``actor``, else ``agent``, else the configured actor.
         """
         phone = self.parse(number)
-        when = _instant(at, "at")
+        when = self._at(at, "at")
         record = outcome_ops.build_record(
             self.config.campaigns,
             campaign=campaign,
             outcome=outcome,
             at=when,
-            callback_at=_instant(callback_at, "callback_at") if callback_at else None,
+            callback_at=self._at(callback_at, "callback_at") if callback_at else None,
             refusals=refusals,
             note=note,
             agent=agent,
         )
         who = self._actor(actor or agent)
         return outcome_ops.record_outcome(
-            self.engine, self.config.campaigns, phone, record, actor=who
+            self.engine, self.config.campaigns, phone, record, actor=who, recorded=self.now()
         )
 
     def outcomes(self, number: str, campaign: str | None = None) -> list[OutcomeRecord]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from dnc import queue_ops
@@ -32,7 +32,7 @@ class QueueMethods(ServiceBase):
             self.engine,
             campaign,
             [(self.parse(number), lead_id, location, priority)],
-            _now(at),
+            self._at(at),
         )
         return added == 1
 
@@ -40,7 +40,9 @@ class QueueMethods(ServiceBase):
         self, path: str | Path, campaign: str, at: datetime | None = None
     ) -> queue_ops.LoadSummary:
         """Load a CSV (``number`` column; optional lead_id, location, priority)."""
-        return queue_ops.load_csv(self.engine, path, campaign, self.config.default_region, _now(at))
+        return queue_ops.load_csv(
+            self.engine, path, campaign, self.config.default_region, self._at(at)
+        )
 
     def queue(
         self,
@@ -60,7 +62,7 @@ class QueueMethods(ServiceBase):
         """Entries a dialer may take now (ready and due), best first."""
         with UnitOfWork(self.engine) as uow:
             return queue_repo.entries(
-                uow.connection, campaign, statuses=[QueueStatus.READY], due_at=_now(at)
+                uow.connection, campaign, statuses=[QueueStatus.READY], due_at=self._at(at)
             )
 
     def scrub(
@@ -80,17 +82,18 @@ class QueueMethods(ServiceBase):
             self.engine,
             self.judge,
             campaign=campaign,
-            at=_now(at),
+            at=self._at(at),
             dry_run=dry_run,
             owner=owner or self._actor(None),
             trigger=trigger,
+            clock=self.clock,
         )
 
     def check_many(
         self, numbers: Iterable[str], campaign: str | None = None, at: datetime | None = None
     ) -> list[Verdict]:
         """One verdict per number, in order, read set-based (no round trip per number)."""
-        when = _now(at)
+        when = self._at(at)
         texts = list(numbers)
         phones: list[PhoneNumber | None] = []
         for text in texts:
@@ -123,20 +126,12 @@ class QueueMethods(ServiceBase):
         if limit < 1:
             raise InputError(f"limit must be at least 1, not {limit}")
         return queue_ops.next_calls(
-            self.engine, self.judge, campaign, limit, _now(at), owner or self._actor(None)
+            self.engine, self.judge, campaign, limit, self._at(at), owner or self._actor(None)
         )
 
     def job_runs(self, job: str | None = None, limit: int = 50) -> list[JobRun]:
         with UnitOfWork(self.engine) as uow:
             return jobs_repo.runs(uow.connection, job, limit)
-
-
-def _now(at: datetime | None) -> datetime:
-    if at is None:
-        return datetime.now(UTC)
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise InputError(f"at must be timezone-aware, got {at.isoformat()}")
-    return at
 
 
 def _status(value: str) -> QueueStatus:

@@ -5,7 +5,6 @@ JSON-simple arguments; each body opens the service and makes one call."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 import dnc
@@ -42,7 +41,7 @@ def nightly_scrub(
             report = service.scrub(trigger=trigger)
         except ScrubBusyError as busy:
             # Another scheduler (or an officer's manual scrub) got there first.
-            job_ops.record_skip(service.engine, "scrub", trigger, str(busy))
+            job_ops.record_skip(service.engine, service.now(), "scrub", trigger, str(busy))
             log.warning("scrub skipped: %s", busy)
             return {"skipped": str(busy)}
         log.info("scrub done: %s", report.to_dict())
@@ -67,7 +66,7 @@ def registry_freshness(
                     log.warning("registry %s needs a fresh list (%s)", name, left)
             return {"warnings": warnings, "warn_days": warn_days}
 
-        return job_ops.recorded(service.engine, "registry_freshness", trigger, work)
+        return job_ops.recorded(service.engine, service.clock, "registry_freshness", trigger, work)
 
 
 def consent_expiry(
@@ -76,9 +75,10 @@ def consent_expiry(
     with _open(database_url, config) as service:
         return job_ops.recorded(
             service.engine,
+            service.clock,
             "consent_expiry",
             trigger,
-            lambda: job_ops.expire_consents(service.engine, datetime.now(UTC), "dnc-scheduler"),
+            lambda: job_ops.expire_consents(service.engine, service.now(), "dnc-scheduler"),
         )
 
 

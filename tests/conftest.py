@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -76,9 +77,21 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(name))
 
 
+# Monday 23 November 2026, 10:00 in New York: inside every calling window the
+# tests assume. The suite never depends on the day it runs (CI runs it a
+# second time with the process clock a year and a half day ahead).
+TEST_NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
 @pytest.fixture
-def service(db_url: str) -> Iterator[dnc.Service]:
-    svc = dnc.open(db_url)
+def clock() -> dnc.FixedClock:
+    """The service clock tests control: every stamp and default "now"."""
+    return dnc.FixedClock(TEST_NOW)
+
+
+@pytest.fixture
+def service(db_url: str, clock: dnc.FixedClock) -> Iterator[dnc.Service]:
+    svc = dnc.open(db_url, clock=clock)
     yield svc
     svc.close()
 

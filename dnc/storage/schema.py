@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from dnc.storage.types import UTCDateTime, utcnow
+from dnc.storage.types import UTCDateTime
 
 
 class Base(DeclarativeBase):
@@ -43,8 +43,8 @@ class ListEntryRow(Base):
     campaign: Mapped[str | None] = mapped_column(String(100))
     source: Mapped[str] = mapped_column(String(20), nullable=False)
     channel: Mapped[str | None] = mapped_column(String(10))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
@@ -70,7 +70,7 @@ class AuditRow(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
     action: Mapped[str] = mapped_column(String(50), nullable=False)
     number: Mapped[str | None] = mapped_column(String(20))
@@ -98,7 +98,7 @@ class ConsentRow(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     evidence: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(200))
     revoked_reason: Mapped[str | None] = mapped_column(Text)
@@ -113,7 +113,7 @@ class PreferenceRow(Base):
     not_before: Mapped[str | None] = mapped_column(String(5))
     not_after: Mapped[str | None] = mapped_column(String(5))
     days: Mapped[str | None] = mapped_column(String(20))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
 
 
@@ -125,8 +125,8 @@ class PrefixBlockRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     prefix: Mapped[int] = mapped_column(BigInteger, nullable=False)
     campaign: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
@@ -152,7 +152,7 @@ class RegistryRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(63), nullable=False, unique=True)
     current_snapshot_id: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 class RegistrySnapshotRow(Base):
@@ -173,8 +173,8 @@ class RegistrySnapshotRow(Base):
     size: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     file: Mapped[str] = mapped_column(Text, nullable=False)
     changes_applied: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
 
 
@@ -193,7 +193,7 @@ class CallOutcomeRow(Base):
     agent: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     # The hot path reads one number's rows, newest first per campaign.
     __table_args__ = (Index("ix_call_outcome_number", "number", "campaign", "at"),)
@@ -223,8 +223,8 @@ class QueueEntryRow(Base):
     group_id: Mapped[int] = mapped_column(Integer, nullable=False)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     __table_args__ = (
         UniqueConstraint("campaign", "number", name="uq_queue_entry_campaign_number"),

@@ -26,7 +26,8 @@ def dnc(url: str, *args: str) -> tuple[int, str, str]:
 def test_opt_out_then_check_refuses_with_exit_1(db_url: str) -> None:
     code, out, _ = dnc(db_url, "opt-out", "+1 201 555 0123", "--note", "said stop")
     assert code == 0, out
-    code, out, _ = dnc(db_url, "check", "201-555-0123", "--json")
+    # 10:00 in New York: only the opt-out stands in the way.
+    code, out, _ = dnc(db_url, "check", "201-555-0123", "--json", "--at", "2026-11-23T15:00:00Z")
     assert code == 1
     verdict = json.loads(out)
     assert verdict["number"] == "+12015550123"

@@ -37,7 +37,7 @@ def test_import_status_and_check(db_url: str, packaged: dict[str, str]) -> None:
     )  # fmt: skip
     assert code == 0, out + err
     assert "read 1,200, added 1,200, removed 0, skipped 0" in out
-    code, out, _ = dnc(db_url, "registry", "status", "--json", env=packaged)
+    code, out, _ = dnc(db_url, "registry", "status", "--json", "--at", AT, env=packaged)
     status = {r["registry"]: r for r in json.loads(out)}
     assert status["us-national"]["as_of"] == "2026-11-20"
     assert status["us-national"]["size"] == 1200 and status["us-national"]["state"] == "fresh"

@@ -39,12 +39,14 @@ call_type = "live"
 
 
 @pytest.fixture
-def svc(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dnc.Service]:
+def svc(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: dnc.FixedClock
+) -> Iterator[dnc.Service]:
     cfg = tmp_path / "dnc.toml"
     base = Path(os.environ["DNC_CONFIG"]).read_text()
     cfg.write_text(base + CONFIG)
     monkeypatch.setenv("DNC_CONFIG", str(cfg))
-    with dnc.open(db_url) as service:
+    with dnc.open(db_url, clock=clock) as service:
         yield service
 
 

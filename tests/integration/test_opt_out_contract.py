@@ -116,16 +116,18 @@ def test_opt_out_survives_a_restart(db_url: str) -> None:
 def test_a_second_process_sees_an_opt_out_immediately(db_url: str) -> None:
     script = (
         "import sys, dnc\n"
+        "from datetime import datetime\n"
         "svc = dnc.open(sys.argv[1])\n"
-        "print(svc.check(sys.argv[2]).allowed, flush=True)\n"
+        "at = datetime.fromisoformat(sys.argv[3])\n"
+        "print(svc.check(sys.argv[2], at=at).allowed, flush=True)\n"
         "sys.stdin.readline()\n"
-        "print(svc.check(sys.argv[2]).allowed, flush=True)\n"
+        "print(svc.check(sys.argv[2], at=at).allowed, flush=True)\n"
     )
     with dnc.open(db_url) as service:
         # The other process is warm (connection open, first check done)
         # before the opt-out, as a running dialer would be.
         proc = subprocess.Popen(
-            [sys.executable, "-c", script, db_url, "2015550123"],
+            [sys.executable, "-c", script, db_url, "2015550123", NOW.isoformat()],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

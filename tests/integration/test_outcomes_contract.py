@@ -36,10 +36,10 @@ scope = "campaign"
 
 
 @pytest.fixture
-def svc(db_url: str, tmp_path: Path) -> Iterator[dnc.Service]:
+def svc(db_url: str, tmp_path: Path, clock: dnc.FixedClock) -> Iterator[dnc.Service]:
     path = tmp_path / "dnc.toml"
     path.write_text(CONFIG)
-    service = dnc.open(db_url, path)
+    service = dnc.open(db_url, path, clock=clock)
     yield service
     service.close()
 

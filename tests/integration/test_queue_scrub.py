@@ -31,8 +31,8 @@ CLEAN = "+12015550104"
 
 
 @pytest.fixture
-def svc(db_url: str) -> Iterator[dnc.Service]:
-    with dnc.open(db_url) as service:
+def svc(db_url: str, clock: dnc.FixedClock) -> Iterator[dnc.Service]:
+    with dnc.open(db_url, clock=clock) as service:
         yield service
 
 
@@ -144,7 +144,7 @@ def test_next_calls_claims_due_entries_once(svc: dnc.Service) -> None:
 
 
 def test_one_scrub_at_a_time(svc: dnc.Service) -> None:
-    now = datetime.now(UTC)
+    now = svc.now()
     with UnitOfWork(svc.engine, write=True) as uow:
         assert jobs_repo.acquire(uow.connection, "scrub", "other-host", now, timedelta(hours=1))
         uow.commit()
@@ -225,3 +225,25 @@ def test_the_scrub_disposes_every_entry_as_its_single_check_says(svc: dnc.Servic
         assert entry.status == ("suppressed" if want.action == "suppressed" else "ready"), number
         assert [r.code for r in entry.reasons] == [r.code for r in want.reasons], number
         assert entry.not_before == want.not_before, number
+
+
+class TickingClock:
+    """A clock that moves one second every time it is read."""
+
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+
+    def now(self) -> datetime:
+        self.at += timedelta(seconds=1)
+        return self.at
+
+
+def test_a_scrub_run_records_when_it_really_ran_not_the_instant_it_judged(db_url: str) -> None:
+    clock = TickingClock(datetime(2026, 12, 3, 8, tzinfo=UTC))
+    with dnc.open(db_url, clock=clock) as service:
+        service.enqueue("spring", CLEAN)
+        report = service.scrub(at=datetime(2027, 6, 1, 14, tzinfo=UTC))
+        [run] = service.job_runs("scrub")
+    assert report.at == datetime(2027, 6, 1, 14, tzinfo=UTC)
+    assert run.finished_at is not None
+    assert datetime(2026, 12, 3, 8, tzinfo=UTC) < run.started_at < run.finished_at <= clock.at

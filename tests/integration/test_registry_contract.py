@@ -18,16 +18,20 @@ from dnc import ReasonCode, configuration
 from dnc.importing import BadLineError
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
-# A weekday afternoon in Europe, morning in North America: inside every calling window.
-TODAY = max(datetime.now(UTC), datetime(2026, 11, 24, 18, tzinfo=UTC))
-TODAY = TODAY.replace(hour=18, minute=0) + timedelta(days=(1 - TODAY.weekday()) % 7)
+# A Tuesday afternoon in Europe, morning in North America: inside every calling window.
+TODAY = datetime(2026, 11, 24, 18, tzinfo=UTC)
 FRESH = TODAY.date() - timedelta(days=2)
 
 
 @pytest.fixture
-def svc(db_url: str) -> Iterator[dnc.Service]:
+def clock() -> dnc.FixedClock:
+    return dnc.FixedClock(TODAY)
+
+
+@pytest.fixture
+def svc(db_url: str, clock: dnc.FixedClock) -> Iterator[dnc.Service]:
     """The packaged configuration: every national registry required."""
-    service = dnc.open(db_url, configuration.load(env={}))
+    service = dnc.open(db_url, configuration.load(env={}), clock=clock)
     yield service
     service.close()
 

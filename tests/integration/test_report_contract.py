@@ -64,7 +64,7 @@ def test_scrub_counts_and_job_failures_come_from_job_runs(service: dnc.Service) 
 
 def test_three_nos_and_registry_ages_are_reported(service: dnc.Service) -> None:
     service.record_outcome("2015550123", "spring", "refused", at=DAY1, refusals=3)
-    today = datetime.now(UTC)
+    today = service.now()
     report = service.report(today.date(), today.date(), at=today)
     assert dict(report.three_nos_by_campaign) == {"spring": 1}
     assert {r.registry for r in report.registries} >= {"us-national", "uk-tps"}

@@ -63,10 +63,10 @@ NUMBERS = {
 
 
 @pytest.fixture
-def svc(db_url: str, tmp_path: Path) -> Iterator[dnc.Service]:
+def svc(db_url: str, tmp_path: Path, clock: dnc.FixedClock) -> Iterator[dnc.Service]:
     path = tmp_path / "dnc.toml"
     path.write_text(CONFIG)
-    with dnc.open(db_url, configuration.load(path)) as service:
+    with dnc.open(db_url, configuration.load(path), clock=clock) as service:
         yield service
 
 
