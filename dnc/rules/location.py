@@ -3,11 +3,11 @@
 The number gives a first answer (phonenumbers' region and zones; for +1
 numbers the area-code table's country and state or province, and, unless
 phonenumbers placed the number by its exchange, every zone of its area
-code). A location
-hint from the dialer adds to it: an ISO 3166-2 code adds its subdivision and
-country to the rules (stricter wins) and narrows the zones to those inside
-it; an IANA zone replaces the zones and leaves the rules alone. What cannot
-be known is reported as a problem, and a schedule with problems is closed.
+code). A location hint from the dialer adds to it: an ISO 3166-2 code adds
+its subdivision and country to the rules (stricter wins) and narrows the
+zones to those inside it; an IANA zone replaces the zones and leaves the
+rules alone. What cannot be known is reported as a problem, and a schedule
+with problems is closed.
 """
 
 from __future__ import annotations

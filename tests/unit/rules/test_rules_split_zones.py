@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from phonenumbers import timezone as pn_timezone
 
-from dnc.numbers import from_stored, parse
+from dnc.numbers import exchange_zones, from_stored, parse
 from dnc.rules import load_rulebook
 from dnc.verdicts import ReasonCode
 
@@ -64,6 +64,15 @@ def test_what_phonenumbers_answers_for_split_area_codes(
     """The upstream facts these tests rest on (phonenumbers 9.0.43)."""
     assert pn_timezone.time_zones_for_number(phonenumbers.parse(number)) == answer
     assert parse(number).time_zones == answer
+
+
+def test_which_answers_place_a_number_by_its_exchange() -> None:
+    assert exchange_zones("812") == {(CENTRAL,)}
+    assert exchange_zones("423") == {(EASTERN,)}
+    assert exchange_zones("928") == {(DENVER, PHOENIX)}
+    # 709's only answer is the area code's own (Halifax and St John's).
+    assert exchange_zones("709") == frozenset()
+    assert exchange_zones("201") == frozenset()
 
 
 def zones_of(area_code: str) -> tuple[str, ...]:
