@@ -18,6 +18,7 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import NumberParseException, ValidationResult
 from phonenumbers import timezone as pn_timezone
+from phonenumbers.tzdata import TIMEZONE_DATA
 
 from dnc.errors import InvalidNumberError
 
@@ -96,7 +97,7 @@ def _parse_cached(text: str, region: str) -> PhoneNumber:
     if not phonenumbers.is_valid_number(parsed):
         where = region_code or f"+{parsed.country_code}"
         raise InvalidNumberError(text, f"not a valid number for region {where}")
-    zones = tuple(z for z in pn_timezone.time_zones_for_number(parsed) if z != _UNKNOWN_ZONE)
+    zones = _known(pn_timezone.time_zones_for_number(parsed))
     return PhoneNumber(
         e164=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
         country_code=parsed.country_code or 0,
@@ -104,6 +105,42 @@ def _parse_cached(text: str, region: str) -> PhoneNumber:
         region=region_code or "ZZ",
         time_zones=zones,
     )
+
+
+def _known(zones: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(z for z in zones if z != _UNKNOWN_ZONE)
+
+
+def exchange_zones(area_code: str) -> frozenset[tuple[str, ...]]:
+    """The zone answers phonenumbers gives particular exchanges of a NANP area
+    code, and not the area code as a whole.
+
+    phonenumbers places a +1 number by the longest prefix it lists: an
+    exchange where it knows one, else the area code (or all of NANP). A
+    number whose zones are one of these answers was placed by its exchange;
+    any other answer says no more than the area code does. An exchange
+    listed with the area code's own answer cannot be told apart from the
+    rest, so it counts as placed by the area code (the cautious side).
+    """
+    return _exchange_zones().get(area_code, frozenset())
+
+
+@lru_cache(maxsize=1)
+def _exchange_zones() -> dict[str, frozenset[tuple[str, ...]]]:
+    found: dict[str, set[tuple[str, ...]]] = {}
+    for prefix, zones in TIMEZONE_DATA.items():
+        if len(prefix) > 4 and prefix[0] == "1":
+            found.setdefault(prefix[1:4], set()).add(_known(zones))
+    return {area: frozenset(answers - {_area_code_answer(area)}) for area, answers in found.items()}
+
+
+def _area_code_answer(area_code: str) -> tuple[str, ...]:
+    digits = "1" + area_code
+    for size in range(len(digits), 0, -1):
+        zones = TIMEZONE_DATA.get(digits[:size])
+        if zones is not None:
+            return _known(zones)
+    return ()
 
 
 _E164 = re.compile(r"\+([1-9][0-9]{1,14})")

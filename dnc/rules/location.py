@@ -1,11 +1,13 @@
 """Where the called party is: countries, subdivisions and candidate zones.
 
 The number gives a first answer (phonenumbers' region and zones; for +1
-numbers the area-code table's country and state or province). A location
-hint from the dialer adds to it: an ISO 3166-2 code adds its subdivision and
-country to the rules (stricter wins) and narrows the zones to those inside
-it; an IANA zone replaces the zones and leaves the rules alone. What cannot
-be known is reported as a problem, and a schedule with problems is closed.
+numbers the area-code table's country and state or province, and, unless
+phonenumbers placed the number by its exchange, every zone of its area
+code). A location hint from the dialer adds to it: an ISO 3166-2 code adds
+its subdivision and country to the rules (stricter wins) and narrows the
+zones to those inside it; an IANA zone replaces the zones and leaves the
+rules alone. What cannot be known is reported as a problem, and a schedule
+with problems is closed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 
 from dnc.errors import InputError
+from dnc.numbers import exchange_zones
 from dnc.rules.calendars import subdivisions_of
 from dnc.rules.model import AreaCode, Jurisdiction
 
@@ -49,7 +52,13 @@ def zone_exists(name: str) -> bool:
 class Locator:
     """Resolves (number facts, location hint) to a :class:`Place`."""
 
-    __slots__ = ("_area_codes", "_jurisdictions", "_subdivision_zones", "_own_subdivisions")
+    __slots__ = (
+        "_area_codes",
+        "_jurisdictions",
+        "_subdivision_zones",
+        "_own_subdivisions",
+        "_by_exchange",
+    )
 
     def __init__(
         self,
@@ -64,6 +73,8 @@ class Locator:
         own.update(subdivision_zones)
         own.update(ident for ident in jurisdictions if "-" in ident)
         self._own_subdivisions = frozenset(own)
+        # Once, at load: the check's hot path reads it only on a cache miss.
+        self._by_exchange = {code: exchange_zones(code) for code in area_codes}
 
     def locate(
         self,
@@ -76,12 +87,13 @@ class Locator:
         subdivisions: list[str] = []
         problems: list[str] = []
         entry = self._area_codes.get(area_code) if area_code else None
+        zones = number_zones
         if entry is not None:
             countries.append(entry.country)
             subdivisions.extend(entry.subdivisions)
+            zones = self._candidate_zones(entry, number_zones)
         elif region not in _NO_COUNTRY:
             countries.append(region)
-        zones = number_zones
         if location is not None:
             zones = self._apply_hint(location, countries, subdivisions, zones, problems)
         hint_explains = bool(problems)
@@ -100,6 +112,21 @@ class Locator:
             tuple(dict.fromkeys(zones)),
             tuple(problems),
         )
+
+    def _candidate_zones(self, entry: AreaCode, number_zones: tuple[str, ...]) -> tuple[str, ...]:
+        """Where a +1 number may be, by time zone.
+
+        phonenumbers answers one zone for most numbers of an area code that
+        crosses a zone line (every 812 number off its list of Central
+        exchanges is "America/New_York"): that says no more than the area
+        code, so every zone the area code reaches applies. A function of the
+        area code and the stored zones alone, so a queue group's sample
+        stands for every member and rows stored before this rule are judged
+        by it too.
+        """
+        if not entry.zones or number_zones in self._by_exchange.get(entry.code, ()):
+            return number_zones
+        return tuple(sorted({*entry.zones, *number_zones}))
 
     def _apply_hint(
         self,

@@ -59,6 +59,14 @@ NUMBERS = {
     "+493012345117": (None, "Berlin, with written consent"),
     "+12017770118": (None, "opted out of this campaign only"),
     "+12017770119": (None, "opted out of another campaign only"),
+    # Area codes across a zone line: placed only by the area code, every zone
+    # of it applies; placed by the exchange, that exchange's.
+    "+18122000120": (None, "Indiana: Eastern or Central"),
+    "+18123850121": (None, "Indiana, a Central exchange"),
+    "+18502010122": (None, "Florida panhandle: Eastern or Central"),
+    "+18502010123": ("US-GA", "Florida panhandle number, in Georgia: Eastern"),
+    "+14232000124": (None, "Tennessee: Central or Eastern"),
+    "+19282000125": (None, "Arizona: Phoenix or the Navajo Nation"),
 }
 
 
@@ -94,7 +102,8 @@ def _facts(svc: dnc.Service, tmp_path: Path) -> None:
     svc.block_prefix("+1305555", reason="partner exchange")
 
 
-@pytest.mark.parametrize("hour", [2, 10, 13, 22])
+# 08:00 and 21:00 Eastern: one zone of a split area code open, the other not.
+@pytest.mark.parametrize("hour", [2, 8, 10, 13, 21, 22])
 def test_every_entry_ends_as_its_single_check_says(
     svc: dnc.Service, tmp_path: Path, hour: int
 ) -> None:

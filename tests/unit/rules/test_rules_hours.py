@@ -218,21 +218,27 @@ def test_florida_hours_take_effect_on_2021_07_01(when: str, open_: bool) -> None
     assert schedule.is_open(local(when, "America/New_York")) is open_
 
 
-# Alaska: +1907 numbers are America/Adak or America/Anchorage, an hour apart.
+# Alaska: phonenumbers places most +1907 numbers only by the area code, which
+# also reaches prefixes it puts in America/Juneau (Anchorage's hours) and
+# Pacific/Honolulu (no DST: an hour behind Adak in summer). All four apply.
+ALASKA = {"America/Adak", "America/Anchorage", "America/Juneau", "Pacific/Honolulu"}
+
+
 @pytest.mark.parametrize(
     ("utc", "refusing_zones"),
     [
-        ("2025-06-04 16:00", {"America/Adak"}),  # 08:00 Anchorage, 07:00 Adak
-        ("2025-06-04 15:59", {"America/Adak", "America/Anchorage"}),
-        ("2025-06-04 16:59", {"America/Adak"}),
-        ("2025-06-04 17:00", set()),  # 08:00 Adak
+        ("2025-06-04 16:00", {"America/Adak", "Pacific/Honolulu"}),  # 08:00 Anchorage
+        ("2025-06-04 15:59", ALASKA),
+        ("2025-06-04 16:59", {"America/Adak", "Pacific/Honolulu"}),
+        ("2025-06-04 17:00", {"Pacific/Honolulu"}),  # 08:00 Adak, 07:00 Honolulu
+        ("2025-06-04 18:00", set()),  # 08:00 Honolulu
         ("2025-06-05 04:59", set()),
-        ("2025-06-05 05:00", {"America/Anchorage"}),  # 21:00 Anchorage, 20:00 Adak
+        ("2025-06-05 05:00", {"America/Anchorage", "America/Juneau"}),  # 21:00 Anchorage
     ],
 )
-def test_alaska_is_open_only_when_both_zones_are(utc: str, refusing_zones: set[str]) -> None:
+def test_alaska_is_open_only_when_every_zone_is(utc: str, refusing_zones: set[str]) -> None:
     schedule = RULEBOOK.schedule_for(parse("+19075550123"))
-    assert schedule.zones == ("America/Adak", "America/Anchorage")
+    assert schedule.zones == tuple(sorted(ALASKA))
     reasons = schedule.reasons_at(local(utc, "UTC"))
     named = {zone for r in reasons for zone in schedule.zones if zone in r.detail}
     assert named == refusing_zones

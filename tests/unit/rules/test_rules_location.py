@@ -35,7 +35,15 @@ RESOLUTION = [
     ("FL number", FL, None, ("US", "US-FL"), ("US-FL",), ("America/New_York",)),
     ("OK number", OK, None, ("US", "US-OK"), ("US-OK",), ("America/Chicago",)),
     ("Arizona 623 is Phoenix", AZ, None, ("US",), ("US-AZ",), ("America/Phoenix",)),
-    ("Alaska", AK, None, ("US",), ("US-AK",), ("America/Adak", "America/Anchorage")),
+    # Placed only by its area code: every zone the area code reaches.
+    (
+        "Alaska",
+        AK,
+        None,
+        ("US",),
+        ("US-AK",),
+        ("America/Adak", "America/Anchorage", "America/Juneau", "Pacific/Honolulu"),
+    ),
     ("Puerto Rico is US", PR, None, ("US",), ("US-PR",), ("America/Puerto_Rico",)),
     ("Ontario", ON, None, ("CA",), ("CA-ON",), ("America/Toronto",)),
     (

@@ -55,7 +55,9 @@ NEXT_OPEN = [
     ("CA Friday 21:30 to Saturday 10:00", ON, None, "2025-06-07 01:30", "2025-06-07 14:00"),
     ("AU Anzac Day to Saturday 09:00", AU, None, "2025-04-25 02:00", "2025-04-25 23:00"),
     ("AU Saturday 17:00 skips Sunday", AU, None, "2025-06-07 07:00", "2025-06-08 23:00"),
-    ("Alaska waits for Adak", AK, None, "2025-06-04 16:00", "2025-06-04 17:00"),
+    # Most 907 numbers may be anywhere the area code reaches, Honolulu's prefix included.
+    ("Alaska waits for Honolulu", AK, None, "2025-06-04 16:00", "2025-06-04 18:00"),
+    ("Alaska waits for Adak", AK, "America/Adak", "2025-06-04 16:00", "2025-06-04 17:00"),
     ("Russian mobile waits for Bucharest", RU_MOBILE, None, "2025-06-04 00:00", "2025-06-04 06:00"),
     (
         "Russian mobile after Kamchatka closes",
