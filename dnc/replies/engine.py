@@ -1,0 +1,187 @@
+"""Reading a reply: every language's rules, guards and masks, then the strongest reading.
+
+Pure. In one language a reply is rendered once as ``stem/form`` tokens, the
+rules its words could match are run, matches inside a guard (or inside a
+rule that masks them) are set aside, and the strongest intent left wins:
+opt-out, then callback request, then refusal.
+
+With no language given every language reads the reply and the strongest
+reading wins: by intent, then by how many words its rules covered, then
+by script (Cyrillic text → a Cyrillic-script language), then by the order
+of languages. With a language given its reading is the answer, except that
+an opt-out found in any other language still counts: a Russian-speaking
+customer on an Estonian campaign who writes "не звоните" has opted out.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from dnc.errors import InputError, ReplyLanguageError
+from dnc.replies.hints import extract_hint
+from dnc.replies.model import INTENT_RANK, Intent, ReplyIntent, RuleMatch
+from dnc.replies.normalise import BOUNDARY, WORD, Token, tokenize
+from dnc.replies.rules import LanguageRules, ReplyRules, Rule
+
+
+@dataclass(frozen=True, slots=True)
+class _Fired:
+    rule: Rule
+    first: int  # token indices in the rendered line, end exclusive
+    last: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    reply: ReplyIntent
+    coverage: int
+    script_fit: int
+    order: int
+
+    @property
+    def key(self) -> tuple[int, int, int, int]:
+        return (INTENT_RANK[self.reply.intent], self.coverage, self.script_fit, -self.order)
+
+
+def classify(rules: ReplyRules, text: str, language: str | None = None) -> ReplyIntent:
+    """Read ``text`` with ``rules``; see ``classify_reply``."""
+    if not isinstance(text, str):
+        raise InputError(f"a reply must be text (str), not {type(text).__name__}")
+    wanted = _language_code(rules, language)
+    tokens, _ = tokenize(text)
+    if not any(t.kind != BOUNDARY for t in tokens):
+        return ReplyIntent(Intent.NONE)
+    cyrillic = _cyrillic_share(tokens)
+    readings = [
+        _read(lang, tokens, text, order, cyrillic)
+        for order, lang in enumerate(rules.languages.values())
+    ]
+    if wanted is not None:
+        own = next(r for r in readings if r.reply.language == wanted)
+        stops = [r for r in readings if r.reply.intent is Intent.OPT_OUT]
+        if own.reply.intent is Intent.OPT_OUT or not stops:
+            return own.reply if own.reply.matches else ReplyIntent(Intent.NONE)
+        return max(stops, key=lambda r: r.key).reply
+    best = max(readings, key=lambda r: r.key)
+    if not best.reply.matches:
+        return ReplyIntent(Intent.NONE)
+    return best.reply
+
+
+def _language_code(rules: ReplyRules, language: str | None) -> str | None:
+    if language is None:
+        return None
+    if not isinstance(language, str):
+        raise ReplyLanguageError(language, rules.codes)
+    # "de-DE", "et_EE", "RU": the primary subtag names the rules.
+    code = language.strip().replace("_", "-").split("-")[0].lower()
+    if code not in rules.languages:
+        raise ReplyLanguageError(language, rules.codes)
+    return code
+
+
+def _read(
+    lang: LanguageRules, tokens: tuple[Token, ...], text: str, order: int, cyrillic: bool
+) -> _Reading:
+    line, starts, words = _render(lang, tokens)
+    fired: list[_Fired] = []
+    for rule in lang.candidates(words):
+        for m in rule.regex.finditer(line):
+            # The span in word tokens: marks (^, $, boundaries) at the edges
+            # are context, not part of what was said.
+            inner = [
+                i
+                for i in _inner(
+                    bisect_right(starts, m.start()) - 1, bisect_right(starts, m.end() - 1), tokens
+                )
+                if tokens[i - 1].kind != BOUNDARY
+            ]
+            if inner:
+                fired.append(_Fired(rule, inner[0], inner[-1] + 1))
+    script_fit = int(cyrillic == (lang.script == "cyrillic"))
+    if not fired:
+        return _Reading(ReplyIntent(Intent.NONE, lang.code), 0, script_fit, order)
+    active = [f for f in fired if not _set_aside(f, fired)]
+    intent = max((f.rule.intent for f in active), key=INTENT_RANK.__getitem__, default=Intent.NONE)
+    decisive = [f for f in active if f.rule.intent is intent]
+    covered = {i for f in decisive for i in range(f.first, f.last)}
+    callback = None
+    if intent is Intent.CALLBACK_REQUEST:
+        standing = any(f.rule.standing for f in decisive)
+        callback = extract_hint(lang.hints, line, standing)
+    reply = ReplyIntent(
+        intent=intent,
+        language=lang.code,
+        matches=_matches(fired, tokens, text),
+        per_se=intent is Intent.OPT_OUT and any(f.rule.per_se for f in decisive),
+        callback=callback,
+    )
+    return _Reading(reply, len(covered), script_fit, order)
+
+
+def _set_aside(match: _Fired, fired: list[_Fired]) -> bool:
+    """A match lying inside another that masks its intent (a guard masks every intent)."""
+    return any(
+        other is not match
+        and match.rule.intent in other.rule.masks
+        and other.first <= match.first
+        and match.last <= other.last
+        for other in fired
+    )
+
+
+def _matches(fired: list[_Fired], tokens: tuple[Token, ...], text: str) -> tuple[RuleMatch, ...]:
+    found: dict[tuple[str, int, int], RuleMatch] = {}
+    for f in fired:
+        spans = [tokens[i - 1] for i in _inner(f.first, f.last, tokens)]
+        spans = [t for t in spans if t.kind != BOUNDARY]
+        start, end = spans[0].start, spans[-1].end
+        found.setdefault(
+            (f.rule.id, start, end),
+            RuleMatch(f.rule.id, f.rule.intent, start, end, text[start:end]),
+        )
+    return tuple(sorted(found.values(), key=lambda m: (m.start, -m.end, m.rule_id)))
+
+
+def _render(lang: LanguageRules, tokens: tuple[Token, ...]) -> tuple[str, list[int], list[str]]:
+    """The reply as this language's rules read it: `` ^ stem/form ... $ ``.
+
+    Also where each rendered token starts (index 0 is ``^``, token i is at
+    i + 1) and the word tokens alone, for picking candidate rules.
+    """
+    render = lang.analyser.render
+    rendered = ["^"]
+    words = []
+    for t in tokens:
+        if t.kind == BOUNDARY:
+            rendered.append(t.key)
+            continue
+        word = render(t.key) if t.kind == WORD else f"{t.key}/{t.key}"
+        rendered.append(word)
+        words.append(word)
+    rendered.append("$")
+    starts = []
+    position = 1
+    for piece in rendered:
+        starts.append(position)
+        position += len(piece) + 1
+    return " " + " ".join(rendered) + " ", starts, words
+
+
+def _inner(first: int, last: int, tokens: tuple[Token, ...]) -> range:
+    """Indices (1-based, as rendered) of the reply's tokens between ``first`` and ``last``."""
+    return range(max(first, 1), min(last, len(tokens) + 1))
+
+
+def _cyrillic_share(tokens: tuple[Token, ...]) -> bool:
+    """True when most letters of the reply's words are Cyrillic."""
+    cyrillic = latin = 0
+    for t in tokens:
+        if t.kind == WORD:
+            for c in t.key:
+                if "\u0400" <= c <= "\u04ff":
+                    cyrillic += 1
+                else:
+                    latin += 1
+    return cyrillic > latin

@@ -1,0 +1,138 @@
+"""A callback request's time words → a CallbackHint. Pure.
+
+Runs the language's hint tables (config/intents/<lang>.toml ``[hints]``)
+over the reply as rendered for its rules. Only what was said is kept: a
+day, a weekday, a clock time and how it bounds the call, a part of the day,
+a delay. Several day words ("not today, tomorrow") keep the latest day.
+
+Hours people write without a.m./p.m.: 1 to 7 o'clock in a one-off callback
+("call me at 3") and 1 to 11 in "not after" ("don't call after 9") are read
+as afternoon or evening, because a call centre's day runs about 8 to 21;
+the 24-hour habit of the other languages ("kell 15", "um 15 Uhr") needs no
+reading. A part of the day marked ``pm`` ("in the evening at 7") and clock
+patterns marked ``pm``/``am`` ("6 pm", "в 7 вечера") say it outright.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+
+from dnc.replies.callback import CallbackHint
+from dnc.replies.rules import Hints
+
+
+@dataclass(slots=True)
+class _Clock:
+    position: int
+    kind: str
+    hour: int
+    minute: int
+    pm: bool
+    am: bool
+    second: time | None = None
+
+
+def extract_hint(hints: Hints, line: str, standing: bool) -> CallbackHint:
+    """What ``line`` (a reply rendered for one language) says about when to call."""
+    offsets = [d.offset for d in hints.days if d.offset is not None and d.regex.search(line)]
+    weekday = next(
+        (d.weekday for d in hints.days if d.weekday is not None and d.regex.search(line)), None
+    )
+    part = next((p for p in hints.parts if p.regex.search(line)), None)
+    delay = None
+    for d in hints.delays:
+        m = d.regex.search(line)
+        if m:
+            count = int(m.group("n")) if "n" in m.re.groupindex and m.group("n") else 1
+            delay = d.minutes * count
+            break
+    bounds = _bounds(_clocks(hints, line), part is not None and part.pm, standing)
+    window = bounds.window or (part.window if part else None)
+    not_before, not_after = bounds.not_before, bounds.not_after
+    if standing and window and not_before is None and not_after is None:
+        not_before, not_after = window
+    return CallbackHint(
+        day_offset=max(offsets) if offsets else None,
+        weekday=weekday,
+        at=bounds.at,
+        not_before=not_before,
+        not_after=not_after,
+        window=window,
+        in_minutes=delay,
+        standing=standing,
+    )
+
+
+def _clocks(hints: Hints, line: str) -> list[_Clock]:
+    """Every clock time the patterns find, one per position: a bounding kind beats ``at``."""
+    found: dict[int, _Clock] = {}
+    for hint in hints.clocks:
+        for m in hint.regex.finditer(line):
+            parsed = _parse(m.group("time"))
+            if parsed is None:
+                continue
+            second = None
+            if hint.kind == "window":
+                end = _parse(m.group("time2"))
+                if end is None:
+                    continue
+                second = time(*end)
+            clock = _Clock(m.start("time"), hint.kind, *parsed, hint.pm, hint.am, second)
+            known = found.get(clock.position)
+            if known is None:
+                found[clock.position] = clock
+                continue
+            if known.kind == "at" and clock.kind != "at":
+                known.kind, known.second = clock.kind, clock.second
+            known.pm, known.am = known.pm or clock.pm, known.am or clock.am
+    return [found[p] for p in sorted(found)]
+
+
+@dataclass(slots=True)
+class _Bounds:
+    at: time | None = None
+    not_before: time | None = None
+    not_after: time | None = None
+    window: tuple[time, time] | None = None
+
+
+def _bounds(clocks: list[_Clock], part_pm: bool, standing: bool) -> _Bounds:
+    """The first clock time of each kind, read as a time of day."""
+    bounds = _Bounds()
+    for clock in clocks:
+        start = _reading(clock.hour, clock.minute, clock, part_pm, standing)
+        if clock.kind == "window":
+            if clock.second is None or bounds.window is not None:
+                continue
+            end = _reading(clock.second.hour, clock.second.minute, clock, part_pm, standing)
+            if start < end:
+                bounds.window = (start, end)
+        elif getattr(bounds, clock.kind) is None:
+            setattr(bounds, clock.kind, start)
+    return bounds
+
+
+def _reading(hour: int, minute: int, clock: _Clock, part_pm: bool, standing: bool) -> time:
+    if clock.am or hour == 0 or hour >= 12:
+        return time(hour % 24 if not (clock.am and hour == 12) else 0, minute)
+    later = clock.pm or part_pm
+    if not later and clock.kind == "not_after":
+        later = True
+    elif not later and not standing and clock.kind in ("at", "not_before", "window"):
+        later = hour <= 7
+    return time(hour + 12 if later else hour, minute)
+
+
+_CLOCK_TEXT = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")
+
+
+def _parse(text: str | None) -> tuple[int, int] | None:
+    m = _CLOCK_TEXT.fullmatch(text or "")
+    if m is None:
+        return None
+    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    if hour > 24 or minute > 59 or (hour == 24 and minute):
+        return None
+    return hour % 24, minute

@@ -1,0 +1,173 @@
+"""The pattern language of config/intents/*.toml, compiled to regular expressions.
+
+A pattern is words and marks separated by spaces (docs/replies.md):
+
+- ``call``      a word, matched on its stem: "call", "calls", "calling";
+- ``=vakare``   a word, matched on its exact folded form only;
+- ``helista*``  any word whose folded form starts so;
+- ``stop|quit`` any one of several words (each may use = or *);
+- ``me?``       an optional word (``?`` after any element or group);
+- ``( a b | c )`` a group of alternative sequences, ``|`` standing alone;
+- ``~3``        up to three arbitrary words (never across a sentence end);
+- ``<s>``       a sentence boundary, or the start or end of the reply;
+- ``<q>``       a question mark; ``^`` / ``$`` the start / end of the reply;
+- ``<num>``     any number; ``<n>``, ``<time>``, ``<time2>`` capture one
+  (callback hints only).
+
+Words are folded and stemmed exactly as replies are, so a rule author writes
+ordinary words. Replies are matched as a string of ``stem/form`` tokens
+separated by single spaces (boundaries as ``#``, ``?``, ``^``, ``$``): each
+element becomes a regex over one such token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dnc.replies.analyser import Analyser
+from dnc.replies.normalise import fold
+
+CAPTURES = ("n", "time", "time2")
+
+_LEX = re.compile(r"\(|\)\??|[^\s()]+")
+_WORD = re.compile(r"[^\W\d_]+|\d+")
+_GAP = re.compile(r"~([1-9])")
+_WORD_TOKEN = r"[^ /]*/[^ ]* "
+_MARKS = {
+    "<s>": r"[#?^$] ",
+    "<q>": r"\? ",
+    "^": r"\^ ",
+    "$": r"\$ ",
+    "<num>": r"\d[\d:.]*/[^ ]* ",
+    "<n>": r"(?P<n>\d{1,3})/[^ ]* ",
+    "<time>": r"(?P<time>\d{1,2}(?:[:.]\d{2})?)/[^ ]* ",
+    "<time2>": r"(?P<time2>\d{1,2}(?:[:.]\d{2})?)/[^ ]* ",
+}
+
+
+class PatternError(ValueError):
+    """A pattern that does not parse; the loader turns it into a ConfigError."""
+
+
+@dataclass(frozen=True, slots=True)
+class Anchors:
+    """Stems and forms of which at least one must be in a reply for a pattern to match."""
+
+    stems: frozenset[str]
+    forms: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A pattern as a regex body (no leading look-behind) with its anchors and words."""
+
+    regex: str
+    anchors: Anchors | None
+    stems: frozenset[str]
+    forms: frozenset[str]
+
+
+class _Parser:
+    def __init__(self, pattern: str, analyser: Analyser) -> None:
+        self.lexemes = _LEX.findall(pattern)
+        self.pos = 0
+        self.analyser = analyser
+        self.stems: set[str] = set()
+        self.forms: set[str] = set()
+
+    def sequence(self, in_group: bool) -> tuple[str, Anchors | None]:
+        parts: list[str] = []
+        anchors: Anchors | None = None
+        while self.pos < len(self.lexemes):
+            lexeme = self.lexemes[self.pos]
+            if lexeme == "|" or lexeme.startswith(")"):
+                if not in_group:
+                    raise PatternError(f"{lexeme!r} outside a group")
+                break
+            self.pos += 1
+            regex, found, optional = self.element(lexeme)
+            parts.append(f"(?:{regex})?" if optional else regex)
+            if anchors is None and not optional:
+                anchors = found
+        if not parts:
+            raise PatternError("an empty sequence")
+        return "".join(parts), anchors
+
+    def element(self, lexeme: str) -> tuple[str, Anchors | None, bool]:
+        if lexeme == "(":
+            return self.group()
+        optional = lexeme.endswith("?") and lexeme != "?"
+        body = lexeme[:-1] if optional else lexeme
+        if body in _MARKS:
+            return _MARKS[body], None, optional
+        gap = _GAP.fullmatch(body)
+        if gap:
+            return f"(?:{_WORD_TOKEN}){{0,{gap.group(1)}}}", None, False
+        if body.startswith(("<", "~")) or body in ("?", "|"):
+            raise PatternError(f"unknown mark {lexeme!r}")
+        regex, anchors = self.words(body)
+        return regex, anchors, optional
+
+    def group(self) -> tuple[str, Anchors | None, bool]:
+        branches: list[str] = []
+        anchors: list[Anchors | None] = []
+        while True:
+            regex, found = self.sequence(in_group=True)
+            branches.append(regex)
+            anchors.append(found)
+            if self.pos >= len(self.lexemes):
+                raise PatternError("a group is not closed")
+            lexeme = self.lexemes[self.pos]
+            self.pos += 1
+            if lexeme != "|":
+                break
+        merged = None
+        if all(a is not None for a in anchors):
+            merged = Anchors(
+                frozenset().union(*(a.stems for a in anchors if a)),
+                frozenset().union(*(a.forms for a in anchors if a)),
+            )
+        return "(?:" + "|".join(branches) + ")", merged, lexeme == ")?"
+
+    def words(self, body: str) -> tuple[str, Anchors | None]:
+        stems: list[str] = []
+        forms: list[str] = []
+        prefixes: list[str] = []
+        for raw in body.split("|"):
+            exact, prefix = raw.startswith("="), raw.endswith("*")
+            word = fold(raw.strip("=*")).replace("'", "")
+            if not _WORD.fullmatch(word):
+                raise PatternError(f"{raw!r} is not one word (write words apart: opt out)")
+            form = self.analyser.form(word)
+            self.forms.add(form)
+            if prefix:
+                prefixes.append(re.escape(form))
+            elif exact:
+                forms.append(form)
+            else:
+                stem = self.analyser.stem(form)
+                self.stems.add(stem)
+                stems.append(stem)
+        options = []
+        if stems:
+            options.append(f"(?:{'|'.join(map(re.escape, dict.fromkeys(stems)))})/[^ ]*")
+        if forms:
+            options.append(f"[^ /]*/(?:{'|'.join(map(re.escape, dict.fromkeys(forms)))})")
+        if prefixes:
+            options.append(f"[^ /]*/(?:{'|'.join(dict.fromkeys(prefixes))})[^ ]*")
+        anchors = None if prefixes else Anchors(frozenset(stems), frozenset(forms))
+        return "(?:" + "|".join(options) + ") ", anchors
+
+
+def compile_pattern(pattern: str, analyser: Analyser) -> Compiled:
+    """Parse one pattern for ``analyser``'s language; PatternError when it does not parse."""
+    parser = _Parser(pattern, analyser)
+    regex, anchors = parser.sequence(in_group=False)
+    if parser.pos != len(parser.lexemes):
+        raise PatternError(f"unexpected {parser.lexemes[parser.pos]!r}")
+    try:
+        re.compile(regex)
+    except re.error as exc:  # e.g. a capture used twice in one pattern
+        raise PatternError(str(exc)) from None
+    return Compiled(regex, anchors, frozenset(parser.stems), frozenset(parser.forms))
