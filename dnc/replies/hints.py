@@ -3,7 +3,7 @@
 Runs the language's hint tables (config/intents/<lang>.toml ``[hints]``)
 over the reply as rendered for its rules. Only what was said is kept: a
 day, a weekday, a clock time and how it bounds the call, a part of the day,
-a delay. Several day words ("not today, tomorrow") keep the latest day.
+a delay. Of several day words the longest phrase, then the latest day, wins.
 
 Hours people write without a.m./p.m.: 1 to 7 o'clock in a one-off callback
 ("call me at 3") and 1 to 11 in "not after" ("don't call after 9") are read
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from dnc.replies.callback import CallbackHint
-from dnc.replies.rules import Hints
+from dnc.replies.rules import DayHint, Hints
 
 
 @dataclass(slots=True)
@@ -36,10 +36,7 @@ class _Clock:
 
 def extract_hint(hints: Hints, line: str, standing: bool) -> CallbackHint:
     """What ``line`` (a reply rendered for one language) says about when to call."""
-    offsets = [d.offset for d in hints.days if d.offset is not None and d.regex.search(line)]
-    weekday = next(
-        (d.weekday for d in hints.days if d.weekday is not None and d.regex.search(line)), None
-    )
+    offset, weekday = _day(hints, line)
     part = next((p for p in hints.parts if p.regex.search(line)), None)
     delay = None
     for d in hints.delays:
@@ -54,7 +51,7 @@ def extract_hint(hints: Hints, line: str, standing: bool) -> CallbackHint:
     if standing and window and not_before is None and not_after is None:
         not_before, not_after = window
     return CallbackHint(
-        day_offset=max(offsets) if offsets else None,
+        day_offset=offset,
         weekday=weekday,
         at=bounds.at,
         not_before=not_before,
@@ -63,6 +60,19 @@ def extract_hint(hints: Hints, line: str, standing: bool) -> CallbackHint:
         in_minutes=delay,
         standing=standing,
     )
+
+
+def _day(hints: Hints, line: str) -> tuple[int | None, int | None]:
+    """The day named: the longest day phrase wins ("heute Morgen" over "Morgen", "the
+    day after tomorrow" over "tomorrow"), then the latest day ("not today, tomorrow")."""
+    found: list[tuple[int, int, DayHint]] = []
+    for day in hints.days:
+        for m in day.regex.finditer(line):
+            found.append((m.group().count(" "), day.offset if day.offset is not None else -1, day))
+    offsets = [f for f in found if f[2].weekday is None]
+    best = max(offsets, key=lambda f: (f[0], f[1]), default=None)
+    weekday = next((f[2].weekday for f in found if f[2].weekday is not None), None)
+    return (best[2].offset if best else None), weekday
 
 
 def _clocks(hints: Hints, line: str) -> list[_Clock]:

@@ -262,11 +262,15 @@ def _days(f: _File, value: Any, analyser: Analyser) -> list[DayHint]:
     found = []
     for i, t in enumerate(f.tables(value, "hints.days")):
         key = f"hints.days[{i}]"
-        f.keys(t, key, {"offset", "weekday", "patterns"}, {"patterns"})
+        f.keys(t, key, {"offset", "weekday", "ignore", "patterns"}, {"patterns"})
         regex, _ = f.compile(f.texts(t["patterns"], f"{key}.patterns"), f"{key}.patterns", analyser)
-        if ("offset" in t) == ("weekday" in t):
-            f.fail(key, "give offset (days from today) or weekday (mon..sun), one of them")
-        if "offset" in t:
+        if len({"offset", "weekday", "ignore"} & t.keys()) != 1:
+            f.fail(key, "give one of offset (days from today), weekday (mon..sun) or ignore")
+        if "ignore" in t:
+            if t["ignore"] is not True:
+                f.fail(f"{key}.ignore", "must be true (words that look like a day but are not)")
+            found.append(DayHint(regex))
+        elif "offset" in t:
             if type(t["offset"]) is not int or not 0 <= t["offset"] <= 31:
                 f.fail(f"{key}.offset", "must be a whole number of days, 0 to 31")
             found.append(DayHint(regex, offset=t["offset"]))

@@ -4,7 +4,8 @@ A pattern is words and marks separated by spaces (docs/replies.md):
 
 - ``call``      a word, matched on its stem: "call", "calls", "calling";
 - ``=vakare``   a word, matched on its exact folded form only;
-- ``helista*``  any word whose folded form starts so;
+- ``helista*``  any word whose folded form starts so (``*nummer`` ends so,
+  ``*werbung*`` contains it: German compounds);
 - ``stop|quit`` any one of several words (each may use = or *);
 - ``me?``       an optional word (``?`` after any element or group);
 - ``( a b | c )`` a group of alternative sequences, ``|`` standing alone;
@@ -135,14 +136,17 @@ class _Parser:
         forms: list[str] = []
         prefixes: list[str] = []
         for raw in body.split("|"):
-            exact, prefix = raw.startswith("="), raw.endswith("*")
+            exact, prefix, suffix = raw.startswith("="), raw.endswith("*"), raw.startswith("*")
             word = fold(raw.strip("=*")).replace("'", "")
             if not _WORD.fullmatch(word):
                 raise PatternError(f"{raw!r} is not one word (write words apart: opt out)")
             form = self.analyser.form(word)
             self.forms.add(form)
-            if prefix:
-                prefixes.append(re.escape(form))
+            if prefix or suffix:
+                # A wildcard matches within the form: "anruf*", "*nummer", "*werbung*".
+                prefixes.append(("" if suffix else r"(?<=/)") + re.escape(form))
+                if not prefix:
+                    prefixes[-1] += "(?= )"
             elif exact:
                 forms.append(form)
             else:
@@ -155,7 +159,7 @@ class _Parser:
         if forms:
             options.append(f"[^ /]*/(?:{'|'.join(map(re.escape, dict.fromkeys(forms)))})")
         if prefixes:
-            options.append(f"[^ /]*/(?:{'|'.join(dict.fromkeys(prefixes))})[^ ]*")
+            options.append(f"[^ /]*/[^ ]*?(?:{'|'.join(dict.fromkeys(prefixes))})[^ ]*")
         anchors = None if prefixes else Anchors(frozenset(stems), frozenset(forms))
         return "(?:" + "|".join(options) + ") ", anchors
 

@@ -46,6 +46,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class DayHint:
+    """A day word: days from today, a weekday, or neither ("guten Morgen" is no day)."""
+
     regex: re.Pattern[str]
     offset: int | None = None
     weekday: int | None = None
