@@ -38,14 +38,9 @@ def extract_hint(hints: Hints, line: str, standing: bool) -> CallbackHint:
     """What ``line`` (a reply rendered for one language) says about when to call."""
     offset, weekday = _day(hints, line)
     part = next((p for p in hints.parts if p.regex.search(line)), None)
-    delay = None
-    for d in hints.delays:
-        m = d.regex.search(line)
-        if m:
-            count = int(m.group("n")) if "n" in m.re.groupindex and m.group("n") else 1
-            delay = d.minutes * count
-            break
-    bounds = _bounds(_clocks(hints, line), part is not None and part.pm, standing)
+    delay, taken = _delay(hints, line)
+    clocks = [c for c in _clocks(hints, line) if not any(a <= c.position < b for a, b in taken)]
+    bounds = _bounds(clocks, part is not None and part.pm, standing)
     window = bounds.window or (part.window if part else None)
     not_before, not_after = bounds.not_before, bounds.not_after
     if standing and window and not_before is None and not_after is None:
@@ -73,6 +68,23 @@ def _day(hints: Hints, line: str) -> tuple[int | None, int | None]:
     best = max(offsets, key=lambda f: (f[0], f[1]), default=None)
     weekday = next((f[2].weekday for f in found if f[2].weekday is not None), None)
     return (best[2].offset if best else None), weekday
+
+
+def _delay(hints: Hints, line: str) -> tuple[int | None, list[tuple[int, int]]]:
+    """The first delay ("in 20 minutes") and the spans of every delay phrase.
+
+    A number inside a delay is not a clock time: "po 20 minučių" is in 20
+    minutes, not after 20:00.
+    """
+    delay = None
+    spans = []
+    for hint in hints.delays:
+        for m in hint.regex.finditer(line):
+            spans.append(m.span())
+            if delay is None:
+                count = int(m.group("n")) if "n" in m.re.groupindex and m.group("n") else 1
+                delay = hint.minutes * count
+    return delay, spans
 
 
 def _clocks(hints: Hints, line: str) -> list[_Clock]:
