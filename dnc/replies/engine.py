@@ -122,12 +122,12 @@ def _read(
 
 
 def _set_aside(match: _Fired, fired: list[_Fired]) -> bool:
-    """A match lying inside another that masks its intent (a guard masks every intent)."""
+    """A match lying inside another that masks its intent (a guard masks every
+    intent), or anywhere in a reply where a reply-wide rule masking it fired."""
     return any(
         other is not match
         and match.rule.intent in other.rule.masks
-        and other.first <= match.first
-        and match.last <= other.last
+        and (other.rule.reply_wide or (other.first <= match.first and match.last <= other.last))
         for other in fired
     )
 

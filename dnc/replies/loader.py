@@ -42,7 +42,7 @@ LANGUAGE_ORDER = ("en", "de", "et", "lt", "ru")
 _TOP = {"schema_version", "language", "name", "stemmer", "transliterate", "script", "source"}
 _TOP |= {"rules", "hints"}
 _RULE = {"id", "intent", "description", "patterns", "per_se", "masks", "standing"}
-_RULE |= {"examples", "counter_examples", "source"}
+_RULE |= {"reply_wide", "examples", "counter_examples", "source"}
 _HINTS = {"days", "parts", "clocks", "delays"}
 _CODE = re.compile(r"[a-z]{2}")
 _ID = re.compile(r"[a-z0-9][a-z0-9_.-]*")
@@ -225,8 +225,11 @@ def _rule(
     if not set(masks_raw) <= {i.value for i in Intent}:
         f.fail(f"{key}.masks", "must list intents")
     masks = frozenset(Intent(m) for m in masks_raw)
-    if intent is Intent.NONE:
+    if intent is Intent.NONE and "masks" not in table:
         masks = frozenset(i for i in Intent if i is not Intent.NONE)
+    reply_wide = f.flag(table.get("reply_wide", False), f"{key}.reply_wide")
+    if reply_wide and not masks:
+        f.fail(f"{key}.reply_wide", "needs masks: the intents set aside in the whole reply")
     return Rule(
         id=ident,
         language=language.code,
@@ -238,6 +241,7 @@ def _rule(
         per_se=f.flag(table.get("per_se", False), f"{key}.per_se"),
         masks=masks,
         standing=f.flag(table.get("standing", False), f"{key}.standing"),
+        reply_wide=reply_wide,
         examples=f.texts(table["examples"], f"{key}.examples"),
         counter_examples=f.texts(
             table.get("counter_examples", []), f"{key}.counter_examples", empty=True

@@ -25,8 +25,10 @@ class Rule:
     A rule whose intent is ``none`` is a guard: it sets aside every match it
     covers ("what does STOP do?"). Other rules may set aside matches of the
     intents in ``masks`` that lie inside their own ("don't call before 10"
-    is a callback, not a "don't call"). ``per_se`` marks the bare-keyword
-    replies; ``standing`` a callback rule that states lasting preferred hours.
+    is a callback, not a "don't call"), or anywhere in the reply when
+    ``reply_wide`` ("in a meeting, I'll call you back" asks for no call).
+    ``per_se`` marks the bare-keyword replies; ``standing`` a callback rule
+    that states lasting preferred hours.
     """
 
     id: str
@@ -39,6 +41,7 @@ class Rule:
     per_se: bool = False
     masks: frozenset[Intent] = frozenset()
     standing: bool = False
+    reply_wide: bool = False
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
     source: str = ""
