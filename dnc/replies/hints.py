@@ -71,25 +71,30 @@ def _day(hints: Hints, line: str) -> tuple[int | None, int | None]:
 
 
 def _delay(hints: Hints, line: str) -> tuple[int | None, list[tuple[int, int]]]:
-    """The first delay ("in 20 minutes") and the spans of every delay phrase.
+    """The delay asked for ("in 20 minutes") and the spans of every delay phrase.
 
-    A number inside a delay is not a clock time: "po 20 minučių" is in 20
+    The longest phrase wins ("poole tunni pärast" over "tunni pärast"). A
+    number inside a delay is not a clock time: "po 20 minučių" is in 20
     minutes, not after 20:00.
     """
-    delay = None
+    best: tuple[int, int] | None = None
     spans = []
     for hint in hints.delays:
         for m in hint.regex.finditer(line):
             spans.append(m.span())
-            if delay is None:
-                count = int(m.group("n")) if "n" in m.re.groupindex and m.group("n") else 1
-                delay = hint.minutes * count
-    return delay, spans
+            count = int(m.group("n")) if "n" in m.re.groupindex and m.group("n") else 1
+            length = m.group().count(" ")
+            if best is None or length > best[0]:
+                best = (length, hint.minutes * count)
+    return (best[1] if best else None), spans
 
 
 def _clocks(hints: Hints, line: str) -> list[_Clock]:
-    """Every clock time the patterns find, one per position: a bounding kind beats ``at``."""
+    """Every clock time the patterns find, one per position: a bounding kind
+    beats ``at``, and the times inside a window ("between 2 and 4") are the
+    window's alone (their p.m./a.m. marks go with it)."""
     found: dict[int, _Clock] = {}
+    windows: list[tuple[int, int, int]] = []
     for hint in hints.clocks:
         for m in hint.regex.finditer(line):
             parsed = _parse(m.group("time"))
@@ -101,6 +106,7 @@ def _clocks(hints: Hints, line: str) -> list[_Clock]:
                 if end is None:
                     continue
                 second = time(*end)
+                windows.append((m.start("time"), m.start("time"), m.end("time2")))
             clock = _Clock(m.start("time"), hint.kind, *parsed, hint.pm, hint.am, second)
             known = found.get(clock.position)
             if known is None:
@@ -109,6 +115,11 @@ def _clocks(hints: Hints, line: str) -> list[_Clock]:
             if known.kind == "at" and clock.kind != "at":
                 known.kind, known.second = clock.kind, clock.second
             known.pm, known.am = known.pm or clock.pm, known.am or clock.am
+    for key, start, end in windows:
+        window = found[key]
+        for position in [p for p in found if start < p < end]:
+            inner = found.pop(position)
+            window.pm, window.am = window.pm or inner.pm, window.am or inner.am
     return [found[p] for p in sorted(found)]
 
 
