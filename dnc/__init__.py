@@ -26,6 +26,7 @@ from dnc.outcomes import CampaignState, Outcome, OutcomeRecord, RecordedOutcome
 from dnc.prefixes import PrefixBlock
 from dnc.registries import RegistryDefinition
 from dnc.registry_ops import ImportSummary, RegistryStatus
+from dnc.replies import Intent, ReplyIntent, classify_reply
 from dnc.service import Service, open
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
@@ -37,6 +38,7 @@ __all__ = [
     "DncError",
     "ImportSummary",
     "InputError",
+    "Intent",
     "InvalidNumberError",
     "LocationError",
     "ListEntry",
@@ -50,9 +52,11 @@ __all__ = [
     "RecordedOutcome",
     "RegistryDefinition",
     "RegistryStatus",
+    "ReplyIntent",
     "SchemaTooNewError",
     "Service",
     "StorageError",
     "Verdict",
+    "classify_reply",
     "open",
 ]

@@ -7,10 +7,11 @@ opt-out, then callback request, then refusal.
 
 With no language given every language reads the reply and the strongest
 reading wins: by intent, then a per-se keyword reading, then by how many
-words its rules covered, then by script (Cyrillic text → a Cyrillic-script language), then by the order
-of languages. With a language given its reading is the answer, except that
-an opt-out found in any other language still counts: a Russian-speaking
-customer on an Estonian campaign who writes "не звоните" has opted out.
+words its rules covered, then by script (Cyrillic text → a Cyrillic-script
+language), then by the order of languages. With a language given its
+reading is the answer, except that an opt-out found in any other language
+still counts: a Russian-speaking customer on an Estonian campaign who
+writes "не звоните" has opted out.
 """
 
 from __future__ import annotations
@@ -42,7 +43,13 @@ class _Reading:
     @property
     def key(self) -> tuple[int, bool, int, int, int]:
         reply = self.reply
-        return (INTENT_RANK[reply.intent], reply.per_se, self.coverage, self.script_fit, -self.order)
+        return (
+            INTENT_RANK[reply.intent],
+            reply.per_se,
+            self.coverage,
+            self.script_fit,
+            -self.order,
+        )
 
 
 def classify(rules: ReplyRules, text: str, language: str | None = None) -> ReplyIntent:
