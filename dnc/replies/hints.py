@@ -102,10 +102,10 @@ def _clocks(hints: Hints, line: str) -> list[_Clock]:
                 continue
             second = None
             if hint.kind == "window":
-                end = _parse(m.group("time2"))
-                if end is None:
+                until = _parse(m.group("time2"))
+                if until is None:
                     continue
-                second = time(*end)
+                second = time(*until)
                 windows.append((m.start("time"), m.start("time"), m.end("time2")))
             clock = _Clock(m.start("time"), hint.kind, *parsed, hint.pm, hint.am, second)
             known = found.get(clock.position)
