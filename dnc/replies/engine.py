@@ -28,9 +28,14 @@ from dnc.replies.rules import LanguageRules, ReplyRules, Rule
 
 @dataclass(frozen=True, slots=True)
 class _Fired:
+    """A rule match: token indices in the rendered line (end exclusive) and
+    the span in the original text, without the marks at its edges."""
+
     rule: Rule
-    first: int  # token indices in the rendered line, end exclusive
+    first: int
     last: int
+    start: int
+    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +66,12 @@ def classify(rules: ReplyRules, text: str, language: str | None = None) -> Reply
     if not any(t.kind != BOUNDARY for t in tokens):
         return ReplyIntent(Intent.NONE)
     cyrillic = _cyrillic_share(tokens)
+    fired = {code: _fire(lang, tokens) for code, lang in rules.languages.items()}
+    # Guards and masks work on the original text, across languages: "stop
+    # by" guarded in English is no German "Stop" either.
+    everything = [f for found in fired.values() for f in found[1]]
     readings = [
-        _read(lang, tokens, text, order, cyrillic)
+        _read(lang, *fired[lang.code], everything, tokens, text, order, cyrillic)
         for order, lang in enumerate(rules.languages.values())
     ]
     if wanted is not None:
@@ -89,28 +98,35 @@ def _language_code(rules: ReplyRules, language: str | None) -> str | None:
     return code
 
 
-def _read(
-    lang: LanguageRules, tokens: tuple[Token, ...], text: str, order: int, cyrillic: bool
-) -> _Reading:
+def _fire(lang: LanguageRules, tokens: tuple[Token, ...]) -> tuple[str, list[_Fired]]:
+    """Every match of the language's candidate rules, and the line they ran on."""
     line, starts, words = _render(lang, tokens)
     fired: list[_Fired] = []
     for rule in lang.candidates(words):
         for m in rule.regex.finditer(line):
-            # The span in word tokens: marks (^, $, boundaries) at the edges
-            # are context, not part of what was said.
-            inner = [
-                i
-                for i in _inner(
-                    bisect_right(starts, m.start()) - 1, bisect_right(starts, m.end() - 1), tokens
-                )
-                if tokens[i - 1].kind != BOUNDARY
-            ]
+            first = bisect_right(starts, m.start()) - 1
+            last = bisect_right(starts, m.end() - 1)
+            inner = [i for i in _inner(first, last, tokens) if tokens[i - 1].kind != BOUNDARY]
             if inner:
-                fired.append(_Fired(rule, inner[0], inner[-1] + 1))
+                start, end = tokens[inner[0] - 1].start, tokens[inner[-1] - 1].end
+                fired.append(_Fired(rule, inner[0], inner[-1] + 1, start, end))
+    return line, fired
+
+
+def _read(
+    lang: LanguageRules,
+    line: str,
+    fired: list[_Fired],
+    everything: list[_Fired],
+    tokens: tuple[Token, ...],
+    text: str,
+    order: int,
+    cyrillic: bool,
+) -> _Reading:
     script_fit = int(cyrillic == (lang.script == "cyrillic"))
     if not fired:
         return _Reading(ReplyIntent(Intent.NONE, lang.code), 0, script_fit, order)
-    active = [f for f in fired if not _set_aside(f, fired)]
+    active = [f for f in fired if not _set_aside(f, everything)]
     intent = max((f.rule.intent for f in active), key=INTENT_RANK.__getitem__, default=Intent.NONE)
     decisive = [f for f in active if f.rule.intent is intent]
     covered = {i for f in decisive for i in range(f.first, f.last)}
@@ -121,33 +137,30 @@ def _read(
     reply = ReplyIntent(
         intent=intent,
         language=lang.code,
-        matches=_matches(fired, tokens, text),
+        matches=_matches(fired, text),
         per_se=intent is Intent.OPT_OUT and any(f.rule.per_se for f in decisive),
         callback=callback,
     )
     return _Reading(reply, len(covered), script_fit, order)
 
 
-def _set_aside(match: _Fired, fired: list[_Fired]) -> bool:
+def _set_aside(match: _Fired, everything: list[_Fired]) -> bool:
     """A match lying inside another that masks its intent (a guard masks every
     intent), or anywhere in a reply where a reply-wide rule masking it fired."""
     return any(
         other is not match
         and match.rule.intent in other.rule.masks
-        and (other.rule.reply_wide or (other.first <= match.first and match.last <= other.last))
-        for other in fired
+        and (other.rule.reply_wide or (other.start <= match.start and match.end <= other.end))
+        for other in everything
     )
 
 
-def _matches(fired: list[_Fired], tokens: tuple[Token, ...], text: str) -> tuple[RuleMatch, ...]:
+def _matches(fired: list[_Fired], text: str) -> tuple[RuleMatch, ...]:
     found: dict[tuple[str, int, int], RuleMatch] = {}
     for f in fired:
-        spans = [tokens[i - 1] for i in _inner(f.first, f.last, tokens)]
-        spans = [t for t in spans if t.kind != BOUNDARY]
-        start, end = spans[0].start, spans[-1].end
+        key = (f.rule.id, f.start, f.end)
         found.setdefault(
-            (f.rule.id, start, end),
-            RuleMatch(f.rule.id, f.rule.intent, start, end, text[start:end]),
+            key, RuleMatch(f.rule.id, f.rule.intent, f.start, f.end, text[f.start : f.end])
         )
     return tuple(sorted(found.values(), key=lambda m: (m.start, -m.end, m.rule_id)))
 

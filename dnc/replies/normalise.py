@@ -3,7 +3,8 @@
 Pure functions. One pass, the same for every language: Unicode NFKC, case
 folding, diacritics dropped (phones often type "arge helistage" for "ärge
 helistage", "neskambinkit" for "neskambinkite"), Cyrillic soft and hard
-signs dropped and э read as е (often left out or swapped in texts). Emoji,
+signs dropped and э read as е (often left out or swapped in texts); words
+joined by a hyphen read as one ("opt-out" as "optout", "стоп-лист"). Emoji,
 quotes and other symbols vanish; sentence punctuation becomes a boundary
 token, a question mark a question token. Every token keeps its span in the
 ORIGINAL text so a match can be shown where the person wrote it.
@@ -41,11 +42,13 @@ _ASCII = str.maketrans({chr(i): " " for i in range(32) if chr(i) != "\n"} | {"\x
 
 _TOKEN = re.compile(
     r"(?P<t>(?<!\d)\d{1,2}[:.]\d{2}(?![\d:.]\d))"
-    r"|(?P<w>[^\W\d_]+(?:'[^\W\d_]+)*)"
+    r"|(?P<w>[^\W\d_]+(?:['\-\u2010][^\W\d_]+)*)"
     r"|(?P<n>\d+)"
     r"|(?P<q>\?)"
     r"|(?P<b>[.!;:,\n\u00a1\u3002]|(?<!\S)[-\u2013\u2014]+(?!\S))"
 )
+
+_JOINERS = re.compile("['\\-\u2010]")
 
 _fold_cache: dict[str, str] = {}
 _FOLD_CACHE_SIZE = 50_000
@@ -55,7 +58,8 @@ _FOLD_CACHE_SIZE = 50_000
 class Token:
     """A word, number, clock time or boundary, with its span in the original text.
 
-    ``key`` is the folded form (apostrophes removed: "don't" → "dont");
+    ``key`` is the folded form, apostrophes and hyphens inside it removed
+    ("don't" → "dont", "opt-out" → "optout", "стоп-лист" → "стоплист");
     ``#`` for a sentence boundary, ``?`` for a question mark.
     """
 
@@ -119,7 +123,7 @@ def tokenize(text: str) -> tuple[tuple[Token, ...], bool]:
             if tokens:
                 tokens.append(Token(BOUNDARY, mark, start, end))
             continue
-        key = m.group().replace("'", "") if kind == WORD else m.group()
+        key = _JOINERS.sub("", m.group()) if kind == WORD else m.group()
         tokens.append(Token(kind, key, start, end))
     if tokens and tokens[-1].key == SENTENCE_END:
         tokens.pop()
