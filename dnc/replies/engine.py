@@ -40,17 +40,23 @@ class _Fired:
 
 @dataclass(frozen=True, slots=True)
 class _Reading:
-    reply: ReplyIntent
+    """One language's reading, before the reply is built (only the winner's is)."""
+
+    language: LanguageRules
+    line: str
+    fired: list[_Fired]
+    decisive: list[_Fired]
+    intent: Intent
+    per_se: bool
     coverage: int
     script_fit: int
     order: int
 
     @property
     def key(self) -> tuple[int, bool, int, int, int]:
-        reply = self.reply
         return (
-            INTENT_RANK[reply.intent],
-            reply.per_se,
+            INTENT_RANK[self.intent],
+            self.per_se,
             self.coverage,
             self.script_fit,
             -self.order,
@@ -66,24 +72,29 @@ def classify(rules: ReplyRules, text: str, language: str | None = None) -> Reply
     if not any(t.kind != BOUNDARY for t in tokens):
         return ReplyIntent(Intent.NONE)
     cyrillic = _cyrillic_share(tokens)
-    fired = {code: _fire(lang, tokens) for code, lang in rules.languages.items()}
+    fired = [(lang, *_fire(lang, tokens)) for lang in rules.languages.values()]
     # Guards and masks work on the original text, across languages: "stop
     # by" guarded in English is no German "Stop" either.
-    everything = [f for found in fired.values() for f in found[1]]
+    everything = [f for _, _, found in fired for f in found]
     readings = [
-        _read(lang, *fired[lang.code], everything, tokens, text, order, cyrillic)
-        for order, lang in enumerate(rules.languages.values())
+        _assess(lang, line, found, everything, order, cyrillic)
+        for order, (lang, line, found) in enumerate(fired)
+        if found or lang.code == wanted
     ]
+    best: _Reading | None
     if wanted is not None:
-        own = next(r for r in readings if r.reply.language == wanted)
-        stops = [r for r in readings if r.reply.intent is Intent.OPT_OUT]
-        if own.reply.intent is Intent.OPT_OUT or not stops:
-            return own.reply if own.reply.matches else ReplyIntent(Intent.NONE)
-        return max(stops, key=lambda r: r.key).reply
-    best = max(readings, key=lambda r: r.key)
-    if not best.reply.matches:
+        own = next(r for r in readings if r.language.code == wanted)
+        stops = [r for r in readings if r.intent is Intent.OPT_OUT]
+        best = own if own.intent is Intent.OPT_OUT or not stops else max(stops, key=_key)
+    else:
+        best = max(readings, key=_key, default=None)
+    if best is None or not best.fired:
         return ReplyIntent(Intent.NONE)
-    return best.reply
+    return _reply(best, text)
+
+
+def _key(reading: _Reading) -> tuple[int, bool, int, int, int]:
+    return reading.key
 
 
 def _language_code(rules: ReplyRules, language: str | None) -> str | None:
@@ -113,35 +124,36 @@ def _fire(lang: LanguageRules, tokens: tuple[Token, ...]) -> tuple[str, list[_Fi
     return line, fired
 
 
-def _read(
+def _assess(
     lang: LanguageRules,
     line: str,
     fired: list[_Fired],
     everything: list[_Fired],
-    tokens: tuple[Token, ...],
-    text: str,
     order: int,
     cyrillic: bool,
 ) -> _Reading:
-    script_fit = int(cyrillic == (lang.script == "cyrillic"))
-    if not fired:
-        return _Reading(ReplyIntent(Intent.NONE, lang.code), 0, script_fit, order)
+    """The intent a language reads, from its matches that nothing sets aside."""
     active = [f for f in fired if not _set_aside(f, everything)]
     intent = max((f.rule.intent for f in active), key=INTENT_RANK.__getitem__, default=Intent.NONE)
     decisive = [f for f in active if f.rule.intent is intent]
     covered = {i for f in decisive for i in range(f.first, f.last)}
+    per_se = intent is Intent.OPT_OUT and any(f.rule.per_se for f in decisive)
+    script_fit = int(cyrillic == (lang.script == "cyrillic"))
+    return _Reading(lang, line, fired, decisive, intent, per_se, len(covered), script_fit, order)
+
+
+def _reply(reading: _Reading, text: str) -> ReplyIntent:
     callback = None
-    if intent is Intent.CALLBACK_REQUEST:
-        standing = any(f.rule.standing for f in decisive)
-        callback = extract_hint(lang.hints, line, standing)
-    reply = ReplyIntent(
-        intent=intent,
-        language=lang.code,
-        matches=_matches(fired, text),
-        per_se=intent is Intent.OPT_OUT and any(f.rule.per_se for f in decisive),
+    if reading.intent is Intent.CALLBACK_REQUEST:
+        standing = any(f.rule.standing for f in reading.decisive)
+        callback = extract_hint(reading.language.hints, reading.line, standing)
+    return ReplyIntent(
+        intent=reading.intent,
+        language=reading.language.code,
+        matches=_matches(reading.fired, text),
+        per_se=reading.per_se,
         callback=callback,
     )
-    return _Reading(reply, len(covered), script_fit, order)
 
 
 def _set_aside(match: _Fired, everything: list[_Fired]) -> bool:

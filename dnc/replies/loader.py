@@ -117,13 +117,7 @@ class _File:
             if stems is not None and forms is not None:
                 stems.update(compiled.stems)
                 forms.update(compiled.forms)
-        merged = None
-        if all(a is not None for a in anchors):
-            merged = Anchors(
-                frozenset().union(*(a.stems for a in anchors if a)),
-                frozenset().union(*(a.forms for a in anchors if a)),
-            )
-        return re.compile("(?<= )(?:" + "|".join(bodies) + ")"), merged
+        return re.compile("(?<= )(?:" + "|".join(bodies) + ")"), Anchors.union(anchors)
 
 
 def load_reply_rules(extra: Iterable[Source] = ()) -> ReplyRules:

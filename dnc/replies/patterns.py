@@ -35,6 +35,14 @@ _LEX = re.compile(r"\(|\)\??|[^\s()]+")
 _WORD = re.compile(r"[^\W\d_]+|\d+")
 _GAP = re.compile(r"~([1-9])")
 _WORD_TOKEN = r"[^ /]*/[^ ]* "
+# One rendered token "stem/form" matching a word of each kind.
+_WORD_REGEX = {
+    "stem": "(?:{})/[^ ]*",
+    "form": "[^ /]*/(?:{})",
+    "prefix": "[^ /]*/(?:{})[^ ]*",
+    "suffix": "[^ /]*/[^ ]*(?:{})(?= )",
+    "infix": "[^ /]*/[^ ]*?(?:{})[^ ]*",
+}
 _MARKS = {
     "<s>": r"[#?^$] ",
     "<q>": r"\? ",
@@ -53,10 +61,27 @@ class PatternError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Anchors:
-    """Stems and forms of which at least one must be in a reply for a pattern to match."""
+    """What a reply must hold for a pattern to match: one of these stems or
+    forms, or a form starting or ending so. The engine runs a rule only on
+    replies that have one (rules.LanguageRules.candidates)."""
 
-    stems: frozenset[str]
-    forms: frozenset[str]
+    stems: frozenset[str] = frozenset()
+    forms: frozenset[str] = frozenset()
+    prefixes: frozenset[str] = frozenset()
+    suffixes: frozenset[str] = frozenset()
+
+    @staticmethod
+    def union(anchors: list[Anchors | None]) -> Anchors | None:
+        """Anchors of alternatives: None (run always) if any alternative has none."""
+        if any(a is None for a in anchors):
+            return None
+        known = [a for a in anchors if a is not None]
+        return Anchors(
+            frozenset().union(*(a.stems for a in known)),
+            frozenset().union(*(a.forms for a in known)),
+            frozenset().union(*(a.prefixes for a in known)),
+            frozenset().union(*(a.suffixes for a in known)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,44 +148,47 @@ class _Parser:
             self.pos += 1
             if lexeme != "|":
                 break
-        merged = None
-        if all(a is not None for a in anchors):
-            merged = Anchors(
-                frozenset().union(*(a.stems for a in anchors if a)),
-                frozenset().union(*(a.forms for a in anchors if a)),
-            )
-        return "(?:" + "|".join(branches) + ")", merged, lexeme == ")?"
+        return "(?:" + "|".join(branches) + ")", Anchors.union(anchors), lexeme == ")?"
 
     def words(self, body: str) -> tuple[str, Anchors | None]:
-        stems: list[str] = []
-        forms: list[str] = []
-        prefixes: list[str] = []
+        kinds: dict[str, list[str]] = {
+            "stem": [],
+            "form": [],
+            "prefix": [],
+            "suffix": [],
+            "infix": [],
+        }
         for raw in body.split("|"):
             exact, prefix, suffix = raw.startswith("="), raw.endswith("*"), raw.startswith("*")
-            word = fold(raw.strip("=*")).replace("'", "")
+            word = fold(raw.strip("=*")).replace("'", "").replace("-", "")
             if not _WORD.fullmatch(word):
                 raise PatternError(f"{raw!r} is not one word (write words apart: opt out)")
             form = self.analyser.form(word)
             self.forms.add(form)
             if prefix or suffix:
                 # A wildcard matches within the form: "anruf*", "*nummer", "*werbung*".
-                prefixes.append(("" if suffix else r"(?<=/)") + re.escape(form))
-                if not prefix:
-                    prefixes[-1] += "(?= )"
+                kinds["infix" if prefix and suffix else "prefix" if prefix else "suffix"].append(
+                    form
+                )
             elif exact:
-                forms.append(form)
+                kinds["form"].append(form)
             else:
                 stem = self.analyser.stem(form)
                 self.stems.add(stem)
-                stems.append(stem)
-        options = []
-        if stems:
-            options.append(f"(?:{'|'.join(map(re.escape, dict.fromkeys(stems)))})/[^ ]*")
-        if forms:
-            options.append(f"[^ /]*/(?:{'|'.join(map(re.escape, dict.fromkeys(forms)))})")
-        if prefixes:
-            options.append(f"[^ /]*/[^ ]*?(?:{'|'.join(dict.fromkeys(prefixes))})[^ ]*")
-        anchors = None if prefixes else Anchors(frozenset(stems), frozenset(forms))
+                kinds["stem"].append(stem)
+        options = [
+            template.format("|".join(map(re.escape, dict.fromkeys(kinds[kind]))))
+            for kind, template in _WORD_REGEX.items()
+            if kinds[kind]
+        ]
+        anchors = None
+        if not kinds["infix"]:
+            anchors = Anchors(
+                frozenset(kinds["stem"]),
+                frozenset(kinds["form"]),
+                frozenset(kinds["prefix"]),
+                frozenset(kinds["suffix"]),
+            )
         return "(?:" + "|".join(options) + ") ", anchors
 
 

@@ -16,6 +16,7 @@ from dnc.replies.model import Intent
 from dnc.replies.patterns import Anchors
 
 CLOCK_KINDS = ("at", "not_before", "not_after", "window")
+_WORD_CACHE_SIZE = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,30 +105,62 @@ class LanguageRules:
     sources: list[str] = field(default_factory=list)
     _by_stem: dict[str, list[int]] = field(default_factory=dict)
     _by_form: dict[str, list[int]] = field(default_factory=dict)
+    _by_prefix: dict[str, list[int]] = field(default_factory=dict)
+    _by_suffix: dict[str, list[int]] = field(default_factory=dict)
+    _prefix_lengths: tuple[int, ...] = ()
+    _suffix_lengths: tuple[int, ...] = ()
     _always: list[int] = field(default_factory=list)
+    _word_rules: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def index(self) -> None:
-        """Index every rule by its anchor words, so a reply runs only rules it could match."""
-        self._by_stem.clear()
-        self._by_form.clear()
+        """Index every rule by its anchors, so a reply runs only rules it could match."""
+        for table in (self._by_stem, self._by_form, self._by_prefix, self._by_suffix):
+            table.clear()
         self._always.clear()
+        self._word_rules.clear()
         for i, rule in enumerate(self.rules):
-            if rule.anchors is None:
+            anchors = rule.anchors
+            if anchors is None:
                 self._always.append(i)
                 continue
-            for stem in rule.anchors.stems:
-                self._by_stem.setdefault(stem, []).append(i)
-            for form in rule.anchors.forms:
-                self._by_form.setdefault(form, []).append(i)
+            for keys, table in (
+                (anchors.stems, self._by_stem),
+                (anchors.forms, self._by_form),
+                (anchors.prefixes, self._by_prefix),
+                (anchors.suffixes, self._by_suffix),
+            ):
+                for key in keys:
+                    table.setdefault(key, []).append(i)
+        self._prefix_lengths = tuple(sorted({len(p) for p in self._by_prefix}))
+        self._suffix_lengths = tuple(sorted({len(s) for s in self._by_suffix}))
 
     def candidates(self, words: Iterable[str]) -> list[Rule]:
         """The rules that may match a reply with these ``stem/form`` words, in file order."""
         found = set(self._always)
+        cache = self._word_rules
         for word in words:
-            stem, _, form = word.partition("/")
-            found.update(self._by_stem.get(stem, ()))
-            found.update(self._by_form.get(form, ()))
+            rules = cache.get(word)
+            if rules is None:
+                rules = self._rules_for(word)
+                if len(cache) >= _WORD_CACHE_SIZE:
+                    cache.clear()
+                cache[word] = rules
+            found.update(rules)
         return [self.rules[i] for i in sorted(found)]
+
+    def _rules_for(self, word: str) -> frozenset[int]:
+        stem, _, form = word.partition("/")
+        found = set(self._by_stem.get(stem, ()))
+        found.update(self._by_form.get(form, ()))
+        for n in self._prefix_lengths:
+            if n > len(form):
+                break
+            found.update(self._by_prefix.get(form[:n], ()))
+        for n in self._suffix_lengths:
+            if n > len(form):
+                break
+            found.update(self._by_suffix.get(form[-n:], ()))
+        return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,7 +70,7 @@ def test_a_company_file_may_bring_a_new_language(tmp_path: Path) -> None:
     [
         (HEAD + rule(intent='"stop"'), "rules[0].intent"),
         (HEAD + rule(pattern="( stop"), "rules[0].patterns[0]"),
-        (HEAD + rule(pattern="opt-out|x"), "rules[0].patterns[0]"),
+        (HEAD + rule(pattern="opt.out|x"), "rules[0].patterns[0]"),
         (HEAD + rule(pattern="stop <foo>"), "rules[0].patterns[0]"),
         (HEAD + rule(pattern="call <time>"), "rules[0].patterns[0]"),
         (HEAD + rule(ident="en.opt_out.keyword"), "rules[0].id"),
