@@ -44,10 +44,12 @@ _DIGRAPHS = (
     ("je", "е"),
     ("x", "кс"),
 )
-_LETTERS = dict(zip("abvgdezijklmnoprstufhcqw", "абвгдезииклмнопрстуфхцкв", strict=True))
-_VOWELS = set("aeiouy")
-_TRANSLIT = re.compile("|".join(d for d, _ in _DIGRAPHS) + "|y|.")
+_LETTERS = str.maketrans("abvgdezijklmnoprstufhcqwy", "абвгдезииклмнопрстуфхцквы")
 _DIGRAPH_MAP = dict(_DIGRAPHS)
+_DIGRAPH = re.compile("|".join(d for d, _ in _DIGRAPHS))
+# After a vowel "y" is й ("moy", "pozhaluysta"), read as и once folded;
+# elsewhere it is ы ("vychеrknite", "bazy").
+_Y_AFTER_VOWEL = re.compile("(?<=[aeiouyаеиоуыюя])y")
 
 STEMMERS: Final = frozenset(Stemmer.algorithms())
 
@@ -100,16 +102,5 @@ class Analyser:
 
 
 def _to_cyrillic(word: str) -> str:
-    out: list[str] = []
-    for m in _TRANSLIT.finditer(word):
-        piece = m.group()
-        if piece in _DIGRAPH_MAP:
-            out.append(_DIGRAPH_MAP[piece])
-        elif piece == "y":
-            # After a vowel "y" is й ("moy", "pozhaluysta"), read as и once
-            # folded; elsewhere it is ы ("vychеrknite", "bazy").
-            before = word[m.start() - 1] if m.start() else ""
-            out.append("и" if before in _VOWELS else "ы")
-        else:
-            out.append(_LETTERS.get(piece, piece))
-    return "".join(out)
+    word = _DIGRAPH.sub(lambda m: _DIGRAPH_MAP[m.group()], word)
+    return _Y_AFTER_VOWEL.sub("и", word).translate(_LETTERS)

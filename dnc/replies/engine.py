@@ -23,6 +23,7 @@ from dnc.errors import InputError, ReplyLanguageError
 from dnc.replies.hints import extract_hint
 from dnc.replies.model import INTENT_RANK, Intent, ReplyIntent, RuleMatch
 from dnc.replies.normalise import BOUNDARY, WORD, Token, tokenize
+from dnc.replies.patterns import scan
 from dnc.replies.rules import LanguageRules, ReplyRules, Rule
 
 
@@ -75,9 +76,9 @@ def classify(rules: ReplyRules, text: str, language: str | None = None) -> Reply
     fired = [(lang, *_fire(lang, tokens)) for lang in rules.languages.values()]
     # Guards and masks work on the original text, across languages: "stop
     # by" guarded in English is no German "Stop" either.
-    everything = [f for _, _, found in fired for f in found]
+    maskers = [f for _, _, found in fired for f in found if f.rule.masks]
     readings = [
-        _assess(lang, line, found, everything, order, cyrillic)
+        _assess(lang, line, found, maskers, order, cyrillic)
         for order, (lang, line, found) in enumerate(fired)
         if found or lang.code == wanted
     ]
@@ -111,11 +112,21 @@ def _language_code(rules: ReplyRules, language: str | None) -> str | None:
 
 def _fire(lang: LanguageRules, tokens: tuple[Token, ...]) -> tuple[str, list[_Fired]]:
     """Every match of the language's candidate rules, and the line they ran on."""
-    line, starts, words = _render(lang, tokens)
+    candidates = lang.candidates(t.key for t in tokens if t.kind != BOUNDARY)
+    if not candidates:  # the common case for all but the reply's own language
+        return "", []
+    rendered = _render(lang, tokens)
+    line = " ^ " + " ".join(rendered) + " $ "
+    starts = [1]
+    position = 3
+    for piece in rendered:
+        starts.append(position)
+        position += len(piece) + 1
+    starts.append(position)
     fired: list[_Fired] = []
-    for rule in lang.candidates(words):
-        for m in rule.regex.finditer(line):
-            first = bisect_right(starts, m.start()) - 1
+    for rule in candidates:
+        for m in scan(rule.regex, line):
+            first = bisect_right(starts, m.start() + 1) - 1
             last = bisect_right(starts, m.end() - 1)
             inner = [i for i in _inner(first, last, tokens) if tokens[i - 1].kind != BOUNDARY]
             if inner:
@@ -128,12 +139,12 @@ def _assess(
     lang: LanguageRules,
     line: str,
     fired: list[_Fired],
-    everything: list[_Fired],
+    maskers: list[_Fired],
     order: int,
     cyrillic: bool,
 ) -> _Reading:
     """The intent a language reads, from its matches that nothing sets aside."""
-    active = [f for f in fired if not _set_aside(f, everything)]
+    active = [f for f in fired if not _set_aside(f, maskers)] if maskers else fired
     intent = max((f.rule.intent for f in active), key=INTENT_RANK.__getitem__, default=Intent.NONE)
     decisive = [f for f in active if f.rule.intent is intent]
     covered = {i for f in decisive for i in range(f.first, f.last)}
@@ -156,14 +167,14 @@ def _reply(reading: _Reading, text: str) -> ReplyIntent:
     )
 
 
-def _set_aside(match: _Fired, everything: list[_Fired]) -> bool:
+def _set_aside(match: _Fired, maskers: list[_Fired]) -> bool:
     """A match lying inside another that masks its intent (a guard masks every
     intent), or anywhere in a reply where a reply-wide rule masking it fired."""
     return any(
         other is not match
         and match.rule.intent in other.rule.masks
         and (other.rule.reply_wide or (other.start <= match.start and match.end <= other.end))
-        for other in everything
+        for other in maskers
     )
 
 
@@ -177,29 +188,16 @@ def _matches(fired: list[_Fired], text: str) -> tuple[RuleMatch, ...]:
     return tuple(sorted(found.values(), key=lambda m: (m.start, -m.end, m.rule_id)))
 
 
-def _render(lang: LanguageRules, tokens: tuple[Token, ...]) -> tuple[str, list[int], list[str]]:
-    """The reply as this language's rules read it: `` ^ stem/form ... $ ``.
-
-    Also where each rendered token starts (index 0 is ``^``, token i is at
-    i + 1) and the word tokens alone, for picking candidate rules.
-    """
+def _render(lang: LanguageRules, tokens: tuple[Token, ...]) -> list[str]:
+    """The reply's tokens as this language's rules read them: ``stem/form``
+    for words and numbers, ``#`` or ``?`` for boundaries. The line rules run
+    on is `` ^ `` + these joined by spaces + `` $ ``: token i (1-based) is the
+    i-th piece after ``^``."""
     render = lang.analyser.render
-    rendered = ["^"]
-    words = []
-    for t in tokens:
-        if t.kind == BOUNDARY:
-            rendered.append(t.key)
-            continue
-        word = render(t.key) if t.kind == WORD else f"{t.key}/{t.key}"
-        rendered.append(word)
-        words.append(word)
-    rendered.append("$")
-    starts = []
-    position = 1
-    for piece in rendered:
-        starts.append(position)
-        position += len(piece) + 1
-    return " " + " ".join(rendered) + " ", starts, words
+    return [
+        render(t.key) if t.kind == WORD else t.key if t.kind == BOUNDARY else f"{t.key}/{t.key}"
+        for t in tokens
+    ]
 
 
 def _inner(first: int, last: int, tokens: tuple[Token, ...]) -> range:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from dnc.replies.callback import CallbackHint
+from dnc.replies.patterns import scan
 from dnc.replies.rules import DayHint, Hints
 
 
@@ -62,7 +63,7 @@ def _day(hints: Hints, line: str) -> tuple[int | None, int | None]:
     day after tomorrow" over "tomorrow"), then the latest day ("not today, tomorrow")."""
     found: list[tuple[int, int, DayHint]] = []
     for day in hints.days:
-        for m in day.regex.finditer(line):
+        for m in scan(day.regex, line):
             found.append((m.group().count(" "), day.offset if day.offset is not None else -1, day))
     offsets = [f for f in found if f[2].weekday is None]
     best = max(offsets, key=lambda f: (f[0], f[1]), default=None)
@@ -80,7 +81,7 @@ def _delay(hints: Hints, line: str) -> tuple[int | None, list[tuple[int, int]]]:
     best: tuple[int, int] | None = None
     spans = []
     for hint in hints.delays:
-        for m in hint.regex.finditer(line):
+        for m in scan(hint.regex, line):
             spans.append(m.span())
             count = int(m.group("n")) if "n" in m.re.groupindex and m.group("n") else 1
             length = m.group().count(" ")
@@ -96,7 +97,7 @@ def _clocks(hints: Hints, line: str) -> list[_Clock]:
     found: dict[int, _Clock] = {}
     windows: list[tuple[int, int, int]] = []
     for hint in hints.clocks:
-        for m in hint.regex.finditer(line):
+        for m in scan(hint.regex, line):
             parsed = _parse(m.group("time"))
             if parsed is None:
                 continue

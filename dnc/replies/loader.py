@@ -23,7 +23,7 @@ from dnc.errors import ConfigError
 from dnc.replies.analyser import STEMMERS, Analyser
 from dnc.replies.callback import WEEKDAY_NAMES
 from dnc.replies.model import Intent
-from dnc.replies.patterns import CAPTURES, Anchors, PatternError, compile_pattern
+from dnc.replies.patterns import CAPTURES, Anchors, PatternError, compile_pattern, compile_rule
 from dnc.replies.rules import (
     CLOCK_KINDS,
     ClockHint,
@@ -117,7 +117,7 @@ class _File:
             if stems is not None and forms is not None:
                 stems.update(compiled.stems)
                 forms.update(compiled.forms)
-        return re.compile("(?<= )(?:" + "|".join(bodies) + ")"), Anchors.union(anchors)
+        return compile_rule(bodies), Anchors.union(anchors)
 
 
 def load_reply_rules(extra: Iterable[Source] = ()) -> ReplyRules:

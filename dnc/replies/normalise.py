@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 MAX_CHARS: Final = 2000
 
@@ -54,11 +53,12 @@ _fold_cache: dict[str, str] = {}
 _FOLD_CACHE_SIZE = 50_000
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """A word, number, clock time or boundary, with its span in the original text.
 
-    ``key`` is the folded form, apostrophes and hyphens inside it removed
+    A named tuple: a reply has a few dozen and they are made for every
+    reply, so construction cost counts. ``key`` is the folded form,
+    apostrophes and hyphens inside it removed
     ("don't" → "dont", "opt-out" → "optout", "стоп-лист" → "стоплист");
     ``#`` for a sentence boundary, ``?`` for a question mark.
     """

@@ -18,12 +18,13 @@ A pattern is words and marks separated by spaces (docs/replies.md):
 Words are folded and stemmed exactly as replies are, so a rule author writes
 ordinary words. Replies are matched as a string of ``stem/form`` tokens
 separated by single spaces (boundaries as ``#``, ``?``, ``^``, ``$``): each
-element becomes a regex over one such token.
+element becomes a regex over one such token and the space after it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dnc.replies.analyser import Analyser
@@ -190,6 +191,29 @@ class _Parser:
                 frozenset(kinds["suffix"]),
             )
         return "(?:" + "|".join(options) + ") ", anchors
+
+
+def compile_rule(bodies: list[str]) -> re.Pattern[str]:
+    """One regex for a rule's compiled pattern bodies.
+
+    It starts with the space before the first token: a literal prefix lets
+    the regex engine jump from space to space instead of trying every
+    character (about twice as fast as a look-behind). ``scan`` gives back
+    the matches without that space.
+    """
+    return re.compile(" (?:" + "|".join(bodies) + ")")
+
+
+def scan(regex: re.Pattern[str], line: str) -> Iterator[re.Match[str]]:
+    """Every match of a ``compile_rule`` regex in a rendered line, left to right.
+
+    Each match ends with the space after its last token, which is also the
+    space the next match may start from.
+    """
+    position = 0
+    while (m := regex.search(line, position)) is not None:
+        yield m
+        position = max(m.end() - 1, m.start() + 1)
 
 
 def compile_pattern(pattern: str, analyser: Analyser) -> Compiled:

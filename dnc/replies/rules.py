@@ -134,17 +134,20 @@ class LanguageRules:
         self._prefix_lengths = tuple(sorted({len(p) for p in self._by_prefix}))
         self._suffix_lengths = tuple(sorted({len(s) for s in self._by_suffix}))
 
-    def candidates(self, words: Iterable[str]) -> list[Rule]:
-        """The rules that may match a reply with these ``stem/form`` words, in file order."""
+    def candidates(self, keys: Iterable[str]) -> list[Rule]:
+        """The rules that may match a reply with these folded word and number
+        tokens, in file order. Cached per token: most replies give no
+        candidate in most languages, and then nothing else is done there."""
         found = set(self._always)
         cache = self._word_rules
-        for word in words:
-            rules = cache.get(word)
+        for key in keys:
+            rules = cache.get(key)
             if rules is None:
+                word = f"{key}/{key}" if key[0].isdigit() else self.analyser.render(key)
                 rules = self._rules_for(word)
                 if len(cache) >= _WORD_CACHE_SIZE:
                     cache.clear()
-                cache[word] = rules
+                cache[key] = rules
             found.update(rules)
         return [self.rules[i] for i in sorted(found)]
 
