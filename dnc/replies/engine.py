@@ -16,6 +16,7 @@ writes "не звоните" has opted out.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ from dnc.replies.model import INTENT_RANK, Intent, ReplyIntent, RuleMatch
 from dnc.replies.normalise import BOUNDARY, WORD, Token, tokenize
 from dnc.replies.patterns import scan
 from dnc.replies.rules import LanguageRules, ReplyRules, Rule
+
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,12 +210,5 @@ def _inner(first: int, last: int, tokens: tuple[Token, ...]) -> range:
 
 def _cyrillic_share(tokens: tuple[Token, ...]) -> bool:
     """True when most letters of the reply's words are Cyrillic."""
-    cyrillic = latin = 0
-    for t in tokens:
-        if t.kind == WORD:
-            for c in t.key:
-                if "\u0400" <= c <= "\u04ff":
-                    cyrillic += 1
-                else:
-                    latin += 1
-    return cyrillic > latin
+    letters = "".join(t.key for t in tokens if t.kind == WORD)
+    return 2 * len(_CYRILLIC.findall(letters)) > len(letters)

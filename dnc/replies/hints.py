@@ -6,8 +6,10 @@ day, a weekday, a clock time and how it bounds the call, a part of the day,
 a delay. Of several day words the longest phrase, then the latest day, wins.
 
 Hours people write without a.m./p.m.: 1 to 7 o'clock in a one-off callback
-("call me at 3") and 1 to 11 in "not after" ("don't call after 9") are read
-as afternoon or evening, because a call centre's day runs about 8 to 21;
+("call me at 3", "call before 5") and 1 to 11 in a standing "not after"
+("don't call after 9") are read as afternoon or evening, a standing "not
+before" as written ("don't call before 8"), because a call centre's day
+runs about 8 to 21;
 the 24-hour habit of the other languages ("kell 15", "um 15 Uhr") needs no
 reading. A part of the day marked ``pm`` ("in the evening at 7") and clock
 patterns marked ``pm``/``am`` ("6 pm", "в 7 вечера") say it outright.
@@ -151,11 +153,11 @@ def _bounds(clocks: list[_Clock], part_pm: bool, standing: bool) -> _Bounds:
 def _reading(hour: int, minute: int, clock: _Clock, part_pm: bool, standing: bool) -> time:
     if clock.am or hour == 0 or hour >= 12:
         return time(hour % 24 if not (clock.am and hour == 12) else 0, minute)
-    later = clock.pm or part_pm
-    if not later and clock.kind == "not_after":
-        later = True
-    elif not later and not standing and clock.kind in ("at", "not_before", "window"):
-        later = hour <= 7
+    later = clock.pm or part_pm or hour <= 7
+    if clock.kind == "not_after" and standing:
+        later = later or hour <= 11  # "don't call after 9" is 21:00
+    elif standing:
+        later = clock.pm or part_pm  # "don't call before 8" is 08:00
     return time(hour + 12 if later else hour, minute)
 
 
