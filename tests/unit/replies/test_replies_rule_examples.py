@@ -32,8 +32,6 @@ def test_rule_counter_examples_do_not_read_as_the_rule_intent(rule: Rule) -> Non
         assert reply.intent is not rule.intent, f"{counter!r}: {reply}"
 
 
-def test_every_rule_has_examples_and_every_language_has_counter_examples() -> None:
+def test_every_packaged_rule_has_examples_and_counter_examples() -> None:
     for rule in RULES:
-        assert rule.examples, rule.id
-    for language in default_reply_rules().languages.values():
-        assert sum(len(r.counter_examples) for r in language.rules) >= 10, language.code
+        assert rule.examples and rule.counter_examples, rule.id
