@@ -12,6 +12,7 @@ from dnc.cli import (
     consent,
     history,
     init,
+    intent,
     jobs,
     lists,
     optout,
@@ -76,6 +77,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(queue.app, name="queue")
 scrub.register(app)
 app.add_typer(jobs.app, name="jobs")
+intent.register(app)
 
 
 def main() -> None:

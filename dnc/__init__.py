@@ -27,6 +27,7 @@ from dnc.outcomes import CampaignState, Outcome, OutcomeRecord, RecordedOutcome
 from dnc.prefixes import PrefixBlock
 from dnc.registries import RegistryDefinition
 from dnc.registry_ops import ImportSummary, RegistryStatus
+from dnc.replies import Intent, ReplyIntent, classify_reply
 from dnc.service import Service, open
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
@@ -40,6 +41,7 @@ __all__ = [
     "FixedClock",
     "ImportSummary",
     "InputError",
+    "Intent",
     "InvalidNumberError",
     "LocationError",
     "ListEntry",
@@ -53,10 +55,12 @@ __all__ = [
     "RecordedOutcome",
     "RegistryDefinition",
     "RegistryStatus",
+    "ReplyIntent",
     "SchemaTooNewError",
     "Service",
     "StorageError",
     "SystemClock",
     "Verdict",
+    "classify_reply",
     "open",
 ]

@@ -70,3 +70,16 @@ class NotFoundError(DncError, LookupError):
     """The thing asked for (an entry, a registry) does not exist."""
 
     kind = "not_found"
+
+
+class ReplyLanguageError(InputError):
+    """A reply was to be read in a language no intent rules are loaded for."""
+
+    kind = "reply_language"
+
+    def __init__(self, language: object, known: tuple[str, ...]) -> None:
+        self.language = language
+        self.known = known
+        super().__init__(
+            f"no reply rules for language {language!r} (known: {', '.join(known) or 'none'})"
+        )

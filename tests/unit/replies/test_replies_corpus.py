@@ -1,0 +1,139 @@
+"""The labelled corpus: precision and recall per language and intent, against targets.
+
+Each ``corpus/<lang>.tsv`` line is ``intent<TAB>text`` (``<TAB>per_se`` for
+a bare keyword reply). Replies are read with no language given (the
+language is detected), which is the harder case; the same figures with the
+language given are printed too. ``pytest -s`` shows the table, and so does
+``python tests/unit/replies/test_replies_corpus.py`` (docs/replies.md quotes it).
+
+Targets: every per-se keyword reply read as a per-se opt-out; opt-out
+recall >= 0.98 and precision >= 0.95 in each language; at most 2 % of
+callback requests read as opt-outs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from dnc.replies import Intent, classify_reply
+
+CORPUS = Path(__file__).parent / "corpus"
+LANGUAGES = ("en", "de", "et", "lt", "ru")
+
+
+@dataclass(frozen=True)
+class Line:
+    language: str
+    expected: Intent
+    text: str
+    per_se: bool
+
+
+def load(language: str) -> list[Line]:
+    lines = []
+    path = CORPUS / f"{language}.tsv"
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        intent, text, *flags = raw.split("\t")
+        lines.append(Line(language, Intent(intent), text, "per_se" in flags))
+    return lines
+
+
+def everything() -> list[Line]:
+    return [line for language in LANGUAGES for line in load(language)]
+
+
+@dataclass(frozen=True)
+class Figures:
+    language: str
+    given: bool
+    counts: Counter[tuple[Intent, Intent]]
+    wrong: list[tuple[Line, Intent]]
+
+    def precision(self, intent: Intent) -> float:
+        read = sum(n for (_, got), n in self.counts.items() if got is intent)
+        return self.counts[(intent, intent)] / read if read else 1.0
+
+    def recall(self, intent: Intent) -> float:
+        true = sum(n for (want, _), n in self.counts.items() if want is intent)
+        return self.counts[(intent, intent)] / true if true else 1.0
+
+    def support(self, intent: Intent) -> int:
+        return sum(n for (want, _), n in self.counts.items() if want is intent)
+
+    @property
+    def callbacks_as_opt_out(self) -> float:
+        true = self.support(Intent.CALLBACK_REQUEST)
+        return self.counts[(Intent.CALLBACK_REQUEST, Intent.OPT_OUT)] / true if true else 0.0
+
+
+def measure(language: str, given: bool) -> Figures:
+    counts: Counter[tuple[Intent, Intent]] = Counter()
+    wrong = []
+    for line in load(language):
+        got = classify_reply(line.text, language if given else None).intent
+        counts[(line.expected, got)] += 1
+        if got is not line.expected:
+            wrong.append((line, got))
+    return Figures(language, given, counts, wrong)
+
+
+def report(given: bool) -> str:
+    head = "language given" if given else "language detected"
+    rows = [f"{head}: precision / recall (support) per intent; callback→opt-out share"]
+    for language in LANGUAGES:
+        fig = measure(language, given)
+        cells = [
+            f"{i.value} {fig.precision(i):.2f}/{fig.recall(i):.2f} ({fig.support(i)})"
+            for i in Intent
+        ]
+        n = sum(fig.counts.values())
+        rows.append(
+            f"  {language} n={n}: " + "; ".join(cells) + f"; cb→opt {fig.callbacks_as_opt_out:.1%}"
+        )
+        rows.extend(
+            f"      {ln.expected.value} read as {got.value}: {ln.text}" for ln, got in fig.wrong
+        )
+    return "\n".join(rows)
+
+
+def test_corpus_has_at_least_100_messages_per_language_across_all_intents() -> None:
+    for language in LANGUAGES:
+        lines = load(language)
+        assert len(lines) >= 100, language
+        assert {line.expected for line in lines} == set(Intent), language
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_per_se_keyword_reply_is_a_per_se_opt_out(language: str) -> None:
+    for line in load(language):
+        if line.per_se:
+            reply = classify_reply(line.text)
+            assert reply.intent is Intent.OPT_OUT and reply.per_se, line.text
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["detected", "given"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_corpus_meets_the_opt_out_targets(language: str, given: bool) -> None:
+    fig = measure(language, given)
+    print(
+        f"\n{language} ({'given' if given else 'detected'}): "
+        + ", ".join(f"{i.value} P={fig.precision(i):.2f} R={fig.recall(i):.2f}" for i in Intent)
+    )
+    assert fig.recall(Intent.OPT_OUT) >= 0.98, fig.wrong
+    assert fig.precision(Intent.OPT_OUT) >= 0.95, fig.wrong
+    assert fig.callbacks_as_opt_out <= 0.02, fig.wrong
+
+
+def test_print_the_corpus_report() -> None:
+    print("\n" + report(given=False) + "\n" + report(given=True))
+
+
+if __name__ == "__main__":
+    sys.stdout.write(report(given=False) + "\n\n" + report(given=True) + "\n")
