@@ -167,9 +167,7 @@ def test_a_full_list_replaces_the_snapshot_and_twice_is_the_same(
     assert not svc.check("+12015550125", at=TODAY).allowed
 
 
-def test_a_crash_mid_import_leaves_the_previous_snapshot(
-    svc: dnc.Service, tmp_path: Path
-) -> None:
+def test_a_crash_mid_import_leaves_the_previous_snapshot(svc: dnc.Service, tmp_path: Path) -> None:
     svc.import_registry(SAMPLES / "ftc-full-201-305.txt", "us-national", as_of=FRESH)
     other = tmp_path / "other.txt"
     other.write_text("".join(f"212555{n:04d}\n" for n in range(1200)))
