@@ -37,7 +37,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        service = dnc.open(url)
+        service = dnc.open(url, create=True)
         rng = random.Random(42)
         listed = [2012000000 + rng.randrange(8_000_000) for _ in range(args.numbers)]
         now = datetime.now(UTC)

@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("--registry-file", type=Path, default=HERE / "data" / "us-5M.txt")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{HERE / 'data' / 'registry-bench.db'}"
-    service = dnc.open(url, configuration.load(env={}))
+    service = dnc.open(url, configuration.load(env={}), create=True)
     with service.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM queue_entry WHERE campaign = 'bench'"))
 

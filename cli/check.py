@@ -11,9 +11,11 @@ import dnc
 from dnc.cli.common import (
     EXIT_OK,
     EXIT_REFUSED,
+    EXIT_UNAVAILABLE,
     EXIT_USAGE,
     console,
     err_console,
+    fail,
     parse_instant,
     print_json,
     state,
@@ -22,7 +24,8 @@ from dnc.cli.common import (
 
 HELP = """Check whether NUMBER may be called, and why not.
 
-Exit status: 0 may call, 1 must not call, 2 bad input.
+Exit status: 0 may call, 1 must not call (also when the database cannot be
+reached), 2 bad input, 3 no dnc database there (run dnc init).
 
 Example: dnc check "+1 201 555 0123" --campaign spring --json
 """
@@ -50,11 +53,15 @@ def check(
     st = state(ctx)
     try:
         service = st.service()
+    except dnc.DatabaseMissingError as exc:
+        # Not an outage but the wrong place: said as a storage error (exit 3),
+        # with the refusing verdict still printed for a --json reader.
+        if as_json:
+            print_json(_failed(number, str(exc)).to_dict())
+        raise fail(str(exc), EXIT_UNAVAILABLE) from None
     except dnc.StorageError as exc:
         # Fail closed: no database means no clearance, said as a verdict.
-        verdict = dnc.Verdict.refuse(
-            number, [dnc.Reason(dnc.ReasonCode.CHECK_FAILED, f"database unavailable: {exc}")]
-        )
+        verdict = _failed(number, str(exc))
     else:
         try:
             verdict = service.check(number, campaign=campaign, at=when, location=location)
@@ -73,6 +80,12 @@ def check(
     if invalid:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_OK if verdict.allowed else EXIT_REFUSED)
+
+
+def _failed(number: str, why: str) -> dnc.Verdict:
+    return dnc.Verdict.refuse(
+        number, [dnc.Reason(dnc.ReasonCode.CHECK_FAILED, f"database unavailable: {why}")]
+    )
 
 
 def render(verdict: dnc.Verdict) -> None:

@@ -37,9 +37,11 @@ class State:
     actor: str | None = None
     _service: dnc.Service | None = field(default=None, repr=False)
 
-    def service(self) -> dnc.Service:
+    def service(self, create: bool = False) -> dnc.Service:
+        """The service; only ``dnc init`` passes ``create`` (every other command
+        fails on a missing database instead of answering from a new, empty one)."""
         if self._service is None:
-            self._service = dnc.open(self.database_url, self.config)
+            self._service = dnc.open(self.database_url, self.config, create=create)
         return self._service
 
     def close(self) -> None:

@@ -40,8 +40,10 @@ def _as_of(value: str | None) -> date | None:
     "import",
     help="Import a registry file (.txt, .csv, .zip or .gz).\n\n"
     "A full list replaces the registry's snapshot atomically; --changes applies a change "
-    "list's additions and deletions to it. A malformed line stops the import and changes "
-    "nothing, unless --skip-invalid.\n\n"
+    "list's additions and deletions to it. A malformed line, or a number outside the "
+    "registry's numbering plan, stops the import and changes nothing, unless --skip-invalid. "
+    "An empty full list is refused, and so is one that shrinks the registry by more than its "
+    "max_shrink (default 5 %) unless --allow-shrink.\n\n"
     "Example: dnc registry import ftc-201.zip --registry us-national --as-of 2026-11-20",
 )
 @user_errors
@@ -61,7 +63,18 @@ def import_(
         bool, typer.Option("--changes", help="The file is a change list (add/delete markers).")
     ] = False,
     skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Skip malformed lines and report them.")
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Skip malformed lines and numbers outside the registry's plan; report them.",
+        ),
+    ] = False,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Accept a full list much smaller than the current snapshot (never an empty one).",
+        ),
     ] = False,
 ) -> None:
     when = _as_of(as_of)
@@ -91,13 +104,15 @@ def import_(
             skip_invalid=skip_invalid,
             actor=state(ctx).actor,
             progress=progress,
+            allow_shrink=allow_shrink,
         )
     console.print(summary.line(), highlight=False, soft_wrap=True)
 
 
 @app.command(
     "status",
-    help="Each registry's as-of date, size, age and days left before it is stale.\n\n"
+    help="Each registry's as-of date, size, age and days left before it is stale, "
+    "and which database says so.\n\n"
     "Example: dnc registry status --json",
 )
 @user_errors
@@ -112,6 +127,7 @@ def status(
     when = parse_instant(at)
     with service_for(ctx) as service:
         found = service.registry_status(when)
+        database = service.database
     rows = [
         {
             "registry": s.definition.name,
@@ -133,6 +149,7 @@ def status(
     if as_json:
         print_json(rows)
         return
+    console.print(f"database: {database}", highlight=False, soft_wrap=True)
     table = Table(title=f"{len(rows)} registries")
     for column in ("registry", "required", "state", "as of", "size", "age", "days left"):
         table.add_column(column, overflow="fold")

@@ -3,7 +3,7 @@
 A dialer needs only this module::
 
     import dnc
-    service = dnc.open()                 # ./dnc.db, or DNC_DATABASE_URL
+    service = dnc.open()                 # ./dnc.db (made by `dnc init`), or DNC_DATABASE_URL
     verdict = service.check("+1 201 555 0123", campaign="spring")
     if not verdict.allowed:
         print([r.code for r in verdict.reasons], verdict.next_allowed_at)
@@ -13,13 +13,16 @@ from dnc.clock import Clock, FixedClock, SystemClock
 from dnc.consent import ConsentKind, ConsentRecord
 from dnc.errors import (
     ConfigError,
+    DatabaseMissingError,
     DncError,
     InputError,
     InvalidNumberError,
     LocationError,
     NotFoundError,
+    RegistryShrinkError,
     SchemaTooNewError,
     StorageError,
+    TimeRangeError,
 )
 from dnc.lists import ListEntry
 from dnc.numbers import PhoneNumber
@@ -37,6 +40,7 @@ __all__ = [
     "ConfigError",
     "ConsentKind",
     "ConsentRecord",
+    "DatabaseMissingError",
     "DncError",
     "FixedClock",
     "ImportSummary",
@@ -54,12 +58,14 @@ __all__ = [
     "ReasonCode",
     "RecordedOutcome",
     "RegistryDefinition",
+    "RegistryShrinkError",
     "RegistryStatus",
     "ReplyIntent",
     "SchemaTooNewError",
     "Service",
     "StorageError",
     "SystemClock",
+    "TimeRangeError",
     "Verdict",
     "classify_reply",
     "open",

@@ -8,10 +8,14 @@ a ``FixedClock``; production uses ``SystemClock``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from dnc.errors import InputError
+from dnc.errors import InputError, TimeRangeError
+
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far a caller's clock may run from the service's before a time it gives is
+refused as future or past: a dialer a minute fast must not lose an opt-out."""
 
 
 @runtime_checkable
@@ -61,4 +65,26 @@ def aware(value: object, name: str) -> datetime:
         raise InputError(f"{name} must be a datetime, not {value!r}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InputError(f"{name} must be timezone-aware, got {value.isoformat()}")
+    return value
+
+
+def not_after_now(value: datetime, now: datetime, what: str, why: str) -> datetime:
+    """``value`` unless it is later than ``now`` by more than the clock skew."""
+    if value > now + CLOCK_SKEW:
+        raise TimeRangeError(what, value.isoformat(), "in the future", now.isoformat(), why)
+    return value
+
+
+def not_before_now(value: datetime, now: datetime, what: str, why: str) -> datetime:
+    """``value`` unless it is earlier than ``now`` by more than the clock skew."""
+    if value < now - CLOCK_SKEW:
+        raise TimeRangeError(what, value.isoformat(), "already past", now.isoformat(), why)
+    return value
+
+
+def day_not_after_today(value: date, now: datetime, what: str, why: str) -> date:
+    """``value`` unless it is a later UTC day than ``now`` (plus the clock skew) falls on."""
+    today = (now + CLOCK_SKEW).astimezone(UTC).date()
+    if value > today:
+        raise TimeRangeError(what, value.isoformat(), "after today", f"{today} UTC", why)
     return value

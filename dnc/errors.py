@@ -48,10 +48,40 @@ class LocationError(InputError):
     kind = "location"
 
 
+class TimeRangeError(InputError):
+    """A time that would open a hole: an opt-out or an as-of date in the future,
+    an expiry already past."""
+
+    kind = "time_range"
+
+    def __init__(self, what: str, value: str, relation: str, now: str, why: str) -> None:
+        self.what = what
+        super().__init__(f"{what} {value} is {relation} (now {now}): {why}")
+
+
+class RegistryShrinkError(InputError):
+    """A full registry list is empty, or much smaller than the snapshot it would replace."""
+
+    kind = "registry_shrink"
+
+
 class StorageError(DncError):
     """The database could not be reached or used."""
 
     kind = "storage"
+
+
+class DatabaseMissingError(StorageError):
+    """There is no dnc database where the service was pointed; only ``dnc init``
+    (``dnc.open(..., create=True)``) makes one."""
+
+    kind = "no_database"
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        super().__init__(
+            f"no dnc database at {where}: run `dnc init` there, or set DNC_DATABASE_URL"
+        )
 
 
 class SchemaTooNewError(StorageError):

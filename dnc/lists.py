@@ -15,6 +15,12 @@ from typing import Any
 
 from dnc.verdicts import Reason, ReasonCode
 
+POST_DATED = (
+    "an opt-out may be back-dated to when the person asked, never post-dated "
+    "(until then the number would be callable)"
+)
+NEVER_BLOCKS = "it would never block; give a later date or none"
+
 
 class Scope(StrEnum):
     COMPANY = "company"

@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 
 from dnc.audit import AuditRecord
+from dnc.clock import not_after_now
 from dnc.decide import combine
 from dnc.errors import InputError
-from dnc.lists import Channel, ListEntry, Source, entry_snapshot, list_reasons
+from dnc.lists import POST_DATED, Channel, ListEntry, Source, entry_snapshot, list_reasons
 from dnc.numbers import PhoneNumber
 from dnc.outcomes import (
     CampaignState,
@@ -55,14 +56,20 @@ def build_record(
     refusals: int,
     note: str | None,
     agent: str | None,
+    now: datetime,
 ) -> OutcomeRecord:
-    """Validate what a dialer reported and resolve the callback time."""
+    """Validate what a dialer reported and resolve the callback time.
+
+    An opt-out is never dated later than ``now`` (beyond the clock skew).
+    """
     if not isinstance(campaign, str) or not campaign.strip():
         raise InputError("an outcome needs a campaign")
     name = campaign.strip()
     if len(name) > 100:
         raise InputError("a campaign name is at most 100 characters")
     kind = parse_outcome(outcome)
+    if kind is Outcome.OPT_OUT:
+        not_after_now(at, now, "opt-out time", POST_DATED)
     if isinstance(refusals, bool) or not isinstance(refusals, int):
         raise InputError(f"refusals must be a whole number, not {refusals!r}")
     if kind is Outcome.REFUSED:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -99,11 +99,21 @@ class LoadSummary:
 
 
 def load_csv(
-    engine: Engine, path: str | Path, campaign: str, region: str, at: datetime
+    engine: Engine,
+    path: str | Path,
+    campaign: str,
+    region: str,
+    at: datetime,
+    check_location: Callable[[str], None],
 ) -> LoadSummary:
-    """All or nothing: every line is parsed before anything is written."""
+    """All or nothing: every line is parsed before anything is written.
+
+    ``check_location`` raises for a location the rules cannot read, which
+    would otherwise be held as CHECK_FAILED at every scrub: a bad line here.
+    """
     source = InputFile(path)
     rows: list[tuple[PhoneNumber, str | None, str | None, int]] = []
+    locations: dict[str, str | None] = {}  # each distinct hint checked once
     for member, line, row in csv_rows(source):
         text = number_cell(row).strip()
         try:
@@ -117,9 +127,24 @@ def load_csv(
             raise BadLineError(
                 member, line, priority_text, "priority is not a whole number"
             ) from None
-        rows.append((phone, _cell(row, "lead_id"), _cell(row, "location"), priority))
+        location = _cell(row, "location")
+        if location is not None:
+            if location not in locations:
+                locations[location] = _location_problem(check_location, location)
+            why = locations[location]
+            if why is not None:
+                raise BadLineError(member, line, location, why)
+        rows.append((phone, _cell(row, "lead_id"), location, priority))
     added = enqueue(engine, campaign, rows, at)
     return LoadSummary(read=len(rows), added=added, already_queued=len(rows) - added)
+
+
+def _location_problem(check_location: Callable[[str], None], location: str) -> str | None:
+    try:
+        check_location(location)
+    except InputError as exc:
+        return str(exc)
+    return None
 
 
 def _cell(row: dict[str, str], name: str) -> str | None:

@@ -23,6 +23,28 @@ from dnc.verdicts import Reason, ReasonCode
 
 FORMATS = ("ftc", "dncl", "tps", "csv")
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+MAX_SHRINK = 0.05
+"""Default share by which a full list may be smaller than the snapshot it replaces."""
+
+
+@dataclass(frozen=True, slots=True)
+class NumberingPlan:
+    """The numbers a registry's files may hold: regions and/or E.164 prefixes.
+
+    A file holding any other number is for another registry (a Canadian list
+    imported as us-national), and is refused before it replaces anything.
+    For +1 numbers a region is the NANP area-code table's country, so "US"
+    takes in its territories (PR, VI, GU, MP, AS) and non-geographic codes.
+    """
+
+    regions: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()  # E.164 digits, without "+"
+
+    def __bool__(self) -> bool:
+        return bool(self.regions or self.prefixes)
+
+    def describe(self) -> str:
+        return ", ".join([*sorted(self.regions), *(f"+{p}" for p in self.prefixes)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +74,8 @@ class RegistryDefinition:
     format: str = "csv"
     source: str = ""
     changes: ChangeLayout = field(default_factory=ChangeLayout)
+    plan: NumberingPlan = NumberingPlan()
+    max_shrink: float = MAX_SHRINK
     # Every check looks its registries up in caches keyed by them (see
     # registry_reasons): hashed once here, not field by field on each look-up.
     _hash: int = field(default=0, init=False, repr=False, compare=False)
@@ -62,6 +86,11 @@ class RegistryDefinition:
 
     def __hash__(self) -> int:
         return self._hash
+
+    @property
+    def numbering_plan(self) -> NumberingPlan:
+        """The plan its files are held to: the one declared, else what it covers."""
+        return self.plan or NumberingPlan(self.regions, self.prefixes)
 
     def covers(self, number: PhoneNumber) -> bool:
         """Whether a call to ``number`` must be washed against this registry."""

@@ -12,7 +12,14 @@ from typing import Any
 import phonenumbers
 
 from dnc.errors import ConfigError
-from dnc.registries import FORMATS, ChangeLayout, RegistryDefinition, check_name
+from dnc.registries import (
+    FORMATS,
+    MAX_SHRINK,
+    ChangeLayout,
+    NumberingPlan,
+    RegistryDefinition,
+    check_name,
+)
 
 _KEYS = {
     "title",
@@ -24,7 +31,11 @@ _KEYS = {
     "source",
     "effective_from",
     "changes",
+    "plan",
+    "max_shrink",
 }
+# Keys of the [registries] table itself that are settings, not registries.
+_SHARED_KEYS = {"max_shrink"}
 _CHANGE_KEYS = {"number_columns", "marker_column", "add", "delete"}
 
 
@@ -32,13 +43,25 @@ def parse_registries(raw: Any, source_of: Callable[[str], str]) -> tuple[Registr
     """Validate the ``registries`` table; ``source_of(dotted_key)`` names the file."""
     if not isinstance(raw, Mapping):
         raise ConfigError(source_of("registries"), "registries", "must be a table of registries")
+    max_shrink = _share(raw.get("max_shrink", MAX_SHRINK), source_of, "registries.max_shrink")
     definitions = []
     for name, table in sorted(raw.items()):
-        definitions.append(_definition(str(name), table, source_of))
+        if name not in _SHARED_KEYS:
+            definitions.append(_definition(str(name), table, source_of, max_shrink))
     return tuple(definitions)
 
 
-def _definition(name: str, table: Any, source_of: Callable[[str], str]) -> RegistryDefinition:
+def _share(value: Any, source_of: Callable[[str], str], key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError(
+            source_of(key), key, f"must be a share from 0 to 1 (0.05 is 5 %), not {value!r}"
+        )
+    return float(value)
+
+
+def _definition(
+    name: str, table: Any, source_of: Callable[[str], str], max_shrink: float
+) -> RegistryDefinition:
     key = f"registries.{name}"
     src = source_of(key)
     try:
@@ -78,6 +101,8 @@ def _definition(name: str, table: Any, source_of: Callable[[str], str]) -> Regis
     if fmt not in FORMATS:
         raise ConfigError(src, f"{key}.format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
     get("effective_from", str, "")
+    # Without a declared plan a registry's files are held to what it covers.
+    plan = _plan(key, get("plan", list, []), src) if "plan" in table else NumberingPlan()
     return RegistryDefinition(
         name=name,
         title=get("title", str, ""),
@@ -88,7 +113,27 @@ def _definition(name: str, table: Any, source_of: Callable[[str], str]) -> Regis
         format=fmt,
         source=get("source", str, ""),
         changes=_changes(key, get("changes", dict, {}), src),
+        plan=plan,
+        max_shrink=_share(table.get("max_shrink", max_shrink), source_of, f"{key}.max_shrink"),
     )
+
+
+def _plan(key: str, entries: list[Any], src: str) -> NumberingPlan:
+    """``["US"]``, ``["+44"]``: regions and E.164 prefixes a registry's files may hold."""
+    if not entries:
+        raise ConfigError(src, f"{key}.plan", "give the regions or +prefixes its numbers are in")
+    found_regions: set[str] = set()
+    found_prefixes: list[str] = []
+    for entry in entries:
+        if isinstance(entry, str) and _is_prefix(entry):
+            found_prefixes.append(entry[1:])
+        elif isinstance(entry, str) and entry.upper() in phonenumbers.SUPPORTED_REGIONS:
+            found_regions.add(entry.upper())
+        else:
+            raise ConfigError(
+                src, f"{key}.plan", f"{entry!r} is neither a region code nor a prefix like '+44'"
+            )
+    return NumberingPlan(frozenset(found_regions), tuple(found_prefixes))
 
 
 def _changes(key: str, table: Mapping[str, Any], src: str) -> ChangeLayout:

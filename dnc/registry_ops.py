@@ -3,15 +3,17 @@
 A full list loads into a new snapshot table that no reader sees, in
 chunked transactions; only when every line has been read and accepted is
 the registry's pointer swapped (one short transaction), and the replaced
-table dropped. A bad line, a crash or Ctrl-C before the swap leaves the
-previous snapshot exactly as it was; the half-loaded table is removed
+table dropped. A bad line (a malformed one, or a number outside the
+registry's numbering plan), a list that is empty or shrinks the registry
+by more than its ``max_shrink``, a crash or Ctrl-C before the swap leaves
+the previous snapshot exactly as it was; the half-loaded table is removed
 then, or by the next import of that registry if the process died.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -19,8 +21,9 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from dnc.audit import AuditRecord
-from dnc.errors import InputError, NotFoundError
-from dnc.importing import InputFile, Skipped, read_changes, read_numbers
+from dnc.clock import day_not_after_today
+from dnc.errors import InputError, NotFoundError, RegistryShrinkError
+from dnc.importing import InputFile, PlanFilter, Skipped, read_changes, read_numbers
 from dnc.registries import FORMATS, Freshness, RegistryDefinition, freshness
 from dnc.storage import audit_repo, registry_bulk, registry_repo
 from dnc.storage.uow import UnitOfWork
@@ -86,6 +89,23 @@ def definition_for(definitions: Sequence[RegistryDefinition], name: str) -> Regi
     raise NotFoundError(f"unknown registry {name!r} (known: {known})")
 
 
+@dataclass(frozen=True, slots=True)
+class _Import:
+    """One import under way: what is read, how, and for whom."""
+
+    definition: RegistryDefinition
+    source: InputFile
+    fmt: str
+    as_of: date
+    as_of_source: str
+    region: str
+    skipped: Skipped | None
+    plan: PlanFilter
+    actor: str
+    now: datetime
+    started: float
+
+
 def import_registry(
     engine: Engine,
     definition: RegistryDefinition,
@@ -95,68 +115,54 @@ def import_registry(
     as_of: date | None,
     changes: bool,
     skip_invalid: bool,
+    allow_shrink: bool = False,
     region: str,
+    nanp: Mapping[str, str],
     actor: str,
     now: datetime,
     progress: Progress | None = None,
 ) -> ImportSummary:
+    """``nanp``: NANP area code → country, to hold +1 numbers to the registry's plan."""
     fmt = fmt or definition.format
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     source = InputFile(path)
     as_of_source = "given" if as_of is not None else "file date"
     when = as_of if as_of is not None else source.file_date()
+    day_not_after_today(when, now, f"{source.name}: as-of date ({as_of_source})", _FUTURE_AS_OF)
     if len(definition.regions) == 1:
         # A registry of one country reads national numbers in that country's way.
         region = next(iter(definition.regions))
-    skipped = Skipped() if skip_invalid else None
-    started = time.perf_counter()
-    if changes:
-        return _apply_changes(
-            engine,
-            definition,
-            source,
-            fmt,
-            when,
-            as_of_source,
-            region,
-            skipped,
-            actor,
-            now,
-            started,
-        )
-    return _replace(
-        engine,
-        definition,
-        source,
-        fmt,
-        when,
-        as_of_source,
-        region,
-        skipped,
-        actor,
-        now,
-        started,
-        progress,
+    job = _Import(
+        definition=definition,
+        source=source,
+        fmt=fmt,
+        as_of=when,
+        as_of_source=as_of_source,
+        region=region,
+        skipped=Skipped() if skip_invalid else None,
+        plan=PlanFilter(definition.name, definition.numbering_plan, nanp),
+        actor=actor,
+        now=now,
+        started=time.perf_counter(),
     )
+    if changes:
+        return _apply_changes(engine, job)
+    return _replace(engine, job, allow_shrink, progress)
+
+
+_FUTURE_AS_OF = (
+    "a snapshot dated ahead would count as fresh for longer than it is; "
+    "give the list's own date with --as-of"
+)
 
 
 def _replace(
-    engine: Engine,
-    definition: RegistryDefinition,
-    source: InputFile,
-    fmt: str,
-    as_of: date,
-    as_of_source: str,
-    region: str,
-    skipped: Skipped | None,
-    actor: str,
-    now: datetime,
-    started: float,
-    progress: Progress | None,
+    engine: Engine, job: _Import, allow_shrink: bool, progress: Progress | None
 ) -> ImportSummary:
+    definition = job.definition
     with UnitOfWork(engine, write=True) as uow:
-        reg_id = registry_repo.registry_id(uow.connection, definition.name, create=True, at=now)
+        reg_id = registry_repo.registry_id(uow.connection, definition.name, create=True, at=job.now)
         if reg_id is None:
             raise RuntimeError(f"registry {definition.name} could not be created")
         for leftover in registry_repo.abandoned(uow.connection, reg_id):
@@ -164,55 +170,30 @@ def _replace(
         snapshot_id = registry_repo.start_snapshot(
             uow.connection,
             reg_id,
-            as_of=as_of,
-            as_of_source=as_of_source,
-            file=source.name,
-            actor=actor,
-            at=now,
+            as_of=job.as_of,
+            as_of_source=job.as_of_source,
+            file=job.source.name,
+            actor=job.actor,
+            at=job.now,
         )
         registry_repo.create_numbers_table(uow.connection, snapshot_id, with_key=False)
         uow.commit()
-    read = 0
-    load = registry_bulk.loader(engine, snapshot_id)
     try:
-        for chunk in read_numbers(source, fmt, region, skipped):
-            load.add(chunk.digits)
-            read += chunk.count
-            if progress is not None:
-                progress(source.position(), source.size)
-        size = load.finish()
+        read, size = _load(engine, job, snapshot_id, progress)
+        with UnitOfWork(engine, write=True) as uow:
+            old = registry_repo.current(uow.connection, definition.name)
+            # Before the swap: a refused list leaves the previous snapshot answering.
+            _guard_shrink(job, old, size, allow_shrink)
+            added, removed = _diff(uow, snapshot_id, old, size)
+            registry_repo.swap(uow.connection, reg_id, snapshot_id, size=size, at=job.now)
+            summary = _summary(job, "full", read, added, removed, size)
+            _audit(uow, summary, job.actor, job.now, old)
+            uow.commit()
     except BaseException:
-        load.abort()
         with UnitOfWork(engine, write=True) as uow:
             registry_repo.forget(uow.connection, snapshot_id)
             uow.commit()
         raise
-    with UnitOfWork(engine, write=True) as uow:
-        old = registry_repo.current(uow.connection, definition.name)
-        added: int | None = size
-        removed: int | None = 0
-        if old is not None:
-            if max(old.size, size) <= DIFF_LIMIT:
-                shared = registry_repo.overlap(uow.connection, snapshot_id, old.id)
-                added, removed = size - shared, old.size - shared
-            else:
-                added = removed = None
-        registry_repo.swap(uow.connection, reg_id, snapshot_id, size=size, at=now)
-        summary = _summary(
-            definition,
-            "full",
-            source,
-            as_of,
-            as_of_source,
-            read,
-            added,
-            removed,
-            skipped,
-            size,
-            started,
-        )
-        _audit(uow, summary, actor, now, old)
-        uow.commit()
     if old is not None:
         with UnitOfWork(engine, write=True) as uow:
             registry_repo.forget(uow.connection, old.id)
@@ -220,20 +201,65 @@ def _replace(
     return summary
 
 
-def _apply_changes(
-    engine: Engine,
-    definition: RegistryDefinition,
-    source: InputFile,
-    fmt: str,
-    as_of: date,
-    as_of_source: str,
-    region: str,
-    skipped: Skipped | None,
-    actor: str,
-    now: datetime,
-    started: float,
-) -> ImportSummary:
-    changes = read_changes(source, fmt, region, definition.changes, skipped)
+def _load(
+    engine: Engine, job: _Import, snapshot_id: int, progress: Progress | None
+) -> tuple[int, int]:
+    """Read the whole file into the new snapshot's table: (numbers read, distinct)."""
+    read = 0
+    load = registry_bulk.loader(engine, snapshot_id)
+    try:
+        for chunk in read_numbers(job.source, job.fmt, job.region, job.skipped, job.plan):
+            load.add(chunk.digits)
+            read += chunk.count
+            if progress is not None:
+                progress(job.source.position(), job.source.size)
+        return read, load.finish()
+    except BaseException:
+        load.abort()
+        raise
+
+
+def _guard_shrink(
+    job: _Import, old: registry_repo.SnapshotRecord | None, size: int, allow_shrink: bool
+) -> None:
+    """Refuse an empty full list always, and one that shrinks the registry by more
+    than its ``max_shrink`` unless allowed: real registries grow, and the usual
+    cause is a truncated download."""
+    name = job.definition.name
+    if size == 0:
+        raise RegistryShrinkError(
+            f"{job.source.name}: no numbers for registry {name}: an empty full list is "
+            "never imported (a registry is not emptied by an import)"
+        )
+    if old is None or old.size == 0 or allow_shrink:
+        return
+    share = (old.size - size) / old.size
+    limit = job.definition.max_shrink
+    if share > limit:
+        raise RegistryShrinkError(
+            f"{job.source.name}: {size:,} numbers would shrink registry {name} by "
+            f"{share:.1%} from {old.size:,} (limit {limit:.0%}); a truncated download? "
+            "If the list is right, import it again allowing the shrink (--allow-shrink)"
+        )
+
+
+def _diff(
+    uow: UnitOfWork, snapshot_id: int, old: registry_repo.SnapshotRecord | None, size: int
+) -> tuple[int | None, int | None]:
+    """(added, removed) against the current snapshot; None above DIFF_LIMIT."""
+    if old is None:
+        return size, 0
+    if max(old.size, size) > DIFF_LIMIT:
+        return None, None
+    shared = registry_repo.overlap(uow.connection, snapshot_id, old.id)
+    return size - shared, old.size - shared
+
+
+def _apply_changes(engine: Engine, job: _Import) -> ImportSummary:
+    definition = job.definition
+    changes = read_changes(
+        job.source, job.fmt, job.region, definition.changes, job.skipped, job.plan
+    )
     with UnitOfWork(engine, write=True) as uow:
         snapshot = registry_repo.current(uow.connection, definition.name)
         if snapshot is None:
@@ -241,10 +267,10 @@ def _apply_changes(
                 f"registry {definition.name} has no snapshot to apply changes to: "
                 "import a full list first"
             )
-        if as_of < snapshot.as_of:
+        if job.as_of < snapshot.as_of:
             raise InputError(
-                f"{source.name}: change list as of {as_of.isoformat()} is older than the "
-                f"{definition.name} snapshot as of {snapshot.as_of.isoformat()}"
+                f"{job.source.name}: change list as of {job.as_of.isoformat()} is older than "
+                f"the {definition.name} snapshot as of {snapshot.as_of.isoformat()}"
             )
         raw = uow.connection.connection.driver_connection
         added, removed = registry_bulk.apply_changes(
@@ -255,55 +281,38 @@ def _apply_changes(
             uow.connection,
             snapshot.id,
             size=size,
-            as_of=as_of,
-            as_of_source=as_of_source,
-            at=now,
+            as_of=job.as_of,
+            as_of_source=job.as_of_source,
+            at=job.now,
         )
         read = len(changes.add) + len(changes.delete)
-        summary = _summary(
-            definition,
-            "change",
-            source,
-            as_of,
-            as_of_source,
-            read,
-            added,
-            removed,
-            skipped,
-            size,
-            started,
-        )
-        _audit(uow, summary, actor, now, snapshot)
+        summary = _summary(job, "change", read, added, removed, size)
+        _audit(uow, summary, job.actor, job.now, snapshot)
         uow.commit()
     return summary
 
 
 def _summary(
-    definition: RegistryDefinition,
+    job: _Import,
     kind: str,
-    source: InputFile,
-    as_of: date,
-    as_of_source: str,
     read: int,
     added: int | None,
     removed: int | None,
-    skipped: Skipped | None,
     size: int,
-    started: float,
 ) -> ImportSummary:
     return ImportSummary(
-        registry=definition.name,
+        registry=job.definition.name,
         kind=kind,
-        file=source.name,
-        as_of=as_of,
-        as_of_source=as_of_source,
+        file=job.source.name,
+        as_of=job.as_of,
+        as_of_source=job.as_of_source,
         read=read,
         added=added,
         removed=removed,
-        skipped=skipped.count if skipped else 0,
-        first_skipped=tuple(skipped.first) if skipped else (),
+        skipped=job.skipped.count if job.skipped else 0,
+        first_skipped=tuple(job.skipped.first) if job.skipped else (),
         size=size,
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - job.started,
     )
 
 

@@ -42,20 +42,26 @@ def open(  # noqa: A001 - the front door is dnc.open(), as documented
     *,
     migrate_schema: bool = True,
     clock: Clock | None = None,
+    create: bool = False,
 ) -> Service:
     """Open the service: load configuration, connect, bring the schema to head.
 
     URL precedence: argument > DNC_DATABASE_URL > config > ./dnc.db (SQLite).
-    Raises StorageError when the database cannot be reached, and
-    SchemaTooNewError when it was migrated by a newer dnc. Every stamp and
-    every default "now" comes from ``clock`` (default: the system clock).
+    Only ``create=True`` (``dnc init``) makes a database: otherwise a missing
+    SQLite file, or a database or schema without dnc's tables, raises
+    DatabaseMissingError, so a command run in the wrong folder never answers
+    from an empty store. Raises StorageError when the database cannot be
+    reached, and SchemaTooNewError when it was migrated by a newer dnc. Every
+    stamp and every default "now" comes from ``clock`` (default: the system clock).
     """
     cfg = config if isinstance(config, Config) else configuration.load(config)
     url = configuration.resolve_database_url(database_url, cfg)
     engine = create_engine(url)
     try:
         if migrate_schema:
-            migrate.upgrade(engine)
+            migrate.upgrade(engine, create=create)
+        elif not create:
+            migrate.require(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
         raise StorageError(f"cannot use database {_redact(url)}: {_first_line(exc)}") from exc
@@ -90,6 +96,11 @@ class Service(ListMethods, PeopleMethods, EvidenceMethods, QueueMethods):
         self._hot = HotReader(engine)
 
     # -- lifecycle -----------------------------------------------------------
+
+    @property
+    def database(self) -> str:
+        """The database in use, as its URL without the password."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     def close(self) -> None:
         self._hot.close()

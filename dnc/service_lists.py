@@ -11,8 +11,18 @@ from dnc import (
     registry_ops,
 )
 from dnc.audit import AuditRecord
+from dnc.clock import not_after_now, not_before_now
 from dnc.errors import InputError, NotFoundError
-from dnc.lists import Channel, ListEntry, Scope, Source, entry_snapshot, list_reasons
+from dnc.lists import (
+    NEVER_BLOCKS,
+    POST_DATED,
+    Channel,
+    ListEntry,
+    Scope,
+    Source,
+    entry_snapshot,
+    list_reasons,
+)
 from dnc.prefixes import PrefixBlock
 from dnc.queue import reasons_to_json
 from dnc.service_base import ServiceBase, _enum
@@ -40,16 +50,19 @@ class ListMethods(ServiceBase):
         """Record a request not to be called; durable when this returns.
 
         Company-wide by default; ``scope="campaign"`` limits it to ``campaign``.
+        ``at`` may be back-dated to when the person asked, never later than
+        now (TimeRangeError; dnc.clock.CLOCK_SKEW allowed).
         """
         scope_ = _enum(Scope, scope, "scope")
         if scope_ is Scope.CAMPAIGN and not campaign:
             raise InputError("scope 'campaign' needs a campaign")
+        when = not_after_now(self._at(at, "at"), self.now(), "opt-out time", POST_DATED)
         return self._add(
             number,
             campaign=campaign if scope_ is Scope.CAMPAIGN else None,
             source=Source.OPT_OUT,
             channel=_enum(Channel, channel, "channel"),
-            at=at,
+            at=when,
             note=note,
             actor=actor,
             expires_at=None,
@@ -65,7 +78,10 @@ class ListMethods(ServiceBase):
         expires_at: datetime | None = None,
         actor: str | None = None,
     ) -> ListEntry:
-        """Put a number on the internal list or a campaign list (``campaign:NAME``)."""
+        """Put a number on the internal list or a campaign list (``campaign:NAME``).
+
+        An ``expires_at`` already past is refused (TimeRangeError).
+        """
         return self._add(
             number,
             campaign=parse_list_name(list_name),
@@ -74,7 +90,7 @@ class ListMethods(ServiceBase):
             at=at,
             note=reason,
             actor=actor,
-            expires_at=self._at(expires_at, "expires_at") if expires_at else None,
+            expires_at=self._expiry(expires_at),
             action="list_add",
         )
 
@@ -159,13 +175,16 @@ class ListMethods(ServiceBase):
         expires_at: datetime | None = None,
         actor: str | None = None,
     ) -> PrefixBlock:
-        """Block every number under an E.164 prefix ("+1201", "+1201555") → DNC_PREFIX."""
+        """Block every number under an E.164 prefix ("+1201", "+1201555") → DNC_PREFIX.
+
+        An ``expires_at`` already past is refused (TimeRangeError).
+        """
         return list_ops.add_prefix(
             self.engine,
             prefix,
             campaign=parse_list_name(list_name),
             note=reason,
-            expires_at=self._at(expires_at, "expires_at") if expires_at else None,
+            expires_at=self._expiry(expires_at),
             actor=self._actor(actor),
             at=self._at(at, "at"),
             recorded=self.now(),
@@ -238,11 +257,16 @@ class ListMethods(ServiceBase):
         skip_invalid: bool = False,
         actor: str | None = None,
         progress: registry_ops.Progress | None = None,
+        allow_shrink: bool = False,
     ) -> registry_ops.ImportSummary:
         """Replace a registry's snapshot with a full list, or apply a change list.
 
-        ``as_of`` defaults to the file's own date. A bad line raises
-        BadLineError and changes nothing, unless ``skip_invalid``.
+        ``as_of`` defaults to the file's own date; one after today (UTC) is
+        refused (TimeRangeError). A bad line, or a number outside the
+        registry's numbering plan, raises BadLineError and changes nothing,
+        unless ``skip_invalid``. A full list that is empty, or smaller than the
+        current snapshot by more than the registry's ``max_shrink``, raises
+        RegistryShrinkError and changes nothing (the latter unless ``allow_shrink``).
         """
         return registry_ops.import_registry(
             self.engine,
@@ -252,7 +276,9 @@ class ListMethods(ServiceBase):
             as_of=as_of,
             changes=changes,
             skip_invalid=skip_invalid,
+            allow_shrink=allow_shrink,
             region=self.config.default_region,
+            nanp=self._nanp_countries(),
             actor=self._actor(actor),
             now=self.now(),
             progress=progress,
@@ -263,6 +289,15 @@ class ListMethods(ServiceBase):
         return registry_ops.status(self.engine, self.config.registries, self._at(at, "at"))
 
     # -- internals -------------------------------------------------------------
+
+    def _nanp_countries(self) -> dict[str, str]:
+        return {code: entry.country for code, entry in self.judge.rulebook.area_codes.items()}
+
+    def _expiry(self, expires_at: datetime | None) -> datetime | None:
+        if expires_at is None:
+            return None
+        when = self._at(expires_at, "expires_at")
+        return not_before_now(when, self.now(), "expiry", NEVER_BLOCKS)
 
     def _add(
         self,

@@ -125,7 +125,8 @@ class PeopleMethods(ServiceBase):
         """Record how a call ended (docs/outcomes.md); durable when this returns.
 
         ``opt_out`` puts the number on the internal list, ``wrong_number`` on
-        the campaign's list, in the same transaction. The audit names
+        the campaign's list, in the same transaction; an ``opt_out`` dated
+        later than now is refused (TimeRangeError). The audit names
         ``actor``, else ``agent``, else the configured actor.
         """
         phone = self.parse(number)
@@ -139,6 +140,7 @@ class PeopleMethods(ServiceBase):
             refusals=refusals,
             note=note,
             agent=agent,
+            now=self.now(),
         )
         who = self._actor(actor or agent)
         return outcome_ops.record_outcome(

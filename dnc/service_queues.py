@@ -27,7 +27,12 @@ class QueueMethods(ServiceBase):
         priority: int = 0,
         at: datetime | None = None,
     ) -> bool:
-        """Queue one number for a campaign; False if it was already queued."""
+        """Queue one number for a campaign; False if it was already queued.
+
+        A ``location`` the rules cannot read raises LocationError.
+        """
+        if location is not None:
+            self.judge.rulebook.check_location(location)
         added = queue_ops.enqueue(
             self.engine,
             campaign,
@@ -39,9 +44,18 @@ class QueueMethods(ServiceBase):
     def load_queue(
         self, path: str | Path, campaign: str, at: datetime | None = None
     ) -> queue_ops.LoadSummary:
-        """Load a CSV (``number`` column; optional lead_id, location, priority)."""
+        """Load a CSV (``number`` column; optional lead_id, location, priority).
+
+        All or nothing: a bad number, priority or location (one the rules
+        cannot read) raises BadLineError naming the line, and loads nothing.
+        """
         return queue_ops.load_csv(
-            self.engine, path, campaign, self.config.default_region, self._at(at)
+            self.engine,
+            path,
+            campaign,
+            self.config.default_region,
+            self._at(at),
+            self.judge.rulebook.check_location,
         )
 
     def queue(

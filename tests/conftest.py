@@ -91,7 +91,8 @@ def clock() -> dnc.FixedClock:
 
 @pytest.fixture
 def service(db_url: str, clock: dnc.FixedClock) -> Iterator[dnc.Service]:
-    svc = dnc.open(db_url, clock=clock)
+    """The service on a database it creates (only ``create=True`` / ``dnc init`` may)."""
+    svc = dnc.open(db_url, clock=clock, create=True)
     yield svc
     svc.close()
 

@@ -2,6 +2,7 @@
 
 from dnc.importing.changes import Changes, read_changes
 from dnc.importing.formats import Chunk, Skipped, parse_one, read_numbers
+from dnc.importing.plans import PlanFilter
 from dnc.importing.sources import BadLineError, InputFile
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "Changes",
     "Chunk",
     "InputFile",
+    "PlanFilter",
     "Skipped",
     "parse_one",
     "read_changes",

@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 
 from dnc.importing.formats import Skipped, parse_one
+from dnc.importing.plans import PlanFilter
 from dnc.importing.sources import BadLineError, InputFile
 from dnc.registries import ChangeLayout
 
@@ -26,7 +27,12 @@ class Changes:
 
 
 def read_changes(
-    source: InputFile, fmt: str, region: str, layout: ChangeLayout, skipped: Skipped | None
+    source: InputFile,
+    fmt: str,
+    region: str,
+    layout: ChangeLayout,
+    skipped: Skipped | None,
+    plan: PlanFilter | None = None,
 ) -> Changes:
     net: dict[int, bool] = {}
     lines = 0
@@ -51,7 +57,11 @@ def read_changes(
                     known = ", ".join(sorted(layout.add_markers | layout.delete_markers))
                     raise ValueError(f"unknown add/delete marker {marker!r} (known: {known})")
                 number = "".join(row[c].strip() for c in layout.number_columns)
-                net[parse_one(fmt, number, region)] = is_add
+                key = parse_one(fmt, number, region)
+                why = plan.refusal(str(key)) if plan is not None else None
+                if why is not None:
+                    raise ValueError(why)
+                net[key] = is_add
             except ValueError as exc:
                 if skipped is None:
                     raise BadLineError(member, line, value, str(exc)) from None

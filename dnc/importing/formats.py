@@ -4,7 +4,9 @@ Each reader turns a block of lines into ``Chunk``: the E.164 digits of its
 numbers, newline-separated, as bytes. The fixed layouts (ftc, dncl, tps)
 validate a whole block with one regular expression and rewrite it with
 byte operations, so the per-number cost stays in C; only a block that
-fails is walked line by line to name the bad line (or skip it).
+fails is walked line by line to name the bad line (or skip it). A block's
+numbers are held to the registry's numbering plan the same way
+(dnc/importing/plans.py).
 
 Layouts (docs/registries.md):
 
@@ -25,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from dnc.errors import InvalidNumberError
+from dnc.importing.plans import PlanFilter
 from dnc.importing.sources import BadLineError, Block, InputFile
 from dnc.numbers import parse
 
@@ -68,7 +71,9 @@ class _Fixed:
 def _fixed(line: bytes, strip: bytes, national: bytes, replace: bytes, why: str) -> _Fixed:
     return _Fixed(
         line=re.compile(line),
-        block=re.compile(rb"(?:(?:" + line + rb")?\n)*"),
+        # Possessive: a line matches one way or not at all, and backtracking
+        # state kept per line costs more than the match itself.
+        block=re.compile(rb"(?:(?:" + line + rb")?+\n)*+"),
         strip=strip,
         national=re.compile(national, re.MULTILINE),
         replace=replace,
@@ -94,37 +99,59 @@ FIXED = {"ftc": _NANP, "dncl": _NANP, "tps": _TPS}
 
 
 def read_numbers(
-    source: InputFile, fmt: str, region: str, skipped: Skipped | None
+    source: InputFile,
+    fmt: str,
+    region: str,
+    skipped: Skipped | None,
+    plan: PlanFilter | None = None,
 ) -> Iterator[Chunk]:
-    """Chunks of E.164 digits from a full list; ``skipped`` None means fail on a bad line."""
+    """Chunks of E.164 digits from a full list; ``skipped`` None means fail on a bad line.
+
+    With ``plan``, a number outside the registry's numbering plan is a bad line.
+    """
     if fmt == "csv":
-        yield from _read_csv(source, region, skipped)
+        yield from _read_csv(source, region, skipped, plan)
         return
     layout = FIXED[fmt]
     for block in source.blocks():
-        yield _fixed_chunk(layout, block, skipped)
+        yield _fixed_chunk(layout, block, skipped, plan)
 
 
-def _fixed_chunk(layout: _Fixed, block: Block, skipped: Skipped | None) -> Chunk:
-    data = block.data
-    if not layout.block.fullmatch(data):
-        data = _good_lines(layout, block, skipped)
-    compact = data.replace(layout.strip, b"")
-    digits = layout.national.sub(layout.replace, compact)
+def _fixed_chunk(
+    layout: _Fixed, block: Block, skipped: Skipped | None, plan: PlanFilter | None
+) -> Chunk:
+    good = layout.block.fullmatch(block.data) is not None
+    if good:
+        digits = _digits(layout, block.data)
+        good = plan is None or plan.block_ok(digits)
+    if not good:
+        digits = _digits(layout, _good_lines(layout, block, skipped, plan))
     if b"\n\n" in digits or digits.startswith(b"\n"):
         digits = b"\n".join(digits.split()) + b"\n"  # blank lines are allowed, not numbers
     return Chunk(digits.rstrip(b"\n"), digits.count(b"\n"), block.lines)
 
 
-def _good_lines(layout: _Fixed, block: Block, skipped: Skipped | None) -> bytes:
+def _digits(layout: _Fixed, data: bytes) -> bytes:
+    """Valid lines of a layout → E.164 digits, line for line."""
+    return layout.national.sub(layout.replace, data.replace(layout.strip, b""))
+
+
+def _good_lines(
+    layout: _Fixed, block: Block, skipped: Skipped | None, plan: PlanFilter | None
+) -> bytes:
     good = []
     for offset, line in enumerate(block.data.split(b"\n")[:-1]):
-        if not line or layout.line.fullmatch(line):
+        why: str | None = None
+        if line and not layout.line.fullmatch(line):
+            why = layout.why
+        elif line and plan is not None:
+            why = plan.refusal(_digits(layout, line).decode("ascii"))
+        if why is None:
             good.append(line)
             continue
         value = line.decode("utf-8", "replace")
         if skipped is None:
-            raise BadLineError(block.member, block.first_line + offset, value, layout.why)
+            raise BadLineError(block.member, block.first_line + offset, value, why)
         skipped.add(block.first_line + offset, value)
     return b"\n".join(good) + b"\n"
 
@@ -175,17 +202,24 @@ def number_cell(row: dict[str, str]) -> str:
     return ""
 
 
-def _read_csv(source: InputFile, region: str, skipped: Skipped | None) -> Iterator[Chunk]:
+def _read_csv(
+    source: InputFile, region: str, skipped: Skipped | None, plan: PlanFilter | None
+) -> Iterator[Chunk]:
     batch: list[bytes] = []
     lines = 0
     for member, line, row in csv_rows(source):
         lines += 1
         cell = number_cell(row)
         try:
-            batch.append(str(parse(cell, region).key).encode())
+            phone = parse(cell, region)
+            why = plan.refusal(phone.digits, phone.region) if plan is not None else None
         except InvalidNumberError as exc:
+            why = exc.why
+        if why is None:
+            batch.append(phone.digits.encode())
+        else:
             if skipped is None:
-                raise BadLineError(member, line, cell, exc.why) from None
+                raise BadLineError(member, line, cell, why) from None
             skipped.add(line, cell)
         if len(batch) >= 100_000:
             yield Chunk(b"\n".join(batch), len(batch), lines)

@@ -128,6 +128,11 @@ class Locator:
             return number_zones
         return tuple(sorted({*entry.zones, *number_zones}))
 
+    def check_hint(self, location: str) -> None:
+        """Raise InputError for a hint the rules cannot read, whatever the number:
+        the same refusals ``locate`` makes, without a number."""
+        self._apply_hint(location, [], [], (), [])
+
     def _apply_hint(
         self,
         location: str,

@@ -13,7 +13,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 
-from dnc.errors import InputError
+from dnc.errors import InputError, LocationError
 from dnc.numbers import PhoneNumber
 from dnc.rules.calendars import split_calendar, supports
 from dnc.rules.inputs import CallingHours, Preference
@@ -49,9 +49,24 @@ class RuleBook:
         """Every loaded rule file by id ("US", "US-FL", "DEFAULT")."""
         return self._jurisdictions
 
+    @property
+    def area_codes(self) -> Mapping[str, AreaCode]:
+        """The NANP area-code table, by area code ("416")."""
+        return self._area_codes
+
     def area_code(self, code: str) -> AreaCode | None:
         """Where a NANP area code is, or None if the table does not list it."""
         return self._area_codes.get(code)
+
+    def check_location(self, location: str) -> None:
+        """Raise LocationError unless ``location`` is a hint the rules can read
+        (ISO 3166-2 subdivision or IANA zone), for a caller storing it for later."""
+        if not isinstance(location, str):
+            raise LocationError(f"location must be a string, got {location!r}")
+        try:
+            self._locator.check_hint(location)
+        except InputError as exc:
+            raise LocationError(str(exc)) from None
 
     def schedule_for(
         self,

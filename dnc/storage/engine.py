@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
@@ -49,6 +50,30 @@ def create(url: str) -> Engine:
             connect_args={"connect_timeout": 5, "application_name": "dnc"},
         )
     raise StorageError(f"unsupported database {backend!r}: use sqlite or postgresql")
+
+
+def where(engine: Engine) -> str:
+    """The database in words: a SQLite file's path, else the URL without its password."""
+    path = sqlite_file(engine)
+    return str(path) if path is not None else engine.url.render_as_string(hide_password=True)
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite database, or None (another backend, in memory, a URI)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.query.get("uri"):
+        return None
+    name = url.database or ""
+    if name in ("", ":memory:") or name.startswith("file:"):
+        return None
+    return Path(name).absolute()
+
+
+def sqlite_file_missing(engine: Engine) -> bool:
+    """Whether a SQLite database's file does not exist yet. Asked before the
+    first connection, since connecting creates the file."""
+    path = sqlite_file(engine)
+    return path is not None and not path.exists()
 
 
 def _sqlite_events(engine: Engine) -> None:

@@ -70,7 +70,7 @@ def test_tampering_is_caught_and_the_first_bad_record_named(
 
 def test_cli_verify_exits_1_naming_the_record(db_url: str) -> None:
     runner = CliRunner()
-    with dnc.open(db_url) as service:
+    with dnc.open(db_url, create=True) as service:
         _history(service)
         head = service.verify_audit().head
     ok = runner.invoke(app, ["--database-url", db_url, "audit", "verify", "--json"])
@@ -96,7 +96,7 @@ def test_cli_verify_exits_1_naming_the_record(db_url: str) -> None:
 
 def test_export_filters_by_number_and_writes_csv_and_json(sqlite_url: str) -> None:
     runner = CliRunner()
-    with dnc.open(sqlite_url) as service:
+    with dnc.open(sqlite_url, create=True) as service:
         _history(service)
     out = runner.invoke(
         app, ["--database-url", sqlite_url, "audit", "export", "--number", "2015550101",

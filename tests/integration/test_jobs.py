@@ -20,7 +20,7 @@ from dnc.jobs import scheduler, tasks
 
 
 def test_the_scheduler_registers_each_job_once_under_a_fixed_id(db_url: str) -> None:
-    with dnc.open(db_url) as service:
+    with dnc.open(db_url, create=True) as service:
         for _ in range(2):  # a restart replaces, never duplicates
             sched = scheduler.build(service, None)
             jobs = {job.id: job for job in sched.get_jobs()}
@@ -35,6 +35,7 @@ def test_the_scheduler_registers_each_job_once_under_a_fixed_id(db_url: str) -> 
 
 
 def test_every_run_is_recorded(db_url: str) -> None:
+    dnc.open(db_url, create=True).close()  # what `dnc init` does
     tasks.nightly_scrub(db_url, None, trigger="manual")
     tasks.registry_freshness(db_url, None, trigger="manual")
     tasks.consent_expiry(db_url, None, trigger="manual")
@@ -47,7 +48,7 @@ def test_every_run_is_recorded(db_url: str) -> None:
 
 
 def test_a_failing_job_records_its_failure_and_raises(db_url: str) -> None:
-    with dnc.open(db_url) as service, service.engine.begin() as conn:
+    with dnc.open(db_url, create=True) as service, service.engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE queue_entry"))
     # The scrub pages on the driver's own cursor: its error is the driver's.
     with pytest.raises((sa.exc.DBAPIError, sqlite3.Error, psycopg.Error)):
@@ -59,7 +60,7 @@ def test_a_failing_job_records_its_failure_and_raises(db_url: str) -> None:
 
 
 def test_consent_expiry_records_each_lapse_once(db_url: str) -> None:
-    with dnc.open(db_url) as service:
+    with dnc.open(db_url, create=True) as service:
         service.add_consent(
             "2015550123",
             "ebr_inquiry",
@@ -76,6 +77,7 @@ def test_consent_expiry_records_each_lapse_once(db_url: str) -> None:
 
 def test_jobs_cli_runs_one_and_shows_history(sqlite_url: str) -> None:
     runner = CliRunner()
+    assert runner.invoke(app, ["--database-url", sqlite_url, "init"]).exit_code == 0
     ran = runner.invoke(
         app, ["--database-url", sqlite_url, "jobs", "run", "nightly-scrub", "--json"]
     )
@@ -88,7 +90,7 @@ def test_jobs_cli_runs_one_and_shows_history(sqlite_url: str) -> None:
 
 
 def test_two_dialer_processes_never_get_the_same_entry(db_url: str) -> None:
-    with dnc.open(db_url) as service:
+    with dnc.open(db_url, create=True) as service:
         for n in range(120):
             service.enqueue("spring", f"+1201555{n:04d}")
     at = "2026-11-23T15:00:00+00:00"

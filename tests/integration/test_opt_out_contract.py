@@ -107,7 +107,7 @@ def test_audit_log_is_append_only(service: dnc.Service) -> None:
 
 
 def test_opt_out_survives_a_restart(db_url: str) -> None:
-    with dnc.open(db_url) as first:
+    with dnc.open(db_url, create=True) as first:
         first.opt_out("2015550123")
     with dnc.open(db_url) as second:
         assert second.check("2015550123", at=NOW).codes == (ReasonCode.DNC_INTERNAL,)
@@ -123,7 +123,7 @@ def test_a_second_process_sees_an_opt_out_immediately(db_url: str) -> None:
         "sys.stdin.readline()\n"
         "print(svc.check(sys.argv[2], at=at).allowed, flush=True)\n"
     )
-    with dnc.open(db_url) as service:
+    with dnc.open(db_url, create=True) as service:
         # The other process is warm (connection open, first check done)
         # before the opt-out, as a running dialer would be.
         proc = subprocess.Popen(
@@ -152,7 +152,7 @@ def test_check_fails_closed_when_the_store_breaks(service: dnc.Service) -> None:
 
 
 def test_a_database_newer_than_the_code_is_refused(db_url: str) -> None:
-    with dnc.open(db_url) as service, service.engine.begin() as conn:
+    with dnc.open(db_url, create=True) as service, service.engine.begin() as conn:
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
     with pytest.raises(dnc.SchemaTooNewError, match="9999_future"):
         dnc.open(db_url)

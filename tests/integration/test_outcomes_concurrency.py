@@ -71,7 +71,7 @@ def test_concurrent_refusals_from_two_processes_are_all_counted(
     db_url: str, tmp_path: Path
 ) -> None:
     config = _config(tmp_path)
-    with dnc.open(db_url, config):
+    with dnc.open(db_url, config, create=True):
         pass  # migrate once, so the dialers race on outcomes, not on the schema
     dialers = [_start(DIALER, db_url, config, NUMBER, "20", AT.isoformat()) for _ in range(2)]
     for proc in dialers:
@@ -100,7 +100,7 @@ def test_concurrent_refusals_from_two_processes_are_all_counted(
 def test_an_opt_out_recorded_while_checks_run_is_never_lost(db_url: str, tmp_path: Path) -> None:
     config = _config(tmp_path)
     stop = tmp_path / "stop"
-    with dnc.open(db_url, config) as service:
+    with dnc.open(db_url, config, create=True) as service:
         checker = _start(CHECKER, db_url, config, NUMBER, str(stop))
         service.record_outcome(NUMBER, "a", "opt_out", note="said stop during the call")
         stop.touch()

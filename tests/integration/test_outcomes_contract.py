@@ -39,7 +39,7 @@ scope = "campaign"
 def svc(db_url: str, tmp_path: Path, clock: dnc.FixedClock) -> Iterator[dnc.Service]:
     path = tmp_path / "dnc.toml"
     path.write_text(CONFIG)
-    service = dnc.open(db_url, path, clock=clock)
+    service = dnc.open(db_url, path, clock=clock, create=True)
     yield service
     service.close()
 

@@ -32,14 +32,14 @@ CLEAN = "+12015550104"
 
 @pytest.fixture
 def svc(db_url: str, clock: dnc.FixedClock) -> Iterator[dnc.Service]:
-    with dnc.open(db_url, clock=clock) as service:
+    with dnc.open(db_url, clock=clock, create=True) as service:
         yield service
 
 
 def _fill(svc: dnc.Service) -> None:
     """Facts first, then a lead list loaded that still holds the numbers:
     the way today's dialers end up calling people who said no."""
-    svc.import_registry(SAMPLES / "ftc-full-201-305.txt", "us-national")
+    svc.import_registry(SAMPLES / "ftc-full-201-305.txt", "us-national", as_of=MORNING.date())
     svc.opt_out(OPTED_OUT, at=MORNING - timedelta(days=3))
     svc.record_outcome(THREE_NOS, "autumn", "refused", refusals=3, at=MORNING - timedelta(days=2))
     for number in (OPTED_OUT, LISTED, THREE_NOS, OUT_OF_HOURS, CLEAN):
@@ -171,7 +171,7 @@ def test_check_many_matches_single_checks(svc: dnc.Service) -> None:
 
 
 def test_two_processes_never_scrub_at_once(db_url: str, tmp_path: Path) -> None:
-    with dnc.open(db_url) as svc:
+    with dnc.open(db_url, create=True) as svc:
         for n in range(300):
             svc.enqueue("spring", f"+1201555{n:04d}", at=MORNING)
     script = (
@@ -240,7 +240,7 @@ class TickingClock:
 
 def test_a_scrub_run_records_when_it_really_ran_not_the_instant_it_judged(db_url: str) -> None:
     clock = TickingClock(datetime(2026, 12, 3, 8, tzinfo=UTC))
-    with dnc.open(db_url, clock=clock) as service:
+    with dnc.open(db_url, clock=clock, create=True) as service:
         service.enqueue("spring", CLEAN)
         report = service.scrub(at=datetime(2027, 6, 1, 14, tzinfo=UTC))
         [run] = service.job_runs("scrub")

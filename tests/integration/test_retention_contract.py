@@ -77,7 +77,7 @@ def test_dry_run_counts_and_changes_nothing(service: dnc.Service) -> None:
 def test_retention_years_come_from_configuration(db_url: str, tmp_path: Path) -> None:
     cfg = tmp_path / "dnc.toml"
     cfg.write_text("[retention]\noutcomes_years = 10\n")
-    with dnc.open(db_url, cfg) as service:
+    with dnc.open(db_url, cfg, create=True) as service:
         _history(service)
         result = service.purge(at=NOW)
         assert result.outcomes_years == 10 and result.deleted == 0

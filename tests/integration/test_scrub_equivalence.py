@@ -74,12 +74,12 @@ NUMBERS = {
 def svc(db_url: str, tmp_path: Path, clock: dnc.FixedClock) -> Iterator[dnc.Service]:
     path = tmp_path / "dnc.toml"
     path.write_text(CONFIG)
-    with dnc.open(db_url, configuration.load(path), clock=clock) as service:
+    with dnc.open(db_url, configuration.load(path), clock=clock, create=True) as service:
         yield service
 
 
 def _facts(svc: dnc.Service, tmp_path: Path) -> None:
-    svc.import_registry(SAMPLES / "ftc-full-201-305.txt", "us-national")
+    svc.import_registry(SAMPLES / "ftc-full-201-305.txt", "us-national", as_of=MORNING.date())
     partner = tmp_path / "partner.csv"
     partner.write_text("number\n+12015550300\n")
     svc.import_registry(partner, "partner", as_of=(MORNING - timedelta(days=60)).date())

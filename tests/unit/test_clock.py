@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 import dnc
+from dnc.clock import CLOCK_SKEW, day_not_after_today, not_after_now, not_before_now
 
 ROOT = Path(__file__).resolve().parents[2]
 WALL_CLOCK = re.compile(r"datetime\.(now|utcnow|today)\(|date\.today\(|time\.time\(")
@@ -42,3 +43,27 @@ def test_a_naive_instant_is_refused() -> None:
 
 def test_the_system_clock_is_aware_utc() -> None:
     assert dnc.SystemClock().now().tzinfo is UTC
+
+
+NOW = datetime(2026, 11, 23, 23, 57, tzinfo=UTC)
+
+
+def test_a_time_up_to_the_clock_skew_ahead_is_not_the_future() -> None:
+    assert CLOCK_SKEW == timedelta(minutes=5)
+    assert not_after_now(NOW + CLOCK_SKEW, NOW, "opt-out time", "why") == NOW + CLOCK_SKEW
+    assert not_after_now(NOW - timedelta(days=400), NOW, "opt-out time", "why")
+    with pytest.raises(dnc.TimeRangeError, match="opt-out time .* is in the future .*: why"):
+        not_after_now(NOW + CLOCK_SKEW + timedelta(seconds=1), NOW, "opt-out time", "why")
+
+
+def test_a_time_more_than_the_clock_skew_behind_is_past() -> None:
+    assert not_before_now(NOW - CLOCK_SKEW, NOW, "expiry", "why") == NOW - CLOCK_SKEW
+    with pytest.raises(dnc.TimeRangeError, match="expiry .* is already past"):
+        not_before_now(NOW - CLOCK_SKEW - timedelta(seconds=1), NOW, "expiry", "why")
+
+
+def test_a_day_after_today_in_utc_is_refused_allowing_the_skew_at_midnight() -> None:
+    assert day_not_after_today(date(2026, 11, 24), NOW, "as-of", "why")  # 23:57 + 5 min
+    with pytest.raises(dnc.TimeRangeError, match="as-of 2026-11-24 is after today"):
+        day_not_after_today(date(2026, 11, 24), NOW - timedelta(minutes=3), "as-of", "why")
+    assert isinstance(dnc.TimeRangeError("a", "b", "c", "d", "e"), dnc.InputError)
