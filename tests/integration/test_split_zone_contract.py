@@ -81,7 +81,7 @@ BOUNDARIES = [
 
 @pytest.fixture
 def svc(db_url: str, clock: dnc.FixedClock) -> Iterator[dnc.Service]:
-    with dnc.open(db_url, clock=clock) as service:
+    with dnc.open(db_url, clock=clock, create=True) as service:
         yield service
 
 
