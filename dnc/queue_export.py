@@ -54,15 +54,27 @@ class ExportSummary:
         return self.statuses[QueueStatus.READY.value]
 
 
-def decided_entries(
-    engine: Engine, judge: Judge, campaign: str, at: datetime, *, everything: bool
-) -> Iterator[QueueEntry]:
+# What decides one entry: its row (``Walk.entries``), its status at the
+# export's instant (a QueueStatus value), and the disposition behind it
+# (None: claimed or done).
+Decision = tuple[Any, str, Disposition | None]
+_STATUSES = {s.value: s for s in QueueStatus}
+
+
+def decisions(
+    engine: Engine,
+    judge: Judge,
+    campaign: str,
+    at: datetime,
+    *,
+    everything: bool,
+    stamps: bool = False,
+) -> Iterator[Decision]:
     """A campaign's queue entries best first, each as it is at ``at``.
 
     Live entries (not claimed, done or suppressed) are decided afresh:
-    ``ready``, ``deferred`` (with ``not_before``), ``held`` or
-    ``suppressed``, never ``unchecked``. With ``everything`` the others come
-    too, as stored. Nothing is written.
+    ``ready``, ``deferred``, ``held`` or ``suppressed``, never ``unchecked``.
+    With ``everything`` the others come too, as stored. Nothing is written.
     """
     with engine.connect() as conn, ThreadPoolExecutor(max_workers=1) as pool:
         if conn.dialect.name == "postgresql":
@@ -73,63 +85,62 @@ def decided_entries(
         walk = scrub_repo.Walk(conn, campaign)
         try:
             facts, own = decide_walk(engine, judge, walk, at, pool)
-            decided = decide_sets(judge, at, facts, walk.mark_listed())
-            by_entry = {verdict[0]: disposition for _, disposition, verdict in own.result()}
-            stored: dict[str | None, tuple[Reason, ...]] = {}
-            for row in walk.entries(everything):
-                yield _entry(row, decided, by_entry, stored)
+            sets = _with_status(decide_sets(judge, at, facts, walk.mark_listed()))
+            by_entry = _with_status({v[0]: d for _, d, v in own.result()})
+            yield from _decide_rows(walk.entries(everything, stamps), sets, by_entry)
         finally:
             conn.rollback()
             with conn.begin():
                 walk.close()
 
 
-def _entry(
-    row: Any,
-    decided: dict[tuple[int, int], Disposition],
-    by_entry: dict[int, Disposition],
-    stored: dict[str | None, tuple[Reason, ...]],
-) -> QueueEntry:
-    number = f"+{row.number}"
-    if row.gone:
-        if row.gone_for not in stored:
-            stored[row.gone_for] = reasons_from_json(row.gone_for)
-        return QueueEntry(
-            id=row.id,
-            campaign=row.campaign,
-            number=number,
-            status=QueueStatus.SUPPRESSED,
-            priority=row.priority,
-            lead_id=row.lead_id,
-            location=row.location,
-            reasons=stored[row.gone_for],
-            suppressed_at=as_utc(row.gone_at),
+def _with_status(decided: dict[Any, Disposition]) -> dict[Any, tuple[Disposition, str]]:
+    return {key: (d, STATUS_OF[d.action].value) for key, d in decided.items()}
+
+
+def _decide_rows(
+    rows: Iterator[Any],
+    sets: dict[Any, tuple[Disposition, str]],
+    by_entry: dict[Any, tuple[Disposition, str]],
+) -> Iterator[Decision]:
+    """Each row's decision: a dictionary look-up (a million rows go through here)."""
+    ready, suppressed = QueueStatus.READY.value, QueueStatus.SUPPRESSED.value
+    undecided = (_UNDECIDED, QueueStatus.HELD.value)
+    stored: dict[str | None, Disposition] = {}
+    for row in rows:
+        if row[9]:  # suppressed before: final, with its reasons then
+            if row[10] not in stored:
+                stored[row[10]] = Disposition(Action.SUPPRESS, reasons_from_json(row[10]))
+            yield row, suppressed, stored[row[10]]
+        elif row[5] != ready:  # claimed or done
+            yield row, row[5], None
+        else:
+            if row[7] is not None:  # facts of its own
+                disposition, status = by_entry.get(row[0], undecided)
+            else:  # its group's, with the registries it is on
+                disposition, status = sets.get((row[6], row[8] or 0), undecided)
+            yield row, status, disposition
+
+
+def decided_entries(
+    engine: Engine, judge: Judge, campaign: str, at: datetime, *, everything: bool
+) -> Iterator[QueueEntry]:
+    """``decisions`` as queue entries."""
+    for row, status, disposition in decisions(
+        engine, judge, campaign, at, everything=everything, stamps=everything
+    ):
+        yield QueueEntry(
+            id=row[0],
+            campaign=campaign,
+            number=f"+{row[1]}",
+            status=_STATUSES[status],
+            priority=row[4],
+            lead_id=row[2],
+            location=row[3],
+            not_before=disposition.not_before if disposition else None,
+            reasons=disposition.reasons if disposition else (),
+            suppressed_at=as_utc(row[11]) if row[9] else None,
         )
-    if row.life != QueueStatus.READY.value:
-        return QueueEntry(
-            id=row.id,
-            campaign=row.campaign,
-            number=number,
-            status=QueueStatus(row.life),
-            priority=row.priority,
-            lead_id=row.lead_id,
-            location=row.location,
-        )
-    if row.own is not None:
-        disposition = by_entry.get(row.id, _UNDECIDED)
-    else:
-        disposition = decided.get((row.group_id, row.listed or 0), _UNDECIDED)
-    return QueueEntry(
-        id=row.id,
-        campaign=row.campaign,
-        number=number,
-        status=STATUS_OF[disposition.action],
-        priority=row.priority,
-        lead_id=row.lead_id,
-        location=row.location,
-        not_before=disposition.not_before,
-        reasons=disposition.reasons,
-    )
 
 
 def export(
@@ -145,21 +156,33 @@ def export(
     entry, with its status, ``not_before`` and reason codes)."""
     started = time.perf_counter()
     summary = ExportSummary(campaign=campaign, at=at, everything=everything)
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ALL_COLUMNS if everything else COLUMNS)
-    ready = QueueStatus.READY
-    for entry in decided_entries(engine, judge, campaign, at, everything=everything):
-        summary.statuses[entry.status.value] += 1
-        row = [entry.number, entry.lead_id or "", entry.location or "", entry.priority]
-        if everything:
-            row += [
-                entry.status.value,
-                entry.not_before.astimezone(UTC).isoformat() if entry.not_before else "",
-                ";".join(dict.fromkeys(r.code.value for r in entry.reasons)),
-            ]
-        elif entry.status is not ready:
+    write = csv.writer(out, lineterminator="\n").writerow
+    write(ALL_COLUMNS if everything else COLUMNS)
+    ready = QueueStatus.READY.value
+    counts: dict[str, int] = {}
+    # A million entries share a few dispositions: each is rendered once.
+    rendered: dict[Any, tuple[str, str, str]] = {}
+    for row, status, disposition in decisions(engine, judge, campaign, at, everything=everything):
+        counts[status] = counts.get(status, 0) + 1
+        if not everything:
+            if status == ready:
+                write((f"+{row[1]}", row[2] or "", row[3] or "", row[4]))
             continue
-        writer.writerow(row)
-        summary.written += 1
+        key = status if disposition is None else id(disposition)
+        columns = rendered.get(key)
+        if columns is None:
+            columns = rendered[key] = _render(status, disposition)
+        write((f"+{row[1]}", row[2] or "", row[3] or "", row[4], *columns))
+    summary.statuses.update(counts)
+    summary.written = sum(counts.values()) if everything else counts.get(ready, 0)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _render(status: str, disposition: Disposition | None) -> tuple[str, str, str]:
+    """The status, not_before and reason codes columns."""
+    if disposition is None:
+        return status, "", ""
+    nb = disposition.not_before
+    codes = ";".join(dict.fromkeys(r.code.value for r in disposition.reasons))
+    return status, nb.astimezone(UTC).isoformat() if nb else "", codes
