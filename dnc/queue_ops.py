@@ -325,7 +325,9 @@ def scrub(
             if found is None:  # released just now: this run still does not start
                 raise ScrubBusyError("unknown", now, now)
             raise ScrubBusyError(found.owner, found.since, found.until)
-        run_id = jobs_repo.start(uow.connection, job, trigger, now)
+        # The clock again: taking the lease may have waited for the last
+        # holder's release, and this run starts after that one ended.
+        run_id = jobs_repo.start(uow.connection, job, trigger, clock.now())
         uow.commit()
     report = ScrubReport(at=at, campaign=campaign, dry_run=dry_run, run_id=run_id)
     try:
