@@ -9,7 +9,12 @@ digit off); opts out 1 % of them, records a refusal for another 1 % and a
 no-answer for another 1 %; then times a full scrub at 02:00
 America/New_York (everything out of hours, so every entry that is not
 suppressed is deferred) and the next night's scrub of what is still
-queued, and reports entries per second for each. Data stays under bench/data/.
+queued, and reports entries per second for each; then times `dnc queue
+export` (each entry decided at its instant) by day, of every entry
+(``--all``) and of the callable ones. With ``--export-first`` an export of
+the freshly loaded queue, never scrubbed, is timed before the scrubs (it
+warms the caches the first scrub would otherwise find cold, so compare
+scrub figures from runs without it). Data stays under bench/data/.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--database-url")
     parser.add_argument("--registry-file", type=Path, default=HERE / "data" / "us-5M.txt")
+    parser.add_argument("--export-first", action="store_true")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{HERE / 'data' / 'registry-bench.db'}"
     service = dnc.open(url, configuration.load(env={}), create=True)
@@ -112,6 +118,9 @@ def main() -> None:
         with service.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     listed = sum(s.size or 0 for s in service.registry_status())
+    day = (at + timedelta(days=1)).replace(hour=11)
+    if args.export_first:
+        _export(url, "export, never scrubbed, --all", day, everything=True)
     # The first scrub after a load suppresses; the next night's decides again
     # what is still queued (the steady state of a nightly job). Each runs as
     # the nightly job does, `dnc scrub` in a process of its own (this one
@@ -137,7 +146,6 @@ def main() -> None:
 
     # What a dialer pays for its last-moment claim on this queue: by day
     # (at 11:00 after the last scrub's deferral) and by night (nothing due).
-    day = (at + timedelta(days=1)).replace(hour=11)
     for label, when in (
         ("next_calls by day", day),
         ("next_calls at night", at + timedelta(days=1)),
@@ -148,6 +156,43 @@ def main() -> None:
             f"{label}: {len(handed)} handed out in {(time.perf_counter() - started) * 1000:.0f} ms"
         )
     service.close()
+    _export(url, "export after the scrubs, --all", day, everything=True)
+    _export(url, "export after the scrubs", day, everything=False)
+
+
+# An export timed in a process of its own, as `dnc queue export` runs.
+_EXPORT = """
+import io, json, sys
+from datetime import datetime
+import dnc
+from dnc import configuration
+with dnc.open(sys.argv[1], configuration.load(env={})) as service:
+    summary = service.export_queue(
+        io.StringIO(), "bench", at=datetime.fromisoformat(sys.argv[2]),
+        everything=sys.argv[3] == "all",
+    )
+print(json.dumps({"entries": sum(summary.statuses.values()), "written": summary.written,
+                  "dialable": summary.dialable, "seconds": summary.seconds,
+                  "rss_mib": int(dict(l.split(":") for l in open("/proc/self/status"))
+                                 ["VmHWM"].split()[0]) // 1024}))
+"""
+
+
+def _export(url: str, label: str, at: datetime, *, everything: bool) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _EXPORT, url, at.isoformat(), "all" if everything else "ready"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={k: v for k, v in os.environ.items() if k != "DNC_CONFIG"},
+    )
+    data = json.loads(done.stdout)
+    print(
+        f"{label}: {data['entries']:,} entries in {data['seconds']:.2f} s = "
+        f"{data['entries'] / data['seconds'] / 1000:.0f} k entries/s"
+        f" ({data['written']:,} written, {data['dialable']:,} dialable;"
+        f" peak RSS {data['rss_mib']} MiB, the CSV in memory included)"
+    )
 
 
 if __name__ == "__main__":

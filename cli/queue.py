@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from dnc.cli.common import console, print_json, service_for, user_errors
+import dnc
+from dnc.cli.common import console, parse_instant, print_json, service_for, user_errors
 from dnc.queue_ops import entries_json
 
 app = typer.Typer(
@@ -57,7 +57,10 @@ def show(
     ctx: typer.Context,
     campaign: Campaign,
     status: Annotated[
-        str | None, typer.Option(help="ready, held, claimed, suppressed or done.")
+        str | None,
+        typer.Option(
+            help="unchecked (never decided), ready, deferred, held, claimed, suppressed or done."
+        ),
     ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many entries.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
@@ -84,7 +87,11 @@ def show(
 
 @app.command(
     "export",
-    help="Write the entries a dialer may take now as CSV.\n\n"
+    help="Write the entries a dialer may call as CSV (number, lead_id, location, "
+    "priority), each decided at the moment of the export (or --at) with the "
+    "scrub's rules, whether or not the queue was scrubbed; the queue is not "
+    "changed. --all writes every entry with its status, not_before and reason "
+    "codes.\n\n"
     "Example: dnc queue export --campaign spring --out spring.csv",
 )
 @user_errors
@@ -92,17 +99,33 @@ def export(
     ctx: typer.Context,
     campaign: Campaign,
     out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="Decide as of this time (ISO 8601); default now.")
+    ] = None,
+    everything: Annotated[
+        bool,
+        typer.Option("--all", help="Every entry, with status, not_before and reason codes (';')."),
+    ] = False,
 ) -> None:
+    when = parse_instant(at)
     with service_for(ctx) as service:
-        entries = service.dialable(campaign)
-    stream = out.open("w", newline="", encoding="utf-8") if out else sys.stdout
-    try:
-        writer = csv.writer(stream)
-        writer.writerow(["number", "lead_id", "location", "priority"])
-        for e in entries:
-            writer.writerow([e.number, e.lead_id or "", e.location or "", e.priority])
-    finally:
-        if out:
-            stream.close()
-    if out:
-        console.print(f"{len(entries)} dialable entries written to {out}", highlight=False)
+        if out is None:
+            service.export_queue(sys.stdout, campaign, at=when, everything=everything)
+            return
+        # Whole or not at all: a dialer must never load half an export.
+        partial = out.with_name(f".{out.name}.partial")
+        try:
+            with partial.open("w", newline="", encoding="utf-8") as stream:
+                summary = service.export_queue(stream, campaign, at=when, everything=everything)
+            partial.replace(out)
+        except OSError as exc:
+            raise dnc.InputError(f"{out}: cannot write: {exc.strerror}") from None
+        finally:
+            partial.unlink(missing_ok=True)
+    if everything:
+        console.print(
+            f"{summary.written} entries written to {out} ({summary.dialable} dialable)",
+            highlight=False,
+        )
+    else:
+        console.print(f"{summary.written} dialable entries written to {out}", highlight=False)

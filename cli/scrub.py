@@ -10,7 +10,7 @@ from rich.table import Table
 from dnc.cli.common import (
     EXIT_REFUSED,
     console,
-    err_console,
+    fail,
     parse_instant,
     print_json,
     service_for,
@@ -22,7 +22,9 @@ from dnc.queue_ops import ScrubBusyError
 HELP = """Scrub queued numbers: suppress those that must never be called,
 defer those blocked for now to their next allowed time.
 
-Exit 1 when another scrub is running.
+Exit 1 when another scrub is running, with one line naming it (who,
+which host and process) and since when. Another scrub means any other,
+even one started by the same user on the same host.
 
 Example: dnc scrub --campaign spring --dry-run --json
 """
@@ -44,8 +46,8 @@ def scrub(
         try:
             report = service.scrub(campaign, parse_instant(at), dry_run, owner=state(ctx).actor)
         except ScrubBusyError as busy:
-            err_console.print(f"[bold red]error:[/] {busy}", highlight=False)
-            raise typer.Exit(EXIT_REFUSED) from None
+            # One line naming the holder and since when; not a user mistake.
+            raise fail(str(busy), EXIT_REFUSED) from None
     data = report.to_dict()
     if as_json:
         print_json(data)

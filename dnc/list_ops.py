@@ -19,8 +19,9 @@ from dnc.importing import BadLineError, InputFile, Skipped
 from dnc.importing.formats import csv_rows, number_cell
 from dnc.lists import ListEntry, Source, entry_snapshot
 from dnc.numbers import PhoneNumber, parse
-from dnc.prefixes import PrefixBlock, parse_prefix, prefixes_of
-from dnc.storage import audit_repo, lists_repo, prefix_repo
+from dnc.prefixes import PrefixBlock, number_ranges, parse_prefix, prefix_reasons, prefixes_of
+from dnc.queue import reasons_to_json
+from dnc.storage import audit_repo, lists_repo, prefix_repo, queue_repo
 from dnc.storage.uow import UnitOfWork
 
 EXPORT_COLUMNS = ("number", "added", "expires", "reason")
@@ -96,6 +97,17 @@ def add_prefix(
                 reason=note,
             ),
         )
+        if block.expires_at is None:
+            # Out of every queue it must leave, in this same transaction, as
+            # an opt-out: every queued number under the prefix, set-based.
+            reasons = prefix_reasons([block], block.campaign, at)
+            queue_repo.suppress_range(
+                uow.connection,
+                number_ranges(digits),
+                block.campaign,
+                reasons_to_json(reasons),
+                recorded,
+            )
         uow.commit()
     return block
 

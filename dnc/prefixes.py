@@ -62,6 +62,17 @@ def prefixes_of(key: int) -> tuple[int, ...]:
     return tuple(found)
 
 
+def number_ranges(prefix: int) -> list[tuple[int, int]]:
+    """The stored numbers under a prefix, as (lo, hi) ranges: one for each
+    length an E.164 number can have."""
+    width = len(str(prefix))
+    ranges = []
+    for length in range(width, MAX_DIGITS + 1):
+        scale = 10 ** (length - width)
+        ranges.append((prefix * scale, (prefix + 1) * scale - 1))
+    return ranges
+
+
 def prefix_reasons(
     blocks: Iterable[PrefixBlock], campaign: str | None, at: datetime
 ) -> list[Reason]:

@@ -20,8 +20,12 @@ from dnc.verdicts import Reason, ReasonCode, Verdict
 
 
 class QueueStatus(StrEnum):
-    READY = "ready"
-    HELD = "held"
+    """What an entry is, as ``queue show``, the export and the timeline name it."""
+
+    READY = "ready"  # decided callable (now, or once its not_before has passed)
+    UNCHECKED = "unchecked"  # loaded since the last scrub: never decided
+    DEFERRED = "deferred"  # blocked only for now: callable from not_before
+    HELD = "held"  # blocked with no knowable next time; every scrub looks again
     CLAIMED = "claimed"
     SUPPRESSED = "suppressed"
     DONE = "done"
@@ -47,6 +51,15 @@ class Action(StrEnum):
     DEFER = "deferred"
     HOLD = "held"
     SUPPRESS = "suppressed"
+
+
+# The status an entry decided now is shown with.
+STATUS_OF = {
+    Action.DIAL: QueueStatus.READY,
+    Action.DEFER: QueueStatus.DEFERRED,
+    Action.HOLD: QueueStatus.HELD,
+    Action.SUPPRESS: QueueStatus.SUPPRESSED,
+}
 
 
 @dataclass(frozen=True, slots=True)

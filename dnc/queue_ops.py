@@ -7,10 +7,13 @@ statements per chunk of entries, never one per number.
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,13 +29,13 @@ from dnc.importing.sources import BadLineError, InputFile
 from dnc.judge import Judge
 from dnc.numbers import PhoneNumber, from_stored, parse
 from dnc.policy import ATTEMPT_HORIZON
+from dnc.prefixes import number_ranges
 from dnc.queue import Action, Disposition, QueueEntry, QueueStatus, dispose
 from dnc.storage import batch, jobs_repo, queue_repo, registry_repo, scrub_repo
 from dnc.storage.engine import WRITE
 from dnc.storage.uow import UnitOfWork
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
-MAX_DIGITS = 15  # an E.164 number's longest
 SCRUB_LEASE = "scrub"
 LEASE_TTL = timedelta(minutes=10)
 CLAIM_TIMEOUT = timedelta(minutes=30)
@@ -43,10 +46,24 @@ class ScrubBusyError(DncError):
 
     kind = "busy"
 
-    def __init__(self, owner: str, until: datetime) -> None:
+    def __init__(self, owner: str, since: datetime, until: datetime) -> None:
+        self.owner = owner
+        self.since = since
         super().__init__(
-            f"another scrub is running ({owner}, lease until {until.isoformat(timespec='seconds')})"
+            f"another scrub is running: {owner}, since {since.isoformat(timespec='seconds')}"
+            f" (its lease runs until {until.isoformat(timespec='seconds')})"
         )
+
+
+def lease_owner(name: str) -> str:
+    """Who a scrub's lease names: ``name`` (the actor), where, and this one run.
+
+    Unique per run, so neither a second process of the same user on the
+    same host nor a second scrub in this process counts as the holder.
+    """
+    host = socket.gethostname()
+    who = name[:120] if name.endswith(f"@{host}") else f"{name[:120]}@{host}"
+    return f"{who}:{os.getpid()}:{secrets.token_hex(4)}"[:200]
 
 
 @dataclass
@@ -326,11 +343,16 @@ def scrub(
     # the service clock, so a scrub "as of tomorrow 08:00" cannot hold a lease
     # until tomorrow, and its run starts and ends when it really did.
     now = clock.now()
+    owner = lease_owner(owner)
     with UnitOfWork(engine, write=True) as uow:
         if not jobs_repo.acquire(uow.connection, SCRUB_LEASE, owner, now, LEASE_TTL):
             found = jobs_repo.holder(uow.connection, SCRUB_LEASE)
-            raise ScrubBusyError(*(found or ("unknown", now)))
-        run_id = jobs_repo.start(uow.connection, job, trigger, now)
+            if found is None:  # released just now: this run still does not start
+                raise ScrubBusyError("unknown", now, now)
+            raise ScrubBusyError(found.owner, found.since, found.until)
+        # The clock again: taking the lease may have waited for the last
+        # holder's release, and this run starts after that one ended.
+        run_id = jobs_repo.start(uow.connection, job, trigger, clock.now())
         uow.commit()
     report = ScrubReport(at=at, campaign=campaign, dry_run=dry_run, run_id=run_id)
     try:
@@ -361,12 +383,7 @@ def _scrub(engine: Engine, judge: Judge, report: ScrubReport, owner: str, clock:
         walk = scrub_repo.Walk(conn, report.campaign)
         try:
             plan = _Plan()
-            groups = {g.id: g for g in walk.groups()}
-            prefixes = [p for r in judge.config.registries for p in r.prefixes]
-            mixed = [g.id for g in groups.values() if _mixed(g.head, prefixes)]
-            walk.mark_own(_block_ranges(batch.live_prefixes(conn)), mixed)
-            own = pool.submit(_decide_own, engine, judge, walk.own_facts(), report.at)
-            facts = _mark_registries(conn, walk, groups, report.at)
+            facts, own = decide_walk(engine, judge, walk, report.at, pool)
             _decide_groups(walk, judge, facts, report, plan)
             conn.commit()
             if not report.dry_run:
@@ -389,6 +406,23 @@ def _scrub(engine: Engine, judge: Judge, report: ScrubReport, owner: str, clock:
                 walk.close()
 
 
+Decided = list[tuple[str, Disposition, queue_repo.Verdict]]
+
+
+def decide_walk(
+    engine: Engine, judge: Judge, walk: scrub_repo.Walk, at: datetime, pool: ThreadPoolExecutor
+) -> tuple[WalkFacts, Future[Decided]]:
+    """What the scrub and the export share: mark the entries with facts of their
+    own and start deciding them (on ``pool``, on a second connection), and
+    join the registries in. The groups are then decided by ``decide_sets``."""
+    groups = {g.id: g for g in walk.groups()}
+    prefixes = [p for r in judge.config.registries for p in r.prefixes]
+    mixed = [g.id for g in groups.values() if _mixed(g.head, prefixes)]
+    walk.mark_own(_block_ranges(batch.live_prefixes(walk.conn)), mixed)
+    own = pool.submit(_decide_own, engine, judge, walk.own_facts(), at)
+    return _mark_registries(walk.conn, walk, groups, at), own
+
+
 @dataclass
 class _Plan:
     """What a scrub will write: per group, per group and registry set, per entry."""
@@ -407,7 +441,7 @@ class _Plan:
 
 
 @dataclass(frozen=True, slots=True)
-class _Facts:
+class WalkFacts:
     """What every entry of the walk shares: the registries and what each is."""
 
     names: list[str]
@@ -418,7 +452,7 @@ class _Facts:
 
 def _mark_registries(
     conn: Connection, walk: scrub_repo.Walk, groups: dict[int, scrub_repo.Group], at: datetime
-) -> _Facts:
+) -> WalkFacts:
     current = registry_repo.all_current(conn)
     names = sorted(current)
     bits = {
@@ -430,18 +464,17 @@ def _mark_registries(
         registry_snapshots={name: record.as_of for name, record in current.items()},
         attempts_since=at - ATTEMPT_HORIZON,
     )
-    return _Facts(names, bits, groups, empty)
+    return WalkFacts(names, bits, groups, empty)
 
 
 def _decide_groups(
-    walk: scrub_repo.Walk, judge: Judge, facts: _Facts, report: ScrubReport, plan: _Plan
+    walk: scrub_repo.Walk, judge: Judge, facts: WalkFacts, report: ScrubReport, plan: _Plan
 ) -> None:
     """Each group once, and each group once per set of registries its entries are on."""
-    evaluator = Evaluator(judge, report.at)
     counts = walk.counts()
+    decided = decide_sets(judge, report.at, facts, counts)
     for group in facts.groups.values():
-        phone = from_stored(group.sample, group.region, group.zones)
-        disposition = evaluator.decide(phone, facts.empty, group.campaign, group.location)
+        disposition = decided[(group.id, 0)]
         plan.groups.append(
             (group.id, disposition.action.value, disposition.not_before, disposition.reasons_json())
         )
@@ -449,18 +482,10 @@ def _decide_groups(
             plan.suppressed_groups.append((group.id, disposition.reasons_json()))
         if counts.get((group.id, 0)):
             report.count(group.campaign, disposition, counts[(group.id, 0)])
-
-    # Listed on registries and nothing else known: decided with exactly the
-    # facts such an entry has.
     for (group_id, mask), count in counts.items():
         if not mask:
             continue
-        group = facts.groups[group_id]
-        hits = frozenset(name for name in facts.names if mask & facts.bits[name][1])
-        phone = from_stored(group.sample, group.region, group.zones)
-        disposition = evaluator.decide(
-            phone, replace(facts.empty, registry_hits=hits), group.campaign, group.location
-        )
+        disposition = decided[(group_id, mask)]
         plan.picks.append(
             (
                 group_id,
@@ -470,7 +495,32 @@ def _decide_groups(
                 disposition.reasons_json(),
             )
         )
-        report.count(group.campaign, disposition, count)
+        report.count(facts.groups[group_id].campaign, disposition, count)
+
+
+def decide_sets(
+    judge: Judge, at: datetime, facts: WalkFacts, listed: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], Disposition]:
+    """The disposition of every group (registry bits 0), and of each group's
+    entries listed on exactly the registries of ``listed``'s (group id, bits)
+    and on nothing else known: decided with exactly the facts such an entry has."""
+    evaluator = Evaluator(judge, at)
+    decided = {}
+    for group in facts.groups.values():
+        phone = from_stored(group.sample, group.region, group.zones)
+        decided[(group.id, 0)] = evaluator.decide(
+            phone, facts.empty, group.campaign, group.location
+        )
+    for group_id, mask in listed:
+        if not mask:
+            continue
+        group = facts.groups[group_id]
+        hits = frozenset(name for name in facts.names if mask & facts.bits[name][1])
+        phone = from_stored(group.sample, group.region, group.zones)
+        decided[(group_id, mask)] = evaluator.decide(
+            phone, replace(facts.empty, registry_hits=hits), group.campaign, group.location
+        )
+    return decided
 
 
 def _decide_own(
@@ -507,13 +557,7 @@ def _mixed(head: int, prefixes: Sequence[str]) -> bool:
 
 def _block_ranges(prefixes: Iterable[int]) -> list[tuple[int, int]]:
     """The number ranges a prefix covers, for every length an E.164 number can have."""
-    ranges = []
-    for prefix in prefixes:
-        width = len(str(prefix))
-        for length in range(width, MAX_DIGITS + 1):
-            scale = 10 ** (length - width)
-            ranges.append((prefix * scale, (prefix + 1) * scale - 1))
-    return ranges
+    return [r for prefix in prefixes for r in number_ranges(prefix)]
 
 
 def _finish(

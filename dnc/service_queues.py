@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
-from dnc import queue_ops
+from dnc import queue_export, queue_ops
 from dnc.errors import InputError, InvalidNumberError
 from dnc.numbers import PhoneNumber
 from dnc.queue import QueueEntry, QueueStatus
@@ -73,11 +74,29 @@ class QueueMethods(ServiceBase):
             )
 
     def dialable(self, campaign: str, at: datetime | None = None) -> list[QueueEntry]:
-        """Entries a dialer may take now (ready and due), best first."""
-        with UnitOfWork(self.engine) as uow:
-            return queue_repo.entries(
-                uow.connection, campaign, statuses=[QueueStatus.READY], due_at=self._at(at)
-            )
+        """Entries a dialer may take at ``at`` (default now), best first: every
+        live entry decided at that instant, as the export does; nothing stored
+        is trusted and nothing is written."""
+        entries = queue_export.decided_entries(
+            self.engine, self.judge, campaign, self._at(at), everything=False
+        )
+        return [e for e in entries if e.status is QueueStatus.READY]
+
+    def export_queue(
+        self,
+        out: TextIO,
+        campaign: str,
+        at: datetime | None = None,
+        everything: bool = False,
+    ) -> queue_export.ExportSummary:
+        """Write the entries callable at ``at`` (default now) as CSV, each decided
+        at that instant with the scrub's engine; with ``everything``, every
+        entry with its status and reason codes. A read: the queue is not changed."""
+        if not campaign.strip():
+            raise InputError("an export needs a campaign name")
+        return queue_export.export(
+            self.engine, self.judge, out, campaign, self._at(at), everything=everything
+        )
 
     def scrub(
         self,
@@ -89,8 +108,10 @@ class QueueMethods(ServiceBase):
     ) -> queue_ops.ScrubReport:
         """Suppress, defer or hold every queued number that may not be called now.
 
-        One scrub at a time across processes and machines (a lease);
-        raises ScrubBusyError when another is running.
+        One scrub at a time across processes and machines (a lease, named
+        after ``owner`` (default the actor), the host, the process and the
+        run); raises ScrubBusyError, naming the holder and since when, while
+        another is running, even another of this process.
         """
         return queue_ops.scrub(
             self.engine,

@@ -81,11 +81,12 @@ def runs(conn: Connection, job: str | None = None, limit: int = 50) -> list[JobR
 
 
 def acquire(conn: Connection, name: str, owner: str, at: datetime, ttl: timedelta) -> bool:
-    """Take the lease ``name`` unless someone else holds an unexpired one.
+    """Take the lease ``name`` unless someone holds an unexpired one.
 
     A lease rather than a session lock: it works the same on SQLite and
     PostgreSQL, across processes and machines, and a holder that died
-    stops blocking others once its lease expires.
+    stops blocking others once its lease expires. Not re-entrant: a holder
+    asking again, under the same owner name or not, is refused like anyone.
     """
     taken = conn.execute(
         update(LEASE)
@@ -94,9 +95,8 @@ def acquire(conn: Connection, name: str, owner: str, at: datetime, ttl: timedelt
     ).rowcount
     if taken:
         return True
-    held = conn.execute(select(LEASE.c.owner).where(LEASE.c.name == name)).scalar()
-    if held is not None:
-        return bool(held == owner)
+    if conn.execute(select(LEASE.c.owner).where(LEASE.c.name == name)).first() is not None:
+        return False
     try:
         with conn.begin_nested():
             conn.execute(
@@ -121,11 +121,20 @@ def release(conn: Connection, name: str, owner: str) -> None:
     conn.execute(delete(LEASE).where(LEASE.c.name == name, LEASE.c.owner == owner))
 
 
-def holder(conn: Connection, name: str) -> tuple[str, datetime] | None:
+@dataclass(frozen=True, slots=True)
+class Lease:
+    owner: str
+    since: datetime
+    until: datetime
+
+
+def holder(conn: Connection, name: str) -> Lease | None:
     row = conn.execute(
-        select(LEASE.c.owner, LEASE.c.expires_at).where(LEASE.c.name == name)
+        select(LEASE.c.owner, LEASE.c.acquired_at, LEASE.c.expires_at).where(LEASE.c.name == name)
     ).first()
     if row is None:
         return None
-    expires = as_utc(row[1])
-    return (row[0], expires) if expires is not None else None
+    since, until = as_utc(row[1]), as_utc(row[2])
+    if since is None or until is None:
+        return None
+    return Lease(row[0], since, until)

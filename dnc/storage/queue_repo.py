@@ -42,6 +42,8 @@ G = table(QueueGroupRow)
 V = table(QueueVerdictRow)
 R = table(QueueReasonRow)
 
+_PG_LOAD_LOCK = 0x646E6351  # "dncQ"
+
 # The number's leading digits that decide a group: number // 10^7. For a
 # NANP number that is the country and area code; elsewhere a finer split
 # than the rules need, which is safe.
@@ -49,32 +51,56 @@ HEAD = 10_000_000
 
 # What an entry is, worked out from its lifecycle (queue_entry.status), its
 # own verdict if it has one, else its group's. One definition, used by every
-# read: show, export, dialable, claims and the timeline.
+# read of the stored state: show, claims and the timeline. (The export and
+# ``dialable`` decide afresh: dnc.queue_export.)
 _OWN = V.c.entry_id.is_not(None)
 _ACTION = func.coalesce(V.c.action, G.c.action)
 _LIFE = Q.c.status
+# Never decided: no verdict of its own, and a group not decided or decided
+# before the entry was loaded (its id above what that scrub could see).
+_UNCHECKED = and_(
+    ~_OWN,
+    or_(
+        G.c.action.is_(None),
+        G.c.checked_through.is_(None),
+        Q.c.id > G.c.checked_through,
+    ),
+)
 STATUS = case(
-    (_ACTION == "suppressed", literal("suppressed")),
+    (V.c.action == "suppressed", literal("suppressed")),
+    (and_(G.c.action == "suppressed", ~_UNCHECKED), literal("suppressed")),
     (_LIFE != "ready", _LIFE),
+    (_UNCHECKED, literal("unchecked")),
     (_ACTION == "held", literal("held")),
+    (_ACTION == "deferred", literal("deferred")),
     else_=literal("ready"),
 )
 NOT_BEFORE = type_coerce(
-    case((_LIFE != "ready", null()), (_OWN, V.c.not_before), else_=G.c.not_before), UTCDateTime
+    case(
+        (_LIFE != "ready", null()),
+        (_OWN, V.c.not_before),
+        (_UNCHECKED, null()),
+        else_=G.c.not_before,
+    ),
+    UTCDateTime,
 )
 REASONS = case(
     (_OWN, R.c.reasons),
+    (_UNCHECKED, null()),
     (or_(_LIFE == "ready", G.c.action == "suppressed"), G.c.reasons),
     else_=null(),
 )
 SUPPRESSED_AT = type_coerce(
     case(
         (V.c.action == "suppressed", V.c.decided_at),
-        (and_(~_OWN, G.c.action == "suppressed"), G.c.decided_at),
+        (and_(G.c.action == "suppressed", ~_UNCHECKED), G.c.decided_at),
         else_=null(),
     ),
     UTCDateTime,
 )
+# When a ready entry's stored verdict lets it be claimed (checked or not:
+# every claim is decided again).
+_DUE_FROM = type_coerce(case((_OWN, V.c.not_before), else_=G.c.not_before), UTCDateTime)
 DECIDED_AT = type_coerce(case((_OWN, V.c.decided_at), else_=G.c.decided_at), UTCDateTime)
 DECIDED = Q.join(G, G.c.id == Q.c.group_id).outerjoin(
     V, and_(V.c.number == Q.c.number, V.c.entry_id == Q.c.id)
@@ -161,6 +187,11 @@ def insert_many(
     Returns how many were added."""
     if not rows:
         return 0
+    if conn.dialect.name == "postgresql":
+        # Loads one at a time, so entry ids are committed in the order they
+        # are given: a scrub that saw id N saw every entry up to N, which is
+        # what its groups' ``checked_through`` claims. (SQLite has one writer.)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOAD_LOCK})
     wanted: dict[tuple[str, str, str, int, str], int] = {}
     keys = []
     for phone, _, location, _ in rows:
@@ -252,6 +283,32 @@ def suppress_number(
     return int(result.rowcount or 0)
 
 
+def suppress_range(
+    conn: Connection,
+    ranges: Sequence[tuple[int, int]],
+    campaign: str | None,
+    reasons_json: str,
+    at: datetime,
+) -> int:
+    """Take every number in the ranges (lo, hi) out of every dialable queue (or
+    one campaign's) at once: a prefix block. One statement per range, each
+    an index range on the number."""
+    source = (
+        "SELECT number, id, 'suppressed', NULL, :reason, :at FROM queue_entry"
+        " WHERE number BETWEEN :lo AND :hi AND status IN ('ready', 'claimed')"
+        + (" AND campaign = :campaign" if campaign is not None else "")
+    )
+    statement = text(_UPSERT.format(source=source)).bindparams(bindparam("at", type_=UTCDateTime))
+    reason = reason_ids(conn, [reasons_json])[reasons_json]
+    count = 0
+    for lo, hi in ranges:
+        result = conn.execute(
+            statement, {"lo": lo, "hi": hi, "campaign": campaign, "reason": reason, "at": at}
+        )
+        count += int(result.rowcount or 0)
+    return count
+
+
 def claim(
     conn: Connection,
     campaign: str,
@@ -272,7 +329,7 @@ def claim(
     due = or_(
         _ACTION.is_(None),
         _ACTION == "dialable",
-        and_(_ACTION == "deferred", NOT_BEFORE <= at),
+        and_(_ACTION == "deferred", _DUE_FROM <= at),
     )
     # Best first, in the order of ix_queue_entry_due: a claim reads only as
     # far as its limit (the due ones are most of a queue in calling hours).

@@ -257,7 +257,8 @@ class QueueGroupRow(Base):
     region and time zones, its leading digits (``head``: the number //
     10^7, which for NANP is the country and area code) and the entry's
     location; the scrub decides each group once, for a ``sample`` member.
-    action NULL: not decided yet (a group loaded since the last scrub).
+    action NULL: not decided yet (a group loaded since the last scrub); a
+    member above ``checked_through`` joined it after it was decided.
     """
 
     __tablename__ = "queue_group"
@@ -273,6 +274,9 @@ class QueueGroupRow(Base):
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reasons: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The highest entry id the deciding scrub could see: a member with a
+    # higher id was loaded since and is unchecked (see 0007).
+    checked_through: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         UniqueConstraint(

@@ -15,7 +15,7 @@ as they go.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,6 +42,8 @@ _TEMP = {
     "scrub_range": "lo {big} NOT NULL, hi {big} NOT NULL",
     "scrub_pick": "group_id INTEGER NOT NULL, bits {big} NOT NULL, action VARCHAR(12) NOT NULL,"
     " not_before {stamp}, reason_id INTEGER, PRIMARY KEY (group_id, bits)",
+    # The export's: each live entry listed on registries and nothing else known.
+    "scrub_listed": "entry_id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, bits {big} NOT NULL",
 }
 
 
@@ -105,6 +107,12 @@ class Walk:
             rowid = " WITHOUT ROWID" if self.sqlite and "PRIMARY KEY" in cols else ""
             conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({cols}){rowid}")
             conn.exec_driver_sql(f"DELETE FROM {name}")
+        # The highest entry id this walk sees, read before anything else: a
+        # group decided by it covers its members up to here, and no further
+        # (an entry loaded while the scrub runs is not what it decided).
+        self.through = int(
+            conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM queue_entry").scalar_one()
+        )
 
     def close(self) -> None:
         for name in _TEMP:
@@ -238,13 +246,15 @@ class Walk:
     ) -> None:
         """(group id, action, not_before, reasons JSON) for each group decided."""
         stamp = instant(at, self.sqlite)
-        rows = [(a, instant(nb, self.sqlite), r, stamp, gid) for gid, a, nb, r in decided]
+        rows = [
+            (a, instant(nb, self.sqlite), r, stamp, self.through, gid) for gid, a, nb, r in decided
+        ]
         if not rows:
             return
         mark = "?" if self.sqlite else "%s"
         self.conn.exec_driver_sql(
             f"UPDATE queue_group SET action = {mark}, not_before = {mark}, reasons = {mark},"
-            f" decided_at = {mark} WHERE id = {mark}",
+            f" decided_at = {mark}, checked_through = {mark} WHERE id = {mark}",
             rows,
         )
 
@@ -287,9 +297,9 @@ class Walk:
                 " SELECT q.number, q.id, p.action, p.not_before, p.reason_id, :at"
                 f" {self._plain(' CROSS JOIN scrub_pick p')}"
                 f" AND p.group_id = q.group_id AND p.bits = {self._rbits}"
-                " ON CONFLICT (number, entry_id) DO NOTHING"
+                " AND q.id <= :through ON CONFLICT (number, entry_id) DO NOTHING"
             ).bindparams(bindparam("at", type_=UTCDateTime)),
-            {**self.params, "at": at},
+            {**self.params, "at": at, "through": self.through},
         )
 
     def suppress_group(self, group_id: int, reasons: str | None, at: datetime) -> None:
@@ -301,12 +311,65 @@ class Walk:
                 " (number, entry_id, action, not_before, reason_id, decided_at)"
                 " SELECT q.number, q.id, 'suppressed', NULL, :reason, :at"
                 f" {self._plain()} AND q.group_id = :group AND {self._rbits} = 0"
-                " ON CONFLICT (number, entry_id) DO NOTHING"
+                " AND q.id <= :through ON CONFLICT (number, entry_id) DO NOTHING"
             ).bindparams(bindparam("at", type_=UTCDateTime)),
             {
                 **self.params,
+                "through": self.through,
                 "group": group_id,
                 "reason": reason_ids(self.conn, [reasons]).get(reasons),
                 "at": at,
             },
+        )
+
+    # -- the export: every entry decided, nothing written ------------------------
+
+    def mark_listed(self) -> list[tuple[int, int]]:
+        """Note each live entry listed on registries and nothing else known, with
+        its registry bits (one walk in number order, as ``counts``): the export
+        then reads the queue best first without probing a registry. Returns
+        the (group id, registry bits) sets found."""
+        listed = (
+            f"SELECT q.id AS entry_id, q.group_id, {self._rbits} AS bits {self._plain()}"
+            f" AND {self._rbits} <> 0"
+        )
+        if self.sqlite:
+            self._run(f"INSERT INTO scrub_listed (entry_id, group_id, bits) {listed}")
+        else:
+            # PostgreSQL runs INSERT … SELECT without parallel workers and then
+            # plans a small registry as a full scan (seconds for 5 million);
+            # CREATE TABLE AS keeps the walk's plan: probes, in parallel.
+            self.conn.exec_driver_sql("DROP TABLE scrub_listed")
+            self._run(f"CREATE TEMP TABLE scrub_listed AS {listed}")
+            self.conn.exec_driver_sql("ANALYZE scrub_listed")
+        rows = self._run("SELECT DISTINCT group_id, bits FROM scrub_listed")
+        return [(int(g), int(b)) for g, b in rows]
+
+    def entries(self, everything: bool, stamps: bool = False) -> Iterator[Any]:
+        """The entries best first, each with what decides it, as (id, number,
+        lead id, location, priority, lifecycle, group id, bits of facts of its
+        own or NULL, registry bits or NULL, whether suppressed before, those
+        reasons (JSON), and with ``stamps`` when). Only the live entries in
+        scope, unless ``everything``. Streamed: a million rows never sit in
+        memory at once. (After ``mark_listed``.)"""
+        where = [self.scope, "v.number IS NULL"]
+        if everything:
+            where = ["q.campaign = :campaign"] if self.campaign is not None else ["1 = 1"]
+        query = text(
+            "SELECT q.id, q.number, q.lead_id, q.location, q.priority, q.status, q.group_id,"
+            " s.bits, l.bits, v.number IS NOT NULL,"
+            + (" r.reasons" if everything else " NULL")
+            + (", v.decided_at AS gone_at" if stamps else ", NULL")
+            + " FROM queue_entry q LEFT JOIN scrub_special s ON s.number = q.number"
+            f" LEFT JOIN scrub_listed l ON l.entry_id = q.id {self._LIVE}"
+            + (" LEFT JOIN queue_reason r ON r.id = v.reason_id" if everything else "")
+            + f" WHERE {' AND '.join(where)} ORDER BY q.priority DESC, q.id"
+        )
+        typed = query.columns(gone_at=UTCDateTime) if stamps else query
+        if not self.sqlite:
+            # Every row will be read: plan the cursor for the whole, not for
+            # a fast first tenth (index probes where one hash join does).
+            self.conn.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1")
+        yield from self.conn.execute(
+            typed, self.params, execution_options={"stream_results": True, "yield_per": 2000}
         )

@@ -4,6 +4,8 @@ queue before any call goes out, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import dnc
-from dnc.queue_ops import ScrubBusyError
+from dnc.queue import STATUS_OF
+from dnc.queue_ops import ScrubBusyError, lease_owner
 from dnc.storage import jobs_repo
 from dnc.storage.uow import UnitOfWork
 
@@ -62,7 +65,7 @@ def test_scrub_suppresses_the_uncallable_and_defers_the_not_yet(svc: dnc.Service
     assert [r.code for r in listed.reasons] == [dnc.ReasonCode.DNC_REGISTRY]
     assert _status(svc, THREE_NOS).status == "suppressed"
     deferred = _status(svc, OUT_OF_HOURS)
-    assert deferred.status == "ready"
+    assert deferred.status == "deferred"
     assert deferred.not_before == datetime(2026, 11, 23, 8, 0, tzinfo=LA)
     assert [r.code for r in deferred.reasons] == [dnc.ReasonCode.OUTSIDE_CALLING_HOURS]
     assert _status(svc, CLEAN).status == "ready"
@@ -99,7 +102,7 @@ def test_an_opt_out_leaves_every_queue_in_the_same_transaction(svc: dnc.Service)
 def test_three_nos_leave_the_queue_at_once(svc: dnc.Service) -> None:
     svc.enqueue("spring", CLEAN, at=MORNING)
     svc.record_outcome(CLEAN, "autumn", "refused", refusals=2, at=MORNING)
-    assert svc.queue("spring")[0].status == "ready"
+    assert svc.queue("spring")[0].status == "unchecked"
     svc.record_outcome(CLEAN, "autumn", "refused", at=MORNING + timedelta(minutes=1))
     assert svc.queue("spring")[0].status == "suppressed"
 
@@ -162,6 +165,43 @@ def test_one_scrub_at_a_time(svc: dnc.Service) -> None:
     assert report.entries == 0
 
 
+def test_a_second_scrub_under_the_same_name_is_refused_naming_the_holder_and_since(
+    svc: dnc.Service,
+) -> None:
+    """A scheduled scrub and a manual one by the same user on the same host
+    used to share the lease (it was re-entrant for its owner)."""
+    svc.enqueue("spring", CLEAN, at=MORNING)
+    since = svc.now() - timedelta(minutes=3)
+    with UnitOfWork(svc.engine, write=True) as uow:
+        assert jobs_repo.acquire(uow.connection, "scrub", "alice", since, timedelta(minutes=10))
+        uow.commit()
+
+    with pytest.raises(ScrubBusyError, match=r"alice, since 2026-11-23T14:57:00\+00:00"):
+        svc.scrub(at=MORNING, owner="alice")
+
+    assert svc.queue("spring")[0].status == "unchecked"  # nothing ran
+    with UnitOfWork(svc.engine) as uow:
+        found = jobs_repo.holder(uow.connection, "scrub")
+    assert found is not None and (found.owner, found.since) == ("alice", since)
+
+
+def test_a_lease_is_never_taken_twice_even_by_its_holder(svc: dnc.Service) -> None:
+    now = svc.now()
+    with UnitOfWork(svc.engine, write=True) as uow:
+        assert jobs_repo.acquire(uow.connection, "scrub", "me", now, timedelta(minutes=10))
+        assert not jobs_repo.acquire(uow.connection, "scrub", "me", now, timedelta(minutes=10))
+        uow.commit()
+
+
+def test_every_scrub_names_its_lease_uniquely() -> None:
+    host = socket.gethostname()
+    owners = {lease_owner("alice") for _ in range(20)}
+    assert len(owners) == 20
+    for owner in owners:
+        assert owner.startswith(f"alice@{host}:{os.getpid()}:")
+    assert lease_owner(f"bob@{host}").startswith(f"bob@{host}:{os.getpid()}:")
+
+
 def test_check_many_matches_single_checks(svc: dnc.Service) -> None:
     _fill(svc)
     numbers = [OPTED_OUT, LISTED, THREE_NOS, OUT_OF_HOURS, CLEAN, "12345"]
@@ -222,7 +262,7 @@ def test_the_scrub_disposes_every_entry_as_its_single_check_says(svc: dnc.Servic
     svc.scrub(at=MORNING)
     for number, want in expected.items():
         entry = _status(svc, number)
-        assert entry.status == ("suppressed" if want.action == "suppressed" else "ready"), number
+        assert entry.status == STATUS_OF[want.action], number
         assert [r.code for r in entry.reasons] == [r.code for r in want.reasons], number
         assert entry.not_before == want.not_before, number
 

@@ -4,6 +4,8 @@ says, on SQLite and PostgreSQL, by night and by day."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -13,8 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import dnc
-from dnc import configuration
-from dnc.queue import Action, dispose
+from dnc import configuration, queue_export
+from dnc.queue import STATUS_OF, Action, Disposition, dispose
 from dnc.storage import queue_repo
 from dnc.storage.uow import UnitOfWork
 
@@ -115,23 +117,47 @@ def test_every_entry_ends_as_its_single_check_says(
         number: dispose(svc.check(number, campaign="spring", at=at, location=location))
         for number, (location, _) in NUMBERS.items()
     }
+    # The export decides every entry as the scrub would, before any scrub.
+    _exports_as_checked(svc, at, expected, f"export before the scrub at {hour}:00")
 
     report = svc.scrub(at=at)
 
-    status = {
-        Action.DIAL: "ready",
-        Action.DEFER: "ready",
-        Action.HOLD: "held",
-        Action.SUPPRESS: "suppressed",
-    }
     for number, want in expected.items():
         [entry] = svc.queue("spring", number=number)
         why = f"{number} ({NUMBERS[number][1]}) at {hour}:00"
-        assert entry.status.value == status[want.action], why
+        assert entry.status == STATUS_OF[want.action], why
         assert [r.code for r in entry.reasons] == [r.code for r in want.reasons], why
         assert [r.detail for r in entry.reasons] == [r.detail for r in want.reasons], why
         assert entry.not_before == want.not_before, why
     assert report.actions == Counter(w.action.value for w in expected.values())
+    _exports_as_checked(svc, at, expected, f"export after the scrub at {hour}:00")
+
+
+def _exports_as_checked(
+    svc: dnc.Service, at: datetime, expected: dict[str, Disposition], when: str
+) -> None:
+    """The export's answer for every entry is its single check's: status,
+    reason codes (and details), not_before; and it writes the callable only."""
+    out = io.StringIO()
+    summary = svc.export_queue(out, "spring", at=at, everything=True)
+    rows = {r["number"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    entries = {
+        e.number: e
+        for e in queue_export.decided_entries(svc.engine, svc.judge, "spring", at, everything=True)
+    }
+    assert set(rows) == set(entries) == set(expected), when
+    for number, want in expected.items():
+        why = f"{number} ({NUMBERS[number][1]}), {when}"
+        row, entry = rows[number], entries[number]
+        assert row["status"] == STATUS_OF[want.action].value, why
+        assert row["reasons"] == ";".join(dict.fromkeys(r.code.value for r in want.reasons)), why
+        assert [r.detail for r in entry.reasons] == [r.detail for r in want.reasons], why
+        assert entry.not_before == want.not_before, why
+        nb = row["not_before"]
+        assert (datetime.fromisoformat(nb) if nb else None) == want.not_before, why
+    callable_ = [n for n, w in expected.items() if w.action is Action.DIAL]
+    assert summary.dialable == len(callable_), when
+    assert sorted(e.number for e in svc.dialable("spring", at=at)) == sorted(callable_), when
 
 
 def test_the_next_night_decides_again_and_a_suppression_stays(
@@ -145,6 +171,27 @@ def test_the_next_night_decides_again_and_a_suppression_stays(
     svc.add_consent("+493012345116", "express_written", campaign="spring", at=MORNING)
     svc.remove_from_list("+12015550102", "entered in error")
     night = MORNING.replace(hour=2) + timedelta(days=1)
+    # Before that night's scrub the stored state is a day old; the export
+    # decides from today's facts. A suppression stays (it is final).
+    gone = {e.number for e in svc.queue("spring", status="suppressed")}
+    assert "+12015550102" in gone
+    fresh = {
+        number: dispose(svc.check(number, campaign="spring", at=night, location=location))
+        for number, (location, _) in NUMBERS.items()
+    }
+    exported = {
+        e.number: e
+        for e in queue_export.decided_entries(
+            svc.engine, svc.judge, "spring", night, everything=True
+        )
+    }
+    for number, want in fresh.items():
+        entry = exported[number]
+        if number in gone:
+            assert entry.status.value == "suppressed", number
+            continue
+        assert entry.status == STATUS_OF[want.action], number
+        assert entry.reasons == want.reasons and entry.not_before == want.not_before, number
 
     svc.scrub(at=night)
 
