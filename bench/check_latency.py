@@ -42,7 +42,7 @@ def main() -> None:
         listed = [2012000000 + rng.randrange(8_000_000) for _ in range(args.numbers)]
         now = datetime.now(UTC)
         # Bulk-load the list directly: we time checks here, not opt-outs.
-        with service.engine.begin() as conn:
+        with service.store.engine.begin() as conn:
             conn.execute(
                 sa.text(
                     "INSERT INTO list_entry"

@@ -51,7 +51,7 @@ def database_bytes(service: dnc.Service, url: str) -> int:
     if url.startswith("sqlite"):
         path = Path(url.split("///", 1)[1])
         return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
-    with service.engine.connect() as conn:
+    with service.store.engine.connect() as conn:
         return int(
             conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar_one()
         )

@@ -58,7 +58,7 @@ def main() -> None:
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{HERE / 'data' / 'registry-bench.db'}"
     service = dnc.open(url, configuration.load(env={}), create=True)
-    with service.engine.begin() as conn:
+    with service.store.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM queue_entry WHERE campaign = 'bench'"))
 
     rng = random.Random(11)
@@ -89,7 +89,7 @@ def main() -> None:
         "INSERT INTO call_outcome (number, campaign, outcome, at, refusals, actor, recorded_at)"
         " VALUES (:n, 'bench', :o, :at, :r, 'bench', :t)"
     ).bindparams(sa.bindparam("at", type_=UTCDateTime), sa.bindparam("t", type_=UTCDateTime))
-    with service.engine.begin() as conn:
+    with service.store.engine.begin() as conn:
         conn.execute(
             sa.text(
                 "INSERT INTO list_entry (number, source, created_at, recorded_at, actor)"
@@ -112,10 +112,10 @@ def main() -> None:
             ],
         )
 
-    if service.engine.dialect.name == "sqlite":
+    if service.store.engine.dialect.name == "sqlite":
         # At 02:00 the day's loads are long checkpointed; right after a
         # million-row load they are not, and every read goes through the WAL.
-        with service.engine.connect() as conn:
+        with service.store.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     listed = sum(s.size or 0 for s in service.registry_status())
     day = (at + timedelta(days=1)).replace(hour=11)

@@ -10,7 +10,6 @@ from rich.table import Table
 
 import dnc
 from dnc.cli.common import console, print_json, user_errors
-from dnc.replies import load_reply_rules
 
 HELP = """Read TEXT (a reply or what was said on a call) as opt-out, refusal,
 callback request or none, with every rule that fired and where. Nothing is
@@ -37,7 +36,7 @@ def intent(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    loaded = load_reply_rules(rules) if rules else None
+    loaded = dnc.load_reply_rules(rules) if rules else None
     reading = dnc.classify_reply(text, language, rules=loaded)
     if as_json:
         print_json(reading.to_dict())

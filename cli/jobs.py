@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Annotated
 
 import typer
@@ -27,8 +28,13 @@ def serve(ctx: typer.Context) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     st = state(ctx)
     with service_for(ctx) as service:
-        sched = scheduler.build(service, st.config)
+        sched = scheduler.build(service)
         settings = service.config.scheduler
+        # The jobs this process runs open the store this command opened: they
+        # find it where every command looks, and the job store never holds it.
+        os.environ["DNC_DATABASE_URL"] = service.store.url()
+    if st.config:
+        os.environ["DNC_CONFIG"] = st.config
     crons = {
         tasks.NIGHTLY_SCRUB: settings.scrub_cron,
         tasks.REGISTRY_FRESHNESS: settings.freshness_cron,

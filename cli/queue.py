@@ -11,7 +11,6 @@ from rich.table import Table
 
 import dnc
 from dnc.cli.common import console, parse_instant, print_json, service_for, user_errors
-from dnc.queue_ops import entries_json
 
 app = typer.Typer(
     help="Dialer queues: load leads, see what is dialable, export it.", no_args_is_help=True
@@ -68,7 +67,7 @@ def show(
     with service_for(ctx) as service:
         entries = service.queue(campaign, status, limit=limit)
     if as_json:
-        print_json(entries_json(entries))
+        print_json([e.to_dict() for e in entries])
         return
     table = Table(title=f"queue {campaign}: {len(entries)} entries")
     for column in ("number", "status", "not before", "priority", "lead", "reasons"):

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+import dnc
 from dnc.cli.common import (
     EXIT_REFUSED,
     console,
@@ -17,7 +18,6 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
-from dnc.queue_ops import ScrubBusyError
 
 HELP = """Scrub queued numbers: suppress those that must never be called,
 defer those blocked for now to their next allowed time.
@@ -45,7 +45,7 @@ def scrub(
     with service_for(ctx) as service:
         try:
             report = service.scrub(campaign, parse_instant(at), dry_run, owner=state(ctx).actor)
-        except ScrubBusyError as busy:
+        except dnc.ScrubBusyError as busy:
             # One line naming the holder and since when; not a user mistake.
             raise fail(str(busy), EXIT_REFUSED) from None
     data = report.to_dict()

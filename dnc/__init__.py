@@ -7,11 +7,23 @@ A dialer needs only this module::
     verdict = service.check("+1 201 555 0123", campaign="spring")
     if not verdict.allowed:
         print([r.code for r in verdict.reasons], verdict.next_allowed_at)
+
+Every name a caller (a dialer, the CLI, the jobs, the HTTP API) uses is here;
+everything else is private to the package.
 """
 
-from dnc.clock import Clock, FixedClock, SystemClock
+from dnc.app.export import ExportSummary
+from dnc.app.list_files import ListImportSummary
+from dnc.app.queues import LoadSummary
+from dnc.app.registries import ImportSummary, Progress
+from dnc.app.scheduled import JOBS
+from dnc.app.scrub import ScrubReport
+from dnc.audit import AuditRecord
+from dnc.bootstrap import open
+from dnc.clock import CLOCK_SKEW, Clock, FixedClock, SystemClock
 from dnc.consent import ConsentKind, ConsentRecord
 from dnc.errors import (
+    BadLineError,
     ConfigError,
     DatabaseMissingError,
     DncError,
@@ -20,7 +32,9 @@ from dnc.errors import (
     LocationError,
     NotFoundError,
     RegistryShrinkError,
+    ReplyLanguageError,
     SchemaTooNewError,
+    ScrubBusyError,
     StorageError,
     TimeRangeError,
 )
@@ -28,32 +42,52 @@ from dnc.lists import ListEntry
 from dnc.numbers import PhoneNumber
 from dnc.outcomes import CampaignState, Outcome, OutcomeRecord, RecordedOutcome
 from dnc.prefixes import PrefixBlock
-from dnc.registries import RegistryDefinition
-from dnc.registry_ops import ImportSummary, RegistryStatus
-from dnc.replies import Intent, ReplyIntent, classify_reply
-from dnc.service import Service, open
+from dnc.queue import QueueEntry, QueueStatus
+from dnc.registries import RegistryDefinition, RegistryStatus
+from dnc.replies import Intent, ReplyIntent, ReplyRules, classify_reply, load_reply_rules
+from dnc.reports import Report
+from dnc.retention import PurgeResult
+from dnc.rules import Preference
+from dnc.service import Service
+from dnc.storage.audit_repo import ChainReport
+from dnc.storage.jobs_repo import JobRun
+from dnc.timeline import TimelineEvent
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
 __all__ = [
+    "CLOCK_SKEW",
+    "JOBS",
+    "AuditRecord",
+    "BadLineError",
     "CampaignState",
+    "ChainReport",
     "Clock",
     "ConfigError",
     "ConsentKind",
     "ConsentRecord",
     "DatabaseMissingError",
     "DncError",
+    "ExportSummary",
     "FixedClock",
     "ImportSummary",
     "InputError",
     "Intent",
     "InvalidNumberError",
-    "LocationError",
+    "JobRun",
     "ListEntry",
+    "ListImportSummary",
+    "LoadSummary",
+    "LocationError",
     "NotFoundError",
     "Outcome",
     "OutcomeRecord",
     "PhoneNumber",
+    "Preference",
     "PrefixBlock",
+    "Progress",
+    "PurgeResult",
+    "QueueEntry",
+    "QueueStatus",
     "Reason",
     "ReasonCode",
     "RecordedOutcome",
@@ -61,12 +95,19 @@ __all__ = [
     "RegistryShrinkError",
     "RegistryStatus",
     "ReplyIntent",
+    "ReplyLanguageError",
+    "ReplyRules",
+    "Report",
     "SchemaTooNewError",
+    "ScrubBusyError",
+    "ScrubReport",
     "Service",
     "StorageError",
     "SystemClock",
     "TimeRangeError",
+    "TimelineEvent",
     "Verdict",
     "classify_reply",
+    "load_reply_rules",
     "open",
 ]

@@ -6,6 +6,8 @@ a number it cannot clear: it returns a refusing verdict instead.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class DncError(Exception):
     """Base class of every error this library raises on purpose."""
@@ -59,6 +61,19 @@ class TimeRangeError(InputError):
         super().__init__(f"{what} {value} is {relation} (now {now}): {why}")
 
 
+class BadLineError(InputError):
+    """A line of an import file is malformed; names the file, line and value."""
+
+    kind = "bad_line"
+
+    def __init__(self, file: str, line: int, value: str, why: str) -> None:
+        self.file = file
+        self.line = line
+        self.value = value
+        self.why = why
+        super().__init__(f"{file}: line {line}: {why}: {value!r}")
+
+
 class RegistryShrinkError(InputError):
     """A full registry list is empty, or much smaller than the snapshot it would replace."""
 
@@ -96,6 +111,20 @@ class SchemaTooNewError(StorageError):
         )
 
 
+class ScrubBusyError(DncError):
+    """Another scrub holds the scrub lease."""
+
+    kind = "busy"
+
+    def __init__(self, owner: str, since: datetime, until: datetime) -> None:
+        self.owner = owner
+        self.since = since
+        super().__init__(
+            f"another scrub is running: {owner}, since {since.isoformat(timespec='seconds')}"
+            f" (its lease runs until {until.isoformat(timespec='seconds')})"
+        )
+
+
 class NotFoundError(DncError, LookupError):
     """The thing asked for (an entry, a registry) does not exist."""
 
@@ -113,3 +142,10 @@ class ReplyLanguageError(InputError):
         super().__init__(
             f"no reply rules for language {language!r} (known: {', '.join(known) or 'none'})"
         )
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line for a reason or a log: its kind and the first
+    line of its message."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

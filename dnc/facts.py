@@ -33,3 +33,21 @@ class NumberFacts:
     # and the person's own calling wishes.
     consents: tuple[ConsentRecord, ...] = ()
     preference: Preference | None = None
+
+
+class FactsByNumber:
+    """What a batch read found for many numbers: numbers with no facts of their
+    own share ``shared`` (the registry snapshots in force and the attempt
+    window), and a caller can tell them apart to decide them once for all."""
+
+    __slots__ = ("_by_number", "shared", "snapshot_key")
+
+    def __init__(self, by_number: Mapping[int, NumberFacts], shared: NumberFacts) -> None:
+        self._by_number = by_number
+        self.shared = shared
+        # Which registry snapshots these facts were read against.
+        self.snapshot_key = tuple(sorted(shared.registry_snapshots.items()))
+
+    def own(self, key: int) -> NumberFacts | None:
+        """The number's own facts; None when it has none beyond ``shared``."""
+        return self._by_number.get(key)

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from dnc.errors import InputError
 from dnc.verdicts import Reason, ReasonCode
 
 POST_DATED = (
@@ -145,3 +146,13 @@ def entry_snapshot(entry: ListEntry) -> dict[str, Any]:
         "note": entry.note,
         "removed_at": entry.removed_at.isoformat() if entry.removed_at else None,
     }
+
+
+def parse_list_name(name: str) -> str | None:
+    """``internal`` → None (company-wide); ``campaign:NAME`` → NAME."""
+    if name == "internal":
+        return None
+    kind, sep, campaign = name.partition(":")
+    if kind == "campaign" and sep and campaign.strip():
+        return campaign.strip()
+    raise InputError(f"unknown list {name!r}: use 'internal' or 'campaign:NAME'")

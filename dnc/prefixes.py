@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import phonenumbers
 
@@ -93,3 +94,16 @@ def prefix_reasons(
             )
         )
     return reasons
+
+
+def block_snapshot(block: PrefixBlock) -> dict[str, Any]:
+    """A prefix block as the audit trail records it."""
+    return {
+        "id": block.id,
+        "prefix": block.prefix,
+        "list": block.list_name,
+        "created_at": block.created_at.isoformat(),
+        "expires_at": block.expires_at.isoformat() if block.expires_at else None,
+        "note": block.note,
+        "removed_at": block.removed_at.isoformat() if block.removed_at else None,
+    }

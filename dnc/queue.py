@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any, NamedTuple
 
+from dnc.numbers import PhoneNumber
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
 
@@ -127,6 +129,30 @@ class QueueEntry:
     not_before: datetime | None = None
     reasons: tuple[Reason, ...] = ()
     suppressed_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as ``queue show --json`` and the HTTP API print it."""
+        return {
+            "id": self.id,
+            "campaign": self.campaign,
+            "number": self.number,
+            "status": self.status.value,
+            "priority": self.priority,
+            "lead_id": self.lead_id,
+            "location": self.location,
+            "not_before": self.not_before.isoformat() if self.not_before else None,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "suppressed_at": self.suppressed_at.isoformat() if self.suppressed_at else None,
+        }
+
+
+class Lead(NamedTuple):
+    """One number to queue for a campaign, as a lead list gives it."""
+
+    phone: PhoneNumber
+    lead_id: str | None
+    location: str | None
+    priority: int
 
 
 def reasons_from_json(text: str | None) -> tuple[Reason, ...]:

@@ -220,3 +220,17 @@ def check_name(name: str) -> str:
             "(at most 63 characters)"
         )
     return name
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryStatus:
+    """One registry's definition and the freshness of its current snapshot."""
+
+    definition: RegistryDefinition
+    freshness: Freshness
+    size: int | None = None
+    as_of_source: str | None = None
+    file: str | None = None
+    imported_at: datetime | None = None
+    changes_applied: int = 0
+    extra: dict[str, str] = field(default_factory=dict)

@@ -1,110 +1,89 @@
-"""The service a dialer, the CLI and the jobs all use: ``dnc.open(...)``.
+"""The service a dialer, the CLI, the jobs and the HTTP API all use.
 
-Composition happens here and only here: configuration, engine, migrations.
-Nothing connects at import time.
+Each method is one use case, delegated to its module in ``dnc.app``; this
+class is the table of contents of what the service does. ``dnc.open()``
+(dnc.bootstrap) builds one.
 """
 
 from __future__ import annotations
 
-import functools
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any, TextIO
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
-
-from dnc import (
-    configuration,
+from dnc import preferences as _preferences
+from dnc.app import (
+    checks,
+    claims,
+    evidence,
+    export,
+    jobs,
+    list_files,
+    lists,
+    queues,
+    registries,
+    scheduled,
 )
+from dnc.app import consents as consent_cases
+from dnc.app import outcomes as outcome_cases
+from dnc.app import scrub as scrub_cases
+from dnc.app.context import App
+from dnc.audit import AuditRecord
 from dnc.clock import Clock, SystemClock
 from dnc.configuration import Config
-from dnc.errors import InvalidNumberError, LocationError, StorageError
+from dnc.consent import ConsentRecord
 from dnc.judge import Judge
-from dnc.lists import entry_snapshot
-from dnc.policy import ATTEMPT_HORIZON
-from dnc.rules import RuleBook, load_rulebook
-from dnc.service_base import _first_line, _redact
-from dnc.service_evidence import EvidenceMethods
-from dnc.service_lists import ListMethods, parse_list_name
-from dnc.service_people import PeopleMethods
-from dnc.service_queues import QueueMethods
-from dnc.storage import (
-    migrate,
-)
-from dnc.storage.engine import create as create_engine
-from dnc.storage.hotpath import HotReader
-from dnc.verdicts import Reason, ReasonCode, Verdict
+from dnc.lists import ListEntry
+from dnc.numbers import PhoneNumber
+from dnc.outcomes import OutcomeRecord, RecordedOutcome
+from dnc.prefixes import PrefixBlock
+from dnc.queue import QueueEntry
+from dnc.registries import RegistryStatus
+from dnc.reports import Report
+from dnc.retention import PurgeResult
+from dnc.rules import Preference, RuleBook
+from dnc.storage.audit_repo import ChainReport
+from dnc.storage.jobs_repo import JobRun
+from dnc.storage.store import Store
+from dnc.timeline import TimelineEvent
+from dnc.verdicts import Verdict
 
 
-def open(  # noqa: A001 - the front door is dnc.open(), as documented
-    database_url: str | None = None,
-    config: Config | str | Path | None = None,
-    *,
-    migrate_schema: bool = True,
-    clock: Clock | None = None,
-    create: bool = False,
-) -> Service:
-    """Open the service: load configuration, connect, bring the schema to head.
-
-    URL precedence: argument > DNC_DATABASE_URL > config > ./dnc.db (SQLite).
-    Only ``create=True`` (``dnc init``) makes a database: otherwise a missing
-    SQLite file, or a database or schema without dnc's tables, raises
-    DatabaseMissingError, so a command run in the wrong folder never answers
-    from an empty store. Raises StorageError when the database cannot be
-    reached, and SchemaTooNewError when it was migrated by a newer dnc. Every
-    stamp and every default "now" comes from ``clock`` (default: the system clock).
-    """
-    cfg = config if isinstance(config, Config) else configuration.load(config)
-    url = configuration.resolve_database_url(database_url, cfg)
-    engine = create_engine(url)
-    try:
-        if migrate_schema:
-            migrate.upgrade(engine, create=create)
-        elif not create:
-            migrate.require(engine)
-    except SQLAlchemyError as exc:
-        engine.dispose()
-        raise StorageError(f"cannot use database {_redact(url)}: {_first_line(exc)}") from exc
-    except BaseException:
-        engine.dispose()
-        raise
-    return Service(engine, cfg, clock=clock)
-
-
-@functools.cache
-def packaged_rulebook() -> RuleBook:
-    """The packaged calling rules, loaded once per process (~50 ms)."""
-    data = configuration.packaged_dir()
-    return load_rulebook(data / "rules", data / "nanp_area_codes.csv")
-
-
-class Service(ListMethods, PeopleMethods, EvidenceMethods, QueueMethods):
-    """Checks, opt-outs and list management over one database."""
+class Service:
+    """Checks, lists, outcomes, consents, registries, queues and evidence over one store."""
 
     def __init__(
         self,
-        engine: Engine,
+        store: Store,
         config: Config,
-        rulebook: RuleBook | None = None,
+        rulebook: RuleBook,
         clock: Clock | None = None,
     ) -> None:
-        self.engine = engine
+        self.store = store
         self.config = config
+        self.rulebook = rulebook
         self.clock = clock if clock is not None else SystemClock()
-        self.rulebook = rulebook if rulebook is not None else packaged_rulebook()
-        self.judge = Judge(config, self.rulebook)
-        self._hot = HotReader(engine)
+        self.judge = Judge(config, rulebook)
+        self._app = App(store, config, rulebook, self.judge, self.clock)
 
-    # -- lifecycle -----------------------------------------------------------
+    # -- lifecycle and shared reading ---------------------------------------------
 
     @property
     def database(self) -> str:
         """The database in use, as its URL without the password."""
-        return self.engine.url.render_as_string(hide_password=True)
+        return self.store.database
+
+    def now(self) -> datetime:
+        """The service clock's current instant (aware, UTC)."""
+        return self.clock.now()
+
+    def parse(self, number: str) -> PhoneNumber:
+        """Parse with the configured default region; raises InvalidNumberError."""
+        return self._app.parse(number)
 
     def close(self) -> None:
-        self._hot.close()
-        self.engine.dispose()
+        self.store.close()
 
     def __enter__(self) -> Service:
         return self
@@ -112,7 +91,7 @@ class Service(ListMethods, PeopleMethods, EvidenceMethods, QueueMethods):
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    # -- the check -------------------------------------------------------------
+    # -- checks (dnc/app/checks.py) -------------------------------------------------
 
     def check(
         self,
@@ -121,27 +100,408 @@ class Service(ListMethods, PeopleMethods, EvidenceMethods, QueueMethods):
         at: datetime | None = None,
         location: str | None = None,
     ) -> Verdict:
-        """May ``number`` be called at ``at`` (default now) for ``campaign``?
+        """May ``number`` be called at ``at`` (default now) for ``campaign``? Never
+        raises for a number it cannot clear; any failure inside is CHECK_FAILED."""
+        return checks.check(self._app, number, campaign=campaign, at=at, location=location)
 
-        Never raises for a number it cannot clear, and never answers
-        "allowed" by accident: any internal failure is a CHECK_FAILED refusal.
-        A naive ``at`` is a caller bug and raises InputError.
-        """
-        when = self._at(at, "at")
-        try:
-            phone = self.parse(number)
-        except InvalidNumberError as exc:
-            return Verdict.refuse(str(number), [Reason(ReasonCode.INVALID_NUMBER, exc.why)])
-        try:
-            facts = self._hot.facts(phone.key, since=when - ATTEMPT_HORIZON)
-            return self.judge.verdict(phone, facts, campaign=campaign, at=when, location=location)
-        except LocationError:
-            raise  # a location the rules cannot read: the caller's mistake, said as such
-        except Exception as exc:  # noqa: BLE001 - fail closed, with the cause named
-            return Verdict.refuse(
-                phone.e164,
-                [Reason(ReasonCode.CHECK_FAILED, f"check could not complete: {_first_line(exc)}")],
-            )
+    def check_many(
+        self, numbers: Iterable[str], campaign: str | None = None, at: datetime | None = None
+    ) -> list[Verdict]:
+        """One verdict per number, in order, read set-based (no round trip per number)."""
+        return checks.check_many(self._app, numbers, campaign=campaign, at=at)
 
+    # -- opt-outs, lists and prefix blocks (dnc/app/lists.py, list_files.py) -----------
 
-__all__ = ["Service", "entry_snapshot", "open", "packaged_rulebook", "parse_list_name"]
+    def opt_out(
+        self,
+        number: str,
+        campaign: str | None = None,
+        scope: str = "company",
+        channel: str = "call",
+        at: datetime | None = None,
+        note: str | None = None,
+        actor: str | None = None,
+    ) -> ListEntry:
+        """A request not to be called: durable and out of every queue when this
+        returns. Company-wide unless ``scope="campaign"``; ``at`` may be
+        back-dated, never post-dated (TimeRangeError)."""
+        return lists.opt_out(
+            self._app,
+            number,
+            campaign=campaign,
+            scope=scope,
+            channel=channel,
+            at=at,
+            note=note,
+            actor=actor,
+        )
+
+    def add_to_list(
+        self,
+        number: str,
+        list_name: str = "internal",
+        reason: str | None = None,
+        at: datetime | None = None,
+        expires_at: datetime | None = None,
+        actor: str | None = None,
+    ) -> ListEntry:
+        """Put a number on the internal list or a campaign list (``campaign:NAME``)."""
+        return lists.add_to_list(
+            self._app,
+            number,
+            list_name=list_name,
+            reason=reason,
+            at=at,
+            expires_at=expires_at,
+            actor=actor,
+        )
+
+    def remove_from_list(
+        self,
+        number: str,
+        reason: str,
+        list_name: str = "internal",
+        actor: str | None = None,
+        at: datetime | None = None,
+    ) -> list[ListEntry]:
+        """Take a number off one list; a reason is required, the entry kept as history."""
+        return lists.remove_from_list(
+            self._app, number, reason=reason, list_name=list_name, actor=actor, at=at
+        )
+
+    def list_entries(
+        self,
+        list_name: str | None = None,
+        number: str | None = None,
+        include_removed: bool = False,
+        limit: int | None = None,
+    ) -> list[ListEntry]:
+        """Entries on one list (or all lists), optionally for one number."""
+        return lists.list_entries(
+            self._app,
+            list_name=list_name,
+            number=number,
+            include_removed=include_removed,
+            limit=limit,
+        )
+
+    def block_prefix(
+        self,
+        prefix: str,
+        list_name: str = "internal",
+        reason: str | None = None,
+        at: datetime | None = None,
+        expires_at: datetime | None = None,
+        actor: str | None = None,
+    ) -> PrefixBlock:
+        """Block every number under an E.164 prefix ("+1201555") → DNC_PREFIX."""
+        return lists.block_prefix(
+            self._app,
+            prefix,
+            list_name=list_name,
+            reason=reason,
+            at=at,
+            expires_at=expires_at,
+            actor=actor,
+        )
+
+    def unblock_prefix(
+        self,
+        prefix: str,
+        reason: str,
+        list_name: str = "internal",
+        actor: str | None = None,
+        at: datetime | None = None,
+    ) -> list[PrefixBlock]:
+        """Lift a prefix block; a reason is required, the block kept as history."""
+        return lists.unblock_prefix(
+            self._app, prefix, reason=reason, list_name=list_name, actor=actor, at=at
+        )
+
+    def prefix_blocks(
+        self, list_name: str | None = None, include_removed: bool = False
+    ) -> list[PrefixBlock]:
+        return lists.prefix_blocks(self._app, list_name=list_name, include_removed=include_removed)
+
+    def import_list(
+        self,
+        path: str | Path,
+        list_name: str = "internal",
+        skip_invalid: bool = False,
+        actor: str | None = None,
+    ) -> list_files.ListImportSummary:
+        """Add the numbers of a generic CSV (number/phone, added, expires, reason) to a list."""
+        return list_files.import_list(
+            self._app, path, list_name=list_name, skip_invalid=skip_invalid, actor=actor
+        )
+
+    def export_list(
+        self, out: TextIO, list_name: str = "internal", at: datetime | None = None
+    ) -> int:
+        """Write the numbers blocking on a list at ``at`` as CSV; returns how many."""
+        return list_files.export_list(self._app, out, list_name=list_name, at=at)
+
+    # -- call outcomes, consents and preferences (dnc/app/outcomes.py, consents.py) ------
+
+    def record_outcome(
+        self,
+        number: str,
+        campaign: str,
+        outcome: str,
+        at: datetime | None = None,
+        callback_at: datetime | None = None,
+        refusals: int = 1,
+        note: str | None = None,
+        agent: str | None = None,
+        *,
+        actor: str | None = None,
+    ) -> RecordedOutcome:
+        """How a call ended (docs/outcomes.md); durable when this returns."""
+        return outcome_cases.record_outcome(
+            self._app,
+            number,
+            campaign=campaign,
+            outcome=outcome,
+            at=at,
+            callback_at=callback_at,
+            refusals=refusals,
+            note=note,
+            agent=agent,
+            actor=actor,
+        )
+
+    def outcomes(self, number: str, campaign: str | None = None) -> list[OutcomeRecord]:
+        """Every recorded outcome of ``number`` (optionally one campaign), oldest first."""
+        return outcome_cases.outcomes(self._app, number, campaign)
+
+    def add_consent(
+        self,
+        number: str,
+        kind: str,
+        *,
+        campaign: str | None = None,
+        brand: str | None = None,
+        at: datetime | None = None,
+        expires_at: datetime | None = None,
+        evidence: str | None = None,
+        actor: str | None = None,
+    ) -> ConsentRecord:
+        """A consent for one campaign or one brand, given at ``at``; never lifts an opt-out."""
+        return consent_cases.add_consent(
+            self._app,
+            number,
+            kind,
+            campaign=campaign,
+            brand=brand,
+            at=at,
+            expires_at=expires_at,
+            evidence=evidence,
+            actor=actor,
+        )
+
+    def revoke_consent(
+        self,
+        number: str,
+        *,
+        campaign: str | None = None,
+        brand: str | None = None,
+        reason: str | None = None,
+        actor: str | None = None,
+        at: datetime | None = None,
+    ) -> list[ConsentRecord]:
+        """Revoke the number's consents for ``campaign`` or ``brand`` (neither: all)."""
+        return consent_cases.revoke_consent(
+            self._app, number, campaign=campaign, brand=brand, reason=reason, actor=actor, at=at
+        )
+
+    def consents(self, number: str, include_revoked: bool = False) -> list[ConsentRecord]:
+        return consent_cases.consents(self._app, number, include_revoked=include_revoked)
+
+    def set_preference(
+        self,
+        number: str,
+        not_before: str | None = None,
+        not_after: str | None = None,
+        days: str | None = None,
+        actor: str | None = None,
+    ) -> Preference:
+        """The person's own calling wishes ("not before 10", "mon-fri")."""
+        return consent_cases.set_preference(
+            self._app, number, not_before=not_before, not_after=not_after, days=days, actor=actor
+        )
+
+    def clear_preference(self, number: str, actor: str | None = None) -> None:
+        consent_cases.clear_preference(self._app, number, actor=actor)
+
+    def preference(self, number: str) -> Preference | None:
+        return consent_cases.preference(self._app, number)
+
+    @staticmethod
+    def describe_preference(pref: Preference) -> str:
+        return _preferences.describe(pref)
+
+    # -- registries (dnc/app/registries.py) --------------------------------------------
+
+    def import_registry(
+        self,
+        path: str | Path,
+        registry: str,
+        format: str | None = None,  # noqa: A002 - the CLI's --format
+        as_of: date | None = None,
+        changes: bool = False,
+        skip_invalid: bool = False,
+        actor: str | None = None,
+        progress: registries.Progress | None = None,
+        allow_shrink: bool = False,
+    ) -> registries.ImportSummary:
+        """Replace a registry's snapshot with a full list, or apply a change list;
+        all or nothing (BadLineError, RegistryShrinkError, TimeRangeError)."""
+        return registries.import_registry(
+            self._app,
+            path,
+            registry,
+            fmt=format,
+            as_of=as_of,
+            changes=changes,
+            skip_invalid=skip_invalid,
+            allow_shrink=allow_shrink,
+            actor=actor,
+            progress=progress,
+        )
+
+    def registry_status(self, at: datetime | None = None) -> list[RegistryStatus]:
+        """Each configured registry's snapshot: as-of date, size, age, days left."""
+        return registries.status(self._app, at)
+
+    def registry_freshness(self, at: datetime | None = None) -> dict[str, Any]:
+        """The required registries about to go stale (or without a snapshot)."""
+        return registries.freshness_warnings(self._app, at)
+
+    # -- queues: load, scrub, export, claim (dnc/app/queues.py, scrub.py, export.py, claims.py)
+
+    def enqueue(
+        self,
+        campaign: str,
+        number: str,
+        lead_id: str | None = None,
+        location: str | None = None,
+        priority: int = 0,
+        at: datetime | None = None,
+    ) -> bool:
+        """Queue one number for a campaign; False if it was already queued."""
+        return queues.enqueue(
+            self._app,
+            campaign,
+            number,
+            lead_id=lead_id,
+            location=location,
+            priority=priority,
+            at=at,
+        )
+
+    def load_queue(
+        self, path: str | Path, campaign: str, at: datetime | None = None
+    ) -> queues.LoadSummary:
+        """Load a CSV (``number``; optional lead_id, location, priority), all or nothing."""
+        return queues.load_queue(self._app, path, campaign, at)
+
+    def queue(
+        self,
+        campaign: str | None = None,
+        status: str | None = None,
+        number: str | None = None,
+        limit: int | None = None,
+    ) -> list[QueueEntry]:
+        """Entries as last decided (``unchecked`` if never)."""
+        return queues.entries(
+            self._app, campaign=campaign, status=status, number=number, limit=limit
+        )
+
+    def scrub(
+        self,
+        campaign: str | None = None,
+        at: datetime | None = None,
+        dry_run: bool = False,
+        trigger: str = "manual",
+        owner: str | None = None,
+    ) -> scrub_cases.ScrubReport:
+        """Suppress, defer or hold every queued number that may not be called at
+        ``at``; one scrub at a time (ScrubBusyError names the holder)."""
+        return scrub_cases.scrub(
+            self._app, campaign=campaign, at=at, dry_run=dry_run, trigger=trigger, owner=owner
+        )
+
+    def export_queue(
+        self,
+        out: TextIO,
+        campaign: str,
+        at: datetime | None = None,
+        everything: bool = False,
+    ) -> export.ExportSummary:
+        """Write the entries callable at ``at`` as CSV, each decided then (with
+        ``everything``: every entry, its status and reason codes). A read."""
+        return export.export(self._app, out, campaign, at, everything=everything)
+
+    def queue_at(self, campaign: str, at: datetime | None = None) -> list[QueueEntry]:
+        """Every entry of a campaign's queue as it is at ``at``: the live ones
+        decided then (as the export does), the others as stored. A read."""
+        return list(export.decided_entries(self._app, campaign, at, everything=True))
+
+    def dialable(self, campaign: str, at: datetime | None = None) -> list[QueueEntry]:
+        """Entries a dialer may take at ``at``, best first, each decided then."""
+        return export.dialable(self._app, campaign, at)
+
+    def next_calls(
+        self, campaign: str, limit: int, at: datetime | None = None, owner: str | None = None
+    ) -> list[QueueEntry]:
+        """Claim up to ``limit`` due entries, each re-checked at the last moment."""
+        return claims.next_calls(self._app, campaign, limit=limit, at=at, owner=owner)
+
+    # -- evidence (dnc/app/evidence.py) ------------------------------------------------
+
+    def history(self, number: str, at: datetime | None = None) -> list[AuditRecord]:
+        """Every recorded change concerning ``number``, oldest first, expiries included."""
+        return evidence.history(self._app, number, at)
+
+    def timeline(self, number: str, at: datetime | None = None) -> list[TimelineEvent]:
+        """The number's whole story, oldest first: lists, registries, outcomes, queues."""
+        return evidence.number_timeline(self._app, number, at)
+
+    def verify_audit(self) -> ChainReport:
+        """Walk the hash chain; the report names the first record that does not fit."""
+        return evidence.verify_audit(self._app)
+
+    def audit_records(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        number: str | None = None,
+    ) -> list[AuditRecord]:
+        return evidence.audit_records(self._app, since=since, until=until, number=number)
+
+    def report(
+        self, since: date | None = None, until: date | None = None, at: datetime | None = None
+    ) -> Report:
+        """What happened over UTC days ``since``..``until`` (default: 30 days to ``at``)."""
+        return evidence.report(self._app, since=since, until=until, at=at)
+
+    def purge(
+        self, at: datetime | None = None, dry_run: bool = False, actor: str | None = None
+    ) -> PurgeResult:
+        """Delete call outcomes past their retention, never what keeps an opt-out honoured."""
+        return evidence.purge(self._app, at=at, dry_run=dry_run, actor=actor)
+
+    # -- scheduled jobs (dnc/app/jobs.py) ----------------------------------------------
+
+    def expire_consents(self, at: datetime | None = None) -> dict[str, Any]:
+        """Record each consent that lapsed since the job last ran (the timeline shows it)."""
+        return consent_cases.expire_consents(self._app, self._app.at(at), scheduled.JOB_ACTOR)
+
+    def run_job(self, job: str, trigger: str = "manual") -> dict[str, Any]:
+        """Run one scheduled job now (``nightly-scrub``, ``registry-freshness``,
+        ``consent-expiry``), recorded under its name."""
+        return scheduled.run(self._app, job, trigger)
+
+    def job_runs(self, job: str | None = None, limit: int = 50) -> list[JobRun]:
+        """Recorded job runs, newest first (failures and skips included)."""
+        return jobs.job_runs(self._app, job, limit)

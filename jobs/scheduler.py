@@ -13,22 +13,22 @@ from dnc.jobs import tasks
 log = logging.getLogger("dnc.jobs")
 
 
-def build(service: dnc.Service, config_path: str | None) -> BlockingScheduler:
+def build(service: dnc.Service) -> BlockingScheduler:
     """Register the three jobs under fixed ids, replacing what an earlier start stored.
 
     ``coalesce``: a scheduler that was down for several runs catches up with
     one, not a burst. ``max_instances=1``: a slow scrub is never started
-    twice by one scheduler; the scrub lease covers other schedulers.
+    twice by one scheduler; the scrub lease covers other schedulers. The job
+    store keeps the jobs' arguments in the database: never the URL (or its
+    password); the jobs find the store as every command does (jobs.tasks).
     """
     settings = service.config.scheduler
-    url = service.engine.url.render_as_string(hide_password=False)
     scheduler = BlockingScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=url, tablename="apscheduler_jobs")},
+        jobstores={
+            "default": SQLAlchemyJobStore(url=service.store.url(), tablename="apscheduler_jobs")
+        },
         timezone=settings.timezone,
     )
-    # The job store keeps job arguments in the database: the URL (and its
-    # password) stays in this process instead, and the jobs read it here.
-    tasks.serve_with(url, config_path)
     kwargs = {"trigger": "scheduled"}
     for job_id, func, cron in (
         (tasks.NIGHTLY_SCRUB, "dnc.jobs.tasks:nightly_scrub", settings.scrub_cron),

@@ -11,9 +11,10 @@ import csv
 import io
 from dataclasses import dataclass
 
+from dnc.errors import BadLineError
 from dnc.importing.formats import Skipped, parse_one
 from dnc.importing.plans import PlanFilter
-from dnc.importing.sources import BadLineError, InputFile
+from dnc.importing.sources import InputFile
 from dnc.registries import ChangeLayout
 
 

@@ -26,9 +26,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from dnc.errors import InvalidNumberError
+from dnc.errors import BadLineError, InvalidNumberError
 from dnc.importing.plans import PlanFilter
-from dnc.importing.sources import BadLineError, Block, InputFile
+from dnc.importing.sources import Block, InputFile
 from dnc.numbers import parse
 
 MAX_SKIPPED_SHOWN = 5

@@ -21,19 +21,6 @@ from dnc.errors import InputError
 BLOCK_BYTES = 8 << 20
 
 
-class BadLineError(InputError):
-    """A line of an import file is malformed; names the file, line and value."""
-
-    kind = "bad_line"
-
-    def __init__(self, file: str, line: int, value: str, why: str) -> None:
-        self.file = file
-        self.line = line
-        self.value = value
-        self.why = why
-        super().__init__(f"{file}: line {line}: {why}: {value!r}")
-
-
 @dataclass(frozen=True, slots=True)
 class Block:
     """Whole lines of one file member, without carriage returns."""

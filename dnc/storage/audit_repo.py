@@ -15,7 +15,7 @@ from dnc.audit import GENESIS, AuditRecord, chain_hash
 from dnc.storage.schema import AuditRow, table
 from dnc.storage.types import as_utc
 
-T = table(AuditRow)
+AUDIT = table(AuditRow)
 _T = TypeVar("_T")
 
 # Appends are serialised so that each record chains to the one before it.
@@ -36,13 +36,13 @@ def append(conn: Connection, record: AuditRecord) -> AuditRecord:
     """Append ``record`` to the chain; call inside a write unit of work."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
-    last = conn.execute(select(T.c.hash).order_by(T.c.id.desc()).limit(1)).scalar()
+    last = conn.execute(select(AUDIT.c.hash).order_by(AUDIT.c.id.desc()).limit(1)).scalar()
     prev = last or GENESIS
     # Round-trip the snapshots through JSON so the hash covers exactly what is stored.
     stored = replace(record, before=_load(_dump(record.before)), after=_load(_dump(record.after)))
     digest = chain_hash(prev, stored)
     new_id = conn.execute(
-        insert(T)
+        insert(AUDIT)
         .values(
             at=record.at,
             actor=record.actor,
@@ -55,7 +55,7 @@ def append(conn: Connection, record: AuditRecord) -> AuditRecord:
             prev_hash=prev,
             hash=digest,
         )
-        .returning(T.c.id)
+        .returning(AUDIT.c.id)
     ).scalar_one()
     return replace(stored, id=new_id, prev_hash=prev, hash=digest)
 
@@ -80,7 +80,7 @@ def _record(row: Row[Any]) -> AuditRecord:
 
 
 def for_number(conn: Connection, e164: str) -> list[AuditRecord]:
-    rows = conn.execute(select(T).where(T.c.number == e164).order_by(T.c.id))
+    rows = conn.execute(select(AUDIT).where(AUDIT.c.number == e164).order_by(AUDIT.c.id))
     return [_record(row) for row in rows]
 
 
@@ -91,13 +91,13 @@ def records(
     until: datetime | None = None,
     number: str | None = None,
 ) -> Iterator[AuditRecord]:
-    query = select(T).order_by(T.c.id)
+    query = select(AUDIT).order_by(AUDIT.c.id)
     if since is not None:
-        query = query.where(T.c.at >= since)
+        query = query.where(AUDIT.c.at >= since)
     if until is not None:
-        query = query.where(T.c.at < until)
+        query = query.where(AUDIT.c.at < until)
     if number is not None:
-        query = query.where(T.c.number == number)
+        query = query.where(AUDIT.c.number == number)
     for row in conn.execution_options(yield_per=5000).execute(query):
         yield _record(row)
 

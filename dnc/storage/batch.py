@@ -19,11 +19,11 @@ from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.engine import Connection
 
-from dnc.facts import NumberFacts
+from dnc.facts import FactsByNumber, NumberFacts
 from dnc.prefixes import PrefixBlock, prefixes_of
 from dnc.storage import consent_repo, outcomes_repo, prefix_repo, registry_repo
 from dnc.storage.lists_repo import ENTRY_COLUMNS, entry_from_row
-from dnc.storage.lists_repo import T as ENTRIES
+from dnc.storage.lists_repo import LIST_ENTRY as ENTRIES
 
 BATCH = sa_table("dnc_batch", sa_column("key", BigInteger))
 
@@ -47,27 +47,7 @@ def load_keys(conn: Connection, keys: Iterable[int]) -> None:
         conn.exec_driver_sql("INSERT INTO dnc_batch (key) VALUES (?)", [(k,) for k in unique])
 
 
-class BatchFacts:
-    """Facts for every number of a batch; numbers with none share one empty value."""
-
-    def __init__(
-        self,
-        by_number: dict[int, NumberFacts],
-        empty: NumberFacts,
-    ) -> None:
-        self._by_number = by_number
-        self.empty = empty
-        # Which registry snapshots these facts were read against.
-        self.snapshot_key = tuple(sorted(empty.registry_snapshots.items()))
-
-    def get(self, key: int) -> NumberFacts:
-        return self._by_number.get(key, self.empty)
-
-    def has_facts(self, key: int) -> bool:
-        return key in self._by_number
-
-
-def read(conn: Connection, keys: Sequence[int], since: datetime) -> BatchFacts:
+def read(conn: Connection, keys: Sequence[int], since: datetime) -> FactsByNumber:
     """Every fact ``decide`` needs, for all ``keys``, in a handful of statements."""
     load_keys(conn, keys)
     in_batch = select(BATCH.c.key)
@@ -80,10 +60,11 @@ def read(conn: Connection, keys: Sequence[int], since: datetime) -> BatchFacts:
     ):
         entries[row[0]].append(entry_from_row(row[1:]))
     outcomes: dict[int, list[Any]] = defaultdict(list)
-    totals: dict[int, dict[str, int]] = defaultdict(dict)
-    for done in conn.execute(outcomes_repo.hot_query(BATCH), {"since": since}).all():
-        outcomes[done[0]].append(outcomes_repo.record_from_row(done[1:]))
-        totals[done[0]][done[2]] = done[-1]
+    rows: dict[int, list[Any]] = defaultdict(list)
+    for number, *done in conn.execute(outcomes_repo.hot_query(BATCH), {"since": since}).all():
+        rows[number].append(done)
+        outcomes[number].append(outcomes_repo.record_from_row(done))
+    totals = {number: outcomes_repo.attempt_totals(found) for number, found in rows.items()}
     hits: dict[int, set[str]] = defaultdict(set)
     view = registry_repo.CURRENT_VIEW
     for number, registry in conn.execute(
@@ -125,7 +106,7 @@ def read(conn: Connection, keys: Sequence[int], since: datetime) -> BatchFacts:
         )
         for key in numbers
     }
-    return BatchFacts(by_number, empty)
+    return FactsByNumber(by_number, empty)
 
 
 def _snapshots(conn: Connection) -> dict[str, date]:
@@ -140,7 +121,7 @@ def live_prefixes(conn: Connection) -> list[int]:
 def _prefix_blocks(conn: Connection) -> dict[int, list[PrefixBlock]]:
     """Live prefix blocks by prefix key: few enough to match in memory."""
     found: dict[int, list[PrefixBlock]] = defaultdict(list)
-    t = prefix_repo.T
+    t = prefix_repo.PREFIX_BLOCK
     for row in conn.execute(select(*prefix_repo.BLOCK_COLUMNS).where(t.c.removed_at.is_(None))):
         block = prefix_repo.block_from_row(row)
         found[int(block.prefix[1:])].append(block)

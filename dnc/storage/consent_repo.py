@@ -122,3 +122,13 @@ def hot_consents_query() -> Select[Any]:
 
 def hot_preference_query() -> Select[Any]:
     return select(*PREFERENCE_COLUMNS).where(PREFERENCE.c.number == bindparam("n"))
+
+
+def lapsed(conn: Connection, since: datetime, until: datetime) -> list[ConsentRecord]:
+    """Consents not revoked whose expiry falls in (since, until]."""
+    query = select(*CONSENT_COLUMNS).where(
+        CONSENT.c.revoked_at.is_(None),
+        CONSENT.c.expires_at > since,
+        CONSENT.c.expires_at <= until,
+    )
+    return [consent_from_row(row) for row in conn.execute(query)]

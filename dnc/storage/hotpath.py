@@ -24,7 +24,7 @@ from sqlalchemy.sql import Select
 from dnc.facts import NumberFacts
 from dnc.storage import consent_repo, outcomes_repo, prefix_repo, registry_repo
 from dnc.storage.lists_repo import ENTRY_COLUMNS, entry_from_row
-from dnc.storage.lists_repo import T as ENTRIES
+from dnc.storage.lists_repo import LIST_ENTRY as ENTRIES
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -124,7 +124,7 @@ class HotReader:
         return NumberFacts(
             entries=tuple(entry_from_row(row) for row in rows),
             outcomes=tuple(outcomes_repo.record_from_row(row) for row in outcome_rows),
-            attempt_totals={row[1]: row[-1] for row in outcome_rows},
+            attempt_totals=outcomes_repo.attempt_totals(outcome_rows),
             attempts_since=since,
             prefix_blocks=tuple(prefix_repo.block_from_row(row) for row in prefix_rows),
             registry_snapshots=snapshots,

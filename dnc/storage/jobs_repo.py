@@ -65,19 +65,20 @@ def runs(conn: Connection, job: str | None = None, limit: int = 50) -> list[JobR
     query = select(RUN).order_by(RUN.c.id.desc()).limit(limit)
     if job is not None:
         query = query.where(RUN.c.job == job)
-    return [
-        JobRun(
-            id=row.id,
-            job=row.job,
-            trigger=row.trigger,
-            started_at=as_utc(row.started_at) or row.started_at,
-            finished_at=as_utc(row.finished_at),
-            status=row.status,
-            counts=json.loads(row.counts) if row.counts else None,
-            error=row.error,
-        )
-        for row in conn.execute(query)
-    ]
+    return [_run_from_row(row) for row in conn.execute(query)]
+
+
+def _run_from_row(row: Any) -> JobRun:
+    return JobRun(
+        id=row.id,
+        job=row.job,
+        trigger=row.trigger,
+        started_at=as_utc(row.started_at) or row.started_at,
+        finished_at=as_utc(row.finished_at),
+        status=row.status,
+        counts=json.loads(row.counts) if row.counts else None,
+        error=row.error,
+    )
 
 
 def acquire(conn: Connection, name: str, owner: str, at: datetime, ttl: timedelta) -> bool:
@@ -138,3 +139,15 @@ def holder(conn: Connection, name: str) -> Lease | None:
     if since is None or until is None:
         return None
     return Lease(row[0], since, until)
+
+
+def last_success(conn: Connection, job: str) -> JobRun | None:
+    """The job's latest run that finished ok (or with warnings)."""
+    query = (
+        select(RUN)
+        .where(RUN.c.job == job, RUN.c.status.in_(("ok", "warning")))
+        .order_by(RUN.c.started_at.desc(), RUN.c.id.desc())
+        .limit(1)
+    )
+    row = conn.execute(query).first()
+    return _run_from_row(row) if row is not None else None

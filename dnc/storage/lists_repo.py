@@ -13,21 +13,21 @@ from dnc.lists import Channel, ListEntry, Source
 from dnc.storage.schema import ListEntryRow, table
 from dnc.storage.types import as_utc
 
-T = table(ListEntryRow)
+LIST_ENTRY = table(ListEntryRow)
 
 ENTRY_COLUMNS = (
-    T.c.id,
-    T.c.number,
-    T.c.campaign,
-    T.c.source,
-    T.c.channel,
-    T.c.created_at,
-    T.c.actor,
-    T.c.note,
-    T.c.expires_at,
-    T.c.removed_at,
-    T.c.removed_by,
-    T.c.removed_reason,
+    LIST_ENTRY.c.id,
+    LIST_ENTRY.c.number,
+    LIST_ENTRY.c.campaign,
+    LIST_ENTRY.c.source,
+    LIST_ENTRY.c.channel,
+    LIST_ENTRY.c.created_at,
+    LIST_ENTRY.c.actor,
+    LIST_ENTRY.c.note,
+    LIST_ENTRY.c.expires_at,
+    LIST_ENTRY.c.removed_at,
+    LIST_ENTRY.c.removed_by,
+    LIST_ENTRY.c.removed_reason,
 )
 
 
@@ -76,8 +76,10 @@ def insert_entry(
         "note": note,
         "expires_at": expires_at,
     }
-    entry_id = conn.execute(insert(T).values(**values).returning(T.c.id)).scalar_one()
-    row = conn.execute(select(*ENTRY_COLUMNS).where(T.c.id == entry_id)).one()
+    entry_id = conn.execute(
+        insert(LIST_ENTRY).values(**values).returning(LIST_ENTRY.c.id)
+    ).scalar_one()
+    row = conn.execute(select(*ENTRY_COLUMNS).where(LIST_ENTRY.c.id == entry_id)).one()
     return entry_from_row(row)
 
 
@@ -91,15 +93,17 @@ def entries(
     limit: int | None = None,
 ) -> list[ListEntry]:
     """Entries filtered by number and list; ``any_campaign=False`` pins ``campaign``."""
-    query = select(*ENTRY_COLUMNS).order_by(T.c.id)
+    query = select(*ENTRY_COLUMNS).order_by(LIST_ENTRY.c.id)
     if number is not None:
-        query = query.where(T.c.number == number)
+        query = query.where(LIST_ENTRY.c.number == number)
     if not any_campaign:
         query = query.where(
-            T.c.campaign.is_(None) if campaign is None else T.c.campaign == campaign
+            LIST_ENTRY.c.campaign.is_(None)
+            if campaign is None
+            else LIST_ENTRY.c.campaign == campaign
         )
     if live_only:
-        query = query.where(T.c.removed_at.is_(None))
+        query = query.where(LIST_ENTRY.c.removed_at.is_(None))
     if limit is not None:
         query = query.limit(limit)
     return [entry_from_row(row) for row in conn.execute(query)]
@@ -109,9 +113,20 @@ def mark_removed(
     conn: Connection, entry_ids: Sequence[int], *, at: datetime, actor: str, reason: str
 ) -> list[ListEntry]:
     conn.execute(
-        update(T)
-        .where(T.c.id.in_(entry_ids), T.c.removed_at.is_(None))
+        update(LIST_ENTRY)
+        .where(LIST_ENTRY.c.id.in_(entry_ids), LIST_ENTRY.c.removed_at.is_(None))
         .values(removed_at=at, removed_by=actor, removed_reason=reason)
     )
-    rows: list[Row[Any]] = list(conn.execute(select(*ENTRY_COLUMNS).where(T.c.id.in_(entry_ids))))
+    rows: list[Row[Any]] = list(
+        conn.execute(select(*ENTRY_COLUMNS).where(LIST_ENTRY.c.id.in_(entry_ids)))
+    )
     return [entry_from_row(row) for row in rows]
+
+
+def live_numbers(conn: Connection, campaign: str | None) -> set[int]:
+    """Every number with a live entry on one list (``campaign`` None: the internal list)."""
+    query = select(LIST_ENTRY.c.number).where(LIST_ENTRY.c.removed_at.is_(None))
+    query = query.where(
+        LIST_ENTRY.c.campaign.is_(None) if campaign is None else LIST_ENTRY.c.campaign == campaign
+    )
+    return set(conn.execute(query).scalars())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,17 +14,17 @@ from dnc.outcomes import Outcome, OutcomeRecord
 from dnc.storage.schema import CallOutcomeRow, table
 from dnc.storage.types import as_utc
 
-T = table(CallOutcomeRow)
+OUTCOME = table(CallOutcomeRow)
 
 COLUMNS = (
-    T.c.id,
-    T.c.campaign,
-    T.c.outcome,
-    T.c.at,
-    T.c.refusals,
-    T.c.callback_at,
-    T.c.agent,
-    T.c.note,
+    OUTCOME.c.id,
+    OUTCOME.c.campaign,
+    OUTCOME.c.outcome,
+    OUTCOME.c.at,
+    OUTCOME.c.refusals,
+    OUTCOME.c.callback_at,
+    OUTCOME.c.agent,
+    OUTCOME.c.note,
 )
 
 # One key space per kind of per-number lock, so an outcome lock never
@@ -53,6 +53,15 @@ def record_from_row(row: Sequence[Any]) -> OutcomeRecord:
     )
 
 
+# Where the hot read's extra column sits: after COLUMNS (whose second is the campaign).
+_CAMPAIGN, _TOTAL = 1, len(COLUMNS)
+
+
+def attempt_totals(rows: Iterable[Sequence[Any]]) -> dict[str, int]:
+    """Each campaign's total attempts, from ``hot_query`` rows (one number's)."""
+    return {row[_CAMPAIGN]: row[_TOTAL] for row in rows}
+
+
 def hot_query(batch: FromClause | None = None) -> Select[Any]:
     """The check's read: only the rows of one number that can still matter.
 
@@ -69,7 +78,7 @@ def hot_query(batch: FromClause | None = None) -> Select[Any]:
     A summary table would also do, but would be one more thing to keep
     exact under concurrent writers; this needs nothing but the append.
     """
-    row, later, same = T.alias("o"), T.alias("later"), T.alias("same")
+    row, later, same = OUTCOME.alias("o"), OUTCOME.alias("later"), OUTCOME.alias("same")
     total = (
         select(func.count())
         .where(same.c.number == row.c.number, same.c.campaign == row.c.campaign)
@@ -132,7 +141,7 @@ def insert_outcome(
     recorded_at: datetime,
 ) -> OutcomeRecord:
     new_id = conn.execute(
-        insert(T)
+        insert(OUTCOME)
         .values(
             number=number,
             campaign=record.campaign,
@@ -145,19 +154,19 @@ def insert_outcome(
             actor=actor,
             recorded_at=recorded_at,
         )
-        .returning(T.c.id)
+        .returning(OUTCOME.c.id)
     ).scalar_one()
-    return record_from_row(conn.execute(select(*COLUMNS).where(T.c.id == new_id)).one())
+    return record_from_row(conn.execute(select(*COLUMNS).where(OUTCOME.c.id == new_id)).one())
 
 
 def for_number(
     conn: Connection, number: int, campaign: str | None = None, limit: int | None = None
 ) -> list[OutcomeRecord]:
     """Every outcome of a number (optionally one campaign), oldest first."""
-    query = select(*COLUMNS).where(T.c.number == number).order_by(T.c.at, T.c.id)
+    query = select(*COLUMNS).where(OUTCOME.c.number == number).order_by(OUTCOME.c.at, OUTCOME.c.id)
     if campaign is not None:
-        query = query.where(T.c.campaign == campaign)
+        query = query.where(OUTCOME.c.campaign == campaign)
     if limit is not None:
-        query = query.order_by(None).order_by(T.c.at.desc(), T.c.id.desc()).limit(limit)
+        query = query.order_by(None).order_by(OUTCOME.c.at.desc(), OUTCOME.c.id.desc()).limit(limit)
         return [record_from_row(row) for row in reversed(list(conn.execute(query)))]
     return [record_from_row(row) for row in conn.execute(query)]

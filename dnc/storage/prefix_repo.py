@@ -14,19 +14,19 @@ from dnc.prefixes import PrefixBlock, prefixes_of
 from dnc.storage.schema import PrefixBlockRow, table
 from dnc.storage.types import as_utc
 
-T = table(PrefixBlockRow)
+PREFIX_BLOCK = table(PrefixBlockRow)
 
 BLOCK_COLUMNS = (
-    T.c.id,
-    T.c.prefix,
-    T.c.campaign,
-    T.c.created_at,
-    T.c.actor,
-    T.c.note,
-    T.c.expires_at,
-    T.c.removed_at,
-    T.c.removed_by,
-    T.c.removed_reason,
+    PREFIX_BLOCK.c.id,
+    PREFIX_BLOCK.c.prefix,
+    PREFIX_BLOCK.c.campaign,
+    PREFIX_BLOCK.c.created_at,
+    PREFIX_BLOCK.c.actor,
+    PREFIX_BLOCK.c.note,
+    PREFIX_BLOCK.c.expires_at,
+    PREFIX_BLOCK.c.removed_at,
+    PREFIX_BLOCK.c.removed_by,
+    PREFIX_BLOCK.c.removed_reason,
 )
 
 
@@ -61,7 +61,7 @@ def insert_block(
     expires_at: datetime | None,
 ) -> PrefixBlock:
     block_id = conn.execute(
-        insert(T)
+        insert(PREFIX_BLOCK)
         .values(
             prefix=prefix,
             campaign=campaign,
@@ -71,9 +71,11 @@ def insert_block(
             note=note,
             expires_at=expires_at,
         )
-        .returning(T.c.id)
+        .returning(PREFIX_BLOCK.c.id)
     ).scalar_one()
-    return block_from_row(conn.execute(select(*BLOCK_COLUMNS).where(T.c.id == block_id)).one())
+    return block_from_row(
+        conn.execute(select(*BLOCK_COLUMNS).where(PREFIX_BLOCK.c.id == block_id)).one()
+    )
 
 
 def blocks(
@@ -84,15 +86,17 @@ def blocks(
     any_campaign: bool = True,
     live_only: bool = True,
 ) -> list[PrefixBlock]:
-    query = select(*BLOCK_COLUMNS).order_by(T.c.id)
+    query = select(*BLOCK_COLUMNS).order_by(PREFIX_BLOCK.c.id)
     if prefix is not None:
-        query = query.where(T.c.prefix == prefix)
+        query = query.where(PREFIX_BLOCK.c.prefix == prefix)
     if not any_campaign:
         query = query.where(
-            T.c.campaign.is_(None) if campaign is None else T.c.campaign == campaign
+            PREFIX_BLOCK.c.campaign.is_(None)
+            if campaign is None
+            else PREFIX_BLOCK.c.campaign == campaign
         )
     if live_only:
-        query = query.where(T.c.removed_at.is_(None))
+        query = query.where(PREFIX_BLOCK.c.removed_at.is_(None))
     return [block_from_row(row) for row in conn.execute(query)]
 
 
@@ -100,11 +104,14 @@ def mark_removed(
     conn: Connection, ids: Sequence[int], *, at: datetime, actor: str, reason: str
 ) -> list[PrefixBlock]:
     conn.execute(
-        update(T)
-        .where(T.c.id.in_(ids), T.c.removed_at.is_(None))
+        update(PREFIX_BLOCK)
+        .where(PREFIX_BLOCK.c.id.in_(ids), PREFIX_BLOCK.c.removed_at.is_(None))
         .values(removed_at=at, removed_by=actor, removed_reason=reason)
     )
-    return [block_from_row(r) for r in conn.execute(select(*BLOCK_COLUMNS).where(T.c.id.in_(ids)))]
+    return [
+        block_from_row(r)
+        for r in conn.execute(select(*BLOCK_COLUMNS).where(PREFIX_BLOCK.c.id.in_(ids)))
+    ]
 
 
 _SLOTS = 15  # E.164 numbers have at most 15 digits, so at most 15 prefixes
@@ -113,7 +120,9 @@ _SLOTS = 15  # E.164 numbers have at most 15 digits, so at most 15 prefixes
 def hot_query() -> Select[Any]:
     """Live blocks over any prefix of one number: ``prefix IN (:p0 .. :p14)``."""
     slots: list[Any] = [bindparam(f"p{i}") for i in range(_SLOTS)]
-    return select(*BLOCK_COLUMNS).where(T.c.prefix.in_(slots), T.c.removed_at.is_(None))
+    return select(*BLOCK_COLUMNS).where(
+        PREFIX_BLOCK.c.prefix.in_(slots), PREFIX_BLOCK.c.removed_at.is_(None)
+    )
 
 
 def hot_params(number: int) -> dict[str, int]:

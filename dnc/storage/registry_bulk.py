@@ -15,11 +15,14 @@ which is far cheaper than maintaining the index row by row.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from dnc.storage.registry_repo import numbers_table
+
+if TYPE_CHECKING:
+    from dnc.storage.store import Store
 
 
 class Loader(Protocol):
@@ -30,10 +33,11 @@ class Loader(Protocol):
     def abort(self) -> None: ...
 
 
-def loader(engine: Engine, snapshot_id: int) -> Loader:
-    if engine.dialect.name == "sqlite":
-        return SqliteLoader(engine, snapshot_id)
-    return PostgresLoader(engine, snapshot_id)
+def loader(store: Store, snapshot_id: int) -> Loader:
+    """A loader on its own raw connection: its chunks commit as they go."""
+    if store.dialect == "sqlite":
+        return SqliteLoader(store.engine, snapshot_id)
+    return PostgresLoader(store.engine, snapshot_id)
 
 
 class SqliteLoader:
@@ -118,16 +122,16 @@ class PostgresLoader:
 
 
 def apply_changes(
-    conn: Any, dialect: str, snapshot_id: int, add: Iterable[int], delete: Iterable[int]
+    conn: Connection, snapshot_id: int, add: Iterable[int], delete: Iterable[int]
 ) -> tuple[int, int]:
-    """Add and delete numbers in a snapshot inside the caller's transaction.
-
-    ``conn`` is the DBAPI connection of a SQLAlchemy unit of work, so the
-    change and the snapshot's new as-of date commit together.
-    """
+    """Add and delete numbers in a snapshot inside the caller's transaction (a
+    unit of work's connection), so the change and the snapshot's new as-of
+    date commit together."""
     table = numbers_table(snapshot_id)
+    dialect = conn.dialect.name
     adds, deletes = sorted(add), sorted(delete)
-    cur = conn.cursor()
+    raw: Any = conn.connection.driver_connection
+    cur = raw.cursor()
     try:
         if dialect == "sqlite":
             cur.execute(

@@ -37,8 +37,8 @@ from sqlalchemy.sql import Select
 from dnc.storage.schema import RegistryRow, RegistrySnapshotRow, table
 from dnc.storage.types import as_utc
 
-R = table(RegistryRow)
-S = table(RegistrySnapshotRow)
+REGISTRY = table(RegistryRow)
+SNAPSHOT = table(RegistrySnapshotRow)
 
 LOADING, CURRENT, REPLACED = "loading", "current", "replaced"
 
@@ -78,10 +78,10 @@ def drop_numbers_table(conn: Connection, snapshot_id: int) -> None:
 
 
 def registry_id(conn: Connection, name: str, *, create: bool, at: datetime) -> int | None:
-    found = conn.execute(select(R.c.id).where(R.c.name == name)).scalar_one_or_none()
+    found = conn.execute(select(REGISTRY.c.id).where(REGISTRY.c.name == name)).scalar_one_or_none()
     if found is None and create:
         found = conn.execute(
-            insert(R).values(name=name, created_at=at).returning(R.c.id)
+            insert(REGISTRY).values(name=name, created_at=at).returning(REGISTRY.c.id)
         ).scalar_one()
     return found
 
@@ -98,7 +98,7 @@ def start_snapshot(
 ) -> int:
     return int(
         conn.execute(
-            insert(S)
+            insert(SNAPSHOT)
             .values(
                 registry_id=registry_id,
                 status=LOADING,
@@ -111,24 +111,26 @@ def start_snapshot(
                 updated_at=at,
                 actor=actor,
             )
-            .returning(S.c.id)
+            .returning(SNAPSHOT.c.id)
         ).scalar_one()
     )
 
 
 def abandoned(conn: Connection, registry_id: int) -> list[int]:
     """Snapshots of a registry left half-loaded by an import that crashed."""
-    query = select(S.c.id).where(S.c.registry_id == registry_id, S.c.status == LOADING)
+    query = select(SNAPSHOT.c.id).where(
+        SNAPSHOT.c.registry_id == registry_id, SNAPSHOT.c.status == LOADING
+    )
     return [int(i) for i in conn.execute(query).scalars()]
 
 
 def forget(conn: Connection, snapshot_id: int) -> None:
     drop_numbers_table(conn, snapshot_id)
-    conn.execute(delete(S).where(S.c.id == snapshot_id))
+    conn.execute(delete(SNAPSHOT).where(SNAPSHOT.c.id == snapshot_id))
 
 
 def current(conn: Connection, name: str) -> SnapshotRecord | None:
-    query = _records().where(R.c.name == name)
+    query = _records().where(REGISTRY.c.name == name)
     row = conn.execute(query).first()
     return _record(row) if row is not None else None
 
@@ -140,12 +142,20 @@ def all_current(conn: Connection) -> dict[str, SnapshotRecord]:
 def swap(conn: Connection, registry_id: int, new_id: int, *, size: int, at: datetime) -> int | None:
     """Make ``new_id`` the registry's snapshot; return the one it replaces."""
     old = conn.execute(
-        select(R.c.current_snapshot_id).where(R.c.id == registry_id)
+        select(REGISTRY.c.current_snapshot_id).where(REGISTRY.c.id == registry_id)
     ).scalar_one_or_none()
-    conn.execute(update(R).where(R.c.id == registry_id).values(current_snapshot_id=new_id))
-    conn.execute(update(S).where(S.c.id == new_id).values(status=CURRENT, size=size, updated_at=at))
+    conn.execute(
+        update(REGISTRY).where(REGISTRY.c.id == registry_id).values(current_snapshot_id=new_id)
+    )
+    conn.execute(
+        update(SNAPSHOT)
+        .where(SNAPSHOT.c.id == new_id)
+        .values(status=CURRENT, size=size, updated_at=at)
+    )
     if old is not None:
-        conn.execute(update(S).where(S.c.id == old).values(status=REPLACED, updated_at=at))
+        conn.execute(
+            update(SNAPSHOT).where(SNAPSHOT.c.id == old).values(status=REPLACED, updated_at=at)
+        )
     rebuild_view(conn)
     return int(old) if old is not None else None
 
@@ -154,14 +164,14 @@ def record_changes(
     conn: Connection, snapshot_id: int, *, size: int, as_of: date, as_of_source: str, at: datetime
 ) -> None:
     conn.execute(
-        update(S)
-        .where(S.c.id == snapshot_id)
+        update(SNAPSHOT)
+        .where(SNAPSHOT.c.id == snapshot_id)
         .values(
             size=size,
             as_of=as_of,
             as_of_source=as_of_source,
             updated_at=at,
-            changes_applied=S.c.changes_applied + 1,
+            changes_applied=SNAPSHOT.c.changes_applied + 1,
         )
     )
 
@@ -169,9 +179,9 @@ def record_changes(
 def rebuild_view(conn: Connection) -> None:
     """Point ``registry_current`` at every registry's current snapshot table."""
     rows = conn.execute(
-        select(R.c.name, R.c.current_snapshot_id)
-        .where(R.c.current_snapshot_id.is_not(None))
-        .order_by(R.c.name)
+        select(REGISTRY.c.name, REGISTRY.c.current_snapshot_id)
+        .where(REGISTRY.c.current_snapshot_id.is_not(None))
+        .order_by(REGISTRY.c.name)
     ).all()
     arms = [
         f"SELECT CAST('{name}' AS TEXT) AS registry, number FROM {numbers_table(snapshot_id)}"
@@ -197,20 +207,20 @@ def overlap(conn: Connection, a: int, b: int) -> int:
 def _records() -> Any:
     return (
         select(
-            S.c.id,
-            R.c.name,
-            S.c.status,
-            S.c.as_of,
-            S.c.as_of_source,
-            S.c.size,
-            S.c.file,
-            S.c.changes_applied,
-            S.c.imported_at,
-            S.c.updated_at,
-            S.c.actor,
+            SNAPSHOT.c.id,
+            REGISTRY.c.name,
+            SNAPSHOT.c.status,
+            SNAPSHOT.c.as_of,
+            SNAPSHOT.c.as_of_source,
+            SNAPSHOT.c.size,
+            SNAPSHOT.c.file,
+            SNAPSHOT.c.changes_applied,
+            SNAPSHOT.c.imported_at,
+            SNAPSHOT.c.updated_at,
+            SNAPSHOT.c.actor,
         )
-        .join(R, R.c.current_snapshot_id == S.c.id)
-        .order_by(R.c.name)
+        .join(REGISTRY, REGISTRY.c.current_snapshot_id == SNAPSHOT.c.id)
+        .order_by(REGISTRY.c.name)
     )
 
 
@@ -241,8 +251,10 @@ def hot_query() -> Select[Any]:
     One statement, so both halves are read from the same committed state.
     """
     states = select(
-        R.c.name.label("registry"), S.c.as_of.label("as_of"), literal_column("0").label("hit")
-    ).join(S, S.c.id == R.c.current_snapshot_id)
+        REGISTRY.c.name.label("registry"),
+        SNAPSHOT.c.as_of.label("as_of"),
+        literal_column("0").label("hit"),
+    ).join(SNAPSHOT, SNAPSHOT.c.id == REGISTRY.c.current_snapshot_id)
     hits = select(
         CURRENT_VIEW.c.registry, null().label("as_of"), literal_column("1").label("hit")
     ).where(CURRENT_VIEW.c.number == bindparam("n"))

@@ -17,9 +17,9 @@ from dnc.reports.model import JobFailure
 from dnc.storage.schema import AuditRow, JobRunRow, ListEntryRow, table
 from dnc.storage.types import as_utc
 
-L = table(ListEntryRow)
-A = table(AuditRow)
-J = table(JobRunRow)
+LIST_ENTRY = table(ListEntryRow)
+AUDIT = table(AuditRow)
+JOB_RUN = table(JobRunRow)
 
 
 def _day(conn: Connection, column: Any) -> ColumnElement[Any]:
@@ -42,11 +42,15 @@ def opt_outs(
     conn: Connection, since: datetime, until: datetime
 ) -> list[tuple[date, str | None, int]]:
     """Opt-outs received in [since, until), per day and channel (removed ones too)."""
-    day = _day(conn, L.c.created_at).label("day")
+    day = _day(conn, LIST_ENTRY.c.created_at).label("day")
     query = (
-        select(day, L.c.channel, func.count())
-        .where(L.c.source == "opt_out", L.c.created_at >= since, L.c.created_at < until)
-        .group_by(day, L.c.channel)
+        select(day, LIST_ENTRY.c.channel, func.count())
+        .where(
+            LIST_ENTRY.c.source == "opt_out",
+            LIST_ENTRY.c.created_at >= since,
+            LIST_ENTRY.c.created_at < until,
+        )
+        .group_by(day, LIST_ENTRY.c.channel)
     )
     return [(_as_date(d), channel, int(n)) for d, channel, n in conn.execute(query)]
 
@@ -55,11 +59,11 @@ def three_nos(
     conn: Connection, since: datetime, until: datetime
 ) -> list[tuple[date, str | None, int]]:
     """Three-no's suppressions reached in [since, until), per day and campaign."""
-    day = _day(conn, A.c.at).label("day")
+    day = _day(conn, AUDIT.c.at).label("day")
     query = (
-        select(day, A.c.subject, func.count())
-        .where(A.c.action == "three_nos", A.c.at >= since, A.c.at < until)
-        .group_by(day, A.c.subject)
+        select(day, AUDIT.c.subject, func.count())
+        .where(AUDIT.c.action == "three_nos", AUDIT.c.at >= since, AUDIT.c.at < until)
+        .group_by(day, AUDIT.c.subject)
     )
     return [
         (_as_date(d), subject.partition(":")[2] if subject else None, int(n))
@@ -72,19 +76,23 @@ def scrub_runs(
 ) -> list[tuple[datetime, str | None]]:
     """Start time and counts JSON of every successful scrub started in [since, until)."""
     query = (
-        select(J.c.started_at, J.c.counts)
-        .where(J.c.job == "scrub", J.c.status == "ok", J.c.started_at >= since)
-        .where(J.c.started_at < until)
-        .order_by(J.c.started_at)
+        select(JOB_RUN.c.started_at, JOB_RUN.c.counts)
+        .where(JOB_RUN.c.job == "scrub", JOB_RUN.c.status == "ok", JOB_RUN.c.started_at >= since)
+        .where(JOB_RUN.c.started_at < until)
+        .order_by(JOB_RUN.c.started_at)
     )
     return [(_instant(started), counts) for started, counts in conn.execute(query)]
 
 
 def job_failures(conn: Connection, since: datetime, until: datetime) -> list[JobFailure]:
     query = (
-        select(J.c.job, J.c.started_at, J.c.error)
-        .where(J.c.status == "failed", J.c.started_at >= since, J.c.started_at < until)
-        .order_by(J.c.started_at)
+        select(JOB_RUN.c.job, JOB_RUN.c.started_at, JOB_RUN.c.error)
+        .where(
+            JOB_RUN.c.status == "failed",
+            JOB_RUN.c.started_at >= since,
+            JOB_RUN.c.started_at < until,
+        )
+        .order_by(JOB_RUN.c.started_at)
     )
     return [
         JobFailure(job=job, started_at=_instant(started), error=error or "(no error recorded)")

@@ -16,15 +16,21 @@ as they go.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from dnc.storage.queue_repo import instant, reason_ids
+from dnc.storage.engine import WRITE
+from dnc.storage.queue_verdicts import instant, reason_ids
 from dnc.storage.types import UTCDateTime
+from dnc.storage.walk_rows import Group, GroupVerdict, OwnEntry, Pick
+
+if TYPE_CHECKING:
+    from dnc.storage.store import Store
 
 LISTED, OUTCOME, CONSENT, PREFERENCE, PREFIX, MIXED = 1, 2, 4, 8, 16, 32
 OWN_FACTS = 255  # every bit below the registries'
@@ -48,17 +54,6 @@ _TEMP = {
 
 
 @dataclass(frozen=True, slots=True)
-class Group:
-    id: int
-    campaign: str
-    region: str
-    zones: str
-    head: int
-    location: str | None
-    sample: int
-
-
-@dataclass(frozen=True, slots=True)
 class Source:
     """A table whose live rows are facts about a number."""
 
@@ -73,6 +68,27 @@ SOURCES = (
     Source("consent", CONSENT, "s.revoked_at IS NULL"),
     Source("preference", PREFERENCE),
 )
+
+
+@contextmanager
+def walking(store: Store, campaign: str | None, *, snapshot: bool = False) -> Iterator[Walk]:
+    """A walk on a connection of its own, in a read transaction (``snapshot``:
+    one snapshot for every statement on PostgreSQL too, as SQLite's read
+    transaction has). Whatever happens, the transaction ends and the walk's
+    temporary tables go."""
+    with store.connect() as conn:
+        if snapshot and conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        conn.begin()
+        walk = Walk(conn, campaign)
+        try:
+            yield walk
+        finally:
+            if conn.in_transaction():
+                conn.rollback()
+            conn.execution_options(dnc_write=False)
+            with conn.begin():
+                walk.close()
 
 
 class Walk:
@@ -117,6 +133,18 @@ class Walk:
     def close(self) -> None:
         for name in _TEMP:
             self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+
+    def end_reading(self) -> None:
+        """Commit the read transaction: what was decided is in memory now."""
+        self.conn.commit()
+
+    def begin_writing(self) -> None:
+        """Start the one write transaction (on SQLite: BEGIN IMMEDIATE)."""
+        self.conn.execution_options(**WRITE)
+        self.conn.begin()
+
+    def commit(self) -> None:
+        self.conn.commit()
 
     def _run(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.conn.execute(text(sql), {**self.params, **(params or {})})
@@ -174,15 +202,14 @@ class Walk:
                 {**self.params, "mixed": list(mixed)},
             )
 
-    def own_facts(self) -> list[tuple[Any, ...]]:
-        """(id, campaign, number, region, zones, location, bits) of every live
-        entry marked by ``mark_own``: each is decided on its own facts."""
+    def own_facts(self) -> list[OwnEntry]:
+        """Every live entry marked by ``mark_own``: each is decided on its own facts."""
         rows = self._run(
             "SELECT q.id, q.campaign, q.number, q.region, q.zones, q.location, s.bits"
             f" FROM scrub_special s CROSS JOIN queue_entry q {self.by_number} {self._LIVE}"
             f" WHERE q.number = s.number AND {self.scope} AND v.number IS NULL"
         )
-        return [tuple(r) for r in rows]
+        return [OwnEntry._make(r) for r in rows]
 
     def use_registries(self, registries: Mapping[str, tuple[str, int]]) -> None:
         """``registries``: name -> (numbers table of its current snapshot, bit).
@@ -241,13 +268,19 @@ class Walk:
 
     # -- writes -------------------------------------------------------------------
 
-    def decide_groups(
-        self, decided: Iterable[tuple[int, str, datetime | None, str | None]], at: datetime
-    ) -> None:
-        """(group id, action, not_before, reasons JSON) for each group decided."""
+    def decide_groups(self, decided: Iterable[GroupVerdict], at: datetime) -> None:
+        """Each group's verdict, stored on the group (one row for all its members)."""
         stamp = instant(at, self.sqlite)
         rows = [
-            (a, instant(nb, self.sqlite), r, stamp, self.through, gid) for gid, a, nb, r in decided
+            (
+                g.action,
+                instant(g.not_before, self.sqlite),
+                g.reasons,
+                stamp,
+                self.through,
+                g.group_id,
+            )
+            for g in decided
         ]
         if not rows:
             return
@@ -267,16 +300,20 @@ class Walk:
             f" WHERE q.id = queue_verdict.entry_id AND {self.scope})"
         )
 
-    def apply_picks(
-        self, picks: Iterable[tuple[int, int, str, datetime | None, str | None]], at: datetime
-    ) -> None:
-        """(group id, registry bits, action, not_before, reasons JSON): the verdict
-        of every live entry of that group listed on exactly those registries."""
+    def apply_picks(self, picks: Iterable[Pick], at: datetime) -> None:
+        """Each pick's verdict on every live entry of its group listed on exactly
+        its registries."""
         picks = list(picks)
-        ids = reason_ids(self.conn, [p[4] for p in picks])
+        ids = reason_ids(self.conn, [p.reasons for p in picks])
         rows = [
-            {"g": g, "b": b, "a": a, "nb": instant(nb, self.sqlite), "r": ids.get(r)}
-            for g, b, a, nb, r in picks
+            {
+                "g": p.group_id,
+                "b": p.bits,
+                "a": p.action,
+                "nb": instant(p.not_before, self.sqlite),
+                "r": ids.get(p.reasons),
+            }
+            for p in picks
         ]
         if not rows:
             return
@@ -346,20 +383,23 @@ class Walk:
         return [(int(g), int(b)) for g, b in rows]
 
     def entries(self, everything: bool, stamps: bool = False) -> Iterator[Any]:
-        """The entries best first, each with what decides it, as (id, number,
-        lead id, location, priority, lifecycle, group id, bits of facts of its
-        own or NULL, registry bits or NULL, whether suppressed before, those
-        reasons (JSON), and with ``stamps`` when). Only the live entries in
-        scope, unless ``everything``. Streamed: a million rows never sit in
-        memory at once. (After ``mark_listed``.)"""
+        """The entries best first, each a row with what decides it: ``id``,
+        ``number``, ``lead_id``, ``location``, ``priority``, ``lifecycle``
+        (the stored status), ``group_id``, ``own_bits`` (facts of its own, or
+        NULL), ``registry_bits`` (or NULL), ``suppressed`` (before now),
+        ``reasons`` (that suppression's, JSON, with ``everything``) and
+        ``gone_at`` (when, with ``stamps``). Only the live entries in scope,
+        unless ``everything``. Streamed: a million rows never sit in memory at
+        once. (After ``mark_listed``.)"""
         where = [self.scope, "v.number IS NULL"]
         if everything:
             where = ["q.campaign = :campaign"] if self.campaign is not None else ["1 = 1"]
         query = text(
-            "SELECT q.id, q.number, q.lead_id, q.location, q.priority, q.status, q.group_id,"
-            " s.bits, l.bits, v.number IS NOT NULL,"
-            + (" r.reasons" if everything else " NULL")
-            + (", v.decided_at AS gone_at" if stamps else ", NULL")
+            "SELECT q.id, q.number, q.lead_id, q.location, q.priority, q.status AS lifecycle,"
+            " q.group_id, s.bits AS own_bits, l.bits AS registry_bits,"
+            " v.number IS NOT NULL AS suppressed,"
+            + (" r.reasons AS reasons" if everything else " NULL AS reasons")
+            + (", v.decided_at AS gone_at" if stamps else ", NULL AS gone_at")
             + " FROM queue_entry q LEFT JOIN scrub_special s ON s.number = q.number"
             f" LEFT JOIN scrub_listed l ON l.entry_id = q.id {self._LIVE}"
             + (" LEFT JOIN queue_reason r ON r.id = v.reason_id" if everything else "")

@@ -107,7 +107,7 @@ def test_queue_show_filters_unchecked_and_deferred(
 
 def test_a_busy_scrub_prints_one_line_naming_the_holder_and_since(sqlite_url: str) -> None:
     since = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-    with dnc.open(sqlite_url) as svc, UnitOfWork(svc.engine, write=True) as uow:
+    with dnc.open(sqlite_url) as svc, UnitOfWork(svc.store.engine, write=True) as uow:
         # Held for years: the test must not depend on the day it runs.
         assert jobs_repo.acquire(
             uow.connection, "scrub", "nightly@db1:4242:9f3c2a1b", since, timedelta(days=5000)

@@ -14,7 +14,7 @@ from dnc.cli.app import app
 
 def _tamper(service: dnc.Service, *statements: str) -> None:
     """Do what a rogue administrator could: lift the append-only guard and edit rows."""
-    with service.engine.begin() as conn:
+    with service.store.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
         else:

@@ -22,7 +22,7 @@ from dnc.jobs import scheduler, tasks
 def test_the_scheduler_registers_each_job_once_under_a_fixed_id(db_url: str) -> None:
     with dnc.open(db_url, create=True) as service:
         for _ in range(2):  # a restart replaces, never duplicates
-            sched = scheduler.build(service, None)
+            sched = scheduler.build(service)
             jobs = {job.id: job for job in sched.get_jobs()}
     assert set(jobs) == {tasks.NIGHTLY_SCRUB, tasks.REGISTRY_FRESHNESS, tasks.CONSENT_EXPIRY}
     scrub = jobs[tasks.NIGHTLY_SCRUB]
@@ -41,20 +41,21 @@ def test_every_run_is_recorded(db_url: str) -> None:
     tasks.consent_expiry(db_url, None, trigger="manual")
     with dnc.open(db_url) as service:
         runs = {r.job: r for r in service.job_runs()}
-    assert runs["scrub"].status == "ok"
+    # Each under its job's own name, as `dnc jobs history --job NAME` finds it.
+    assert runs["nightly-scrub"].status == "ok"
     # The test configuration requires no registry: nothing to warn about.
-    assert runs["registry_freshness"].status == "ok"
-    assert runs["consent_expiry"].status == "ok"
+    assert runs["registry-freshness"].status == "ok"
+    assert runs["consent-expiry"].status == "ok"
 
 
 def test_a_failing_job_records_its_failure_and_raises(db_url: str) -> None:
-    with dnc.open(db_url, create=True) as service, service.engine.begin() as conn:
+    with dnc.open(db_url, create=True) as service, service.store.engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE queue_entry"))
     # The scrub pages on the driver's own cursor: its error is the driver's.
     with pytest.raises((sa.exc.DBAPIError, sqlite3.Error, psycopg.Error)):
         tasks.nightly_scrub(db_url, None, trigger="manual")
     with dnc.open(db_url, migrate_schema=False) as service:
-        [run] = service.job_runs("scrub")
+        [run] = service.job_runs("nightly-scrub")
     assert run.status == "failed"
     assert run.error and "queue_entry" in run.error
 
@@ -86,7 +87,7 @@ def test_jobs_cli_runs_one_and_shows_history(sqlite_url: str) -> None:
     bad = runner.invoke(app, ["--database-url", sqlite_url, "jobs", "run", "weekly-party"])
     assert bad.exit_code == 2 and "weekly-party" in bad.stderr
     shown = runner.invoke(app, ["--database-url", sqlite_url, "jobs", "history", "--json"])
-    assert [r["job"] for r in json.loads(shown.stdout)] == ["scrub"]
+    assert [r["job"] for r in json.loads(shown.stdout)] == ["nightly-scrub"]
 
 
 def test_two_dialer_processes_never_get_the_same_entry(db_url: str) -> None:

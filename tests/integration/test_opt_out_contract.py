@@ -101,7 +101,7 @@ def test_audit_log_is_append_only(service: dnc.Service) -> None:
     service.opt_out("2015550123")
     for statement in ("UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
-            with service.engine.begin() as conn:
+            with service.store.engine.begin() as conn:
                 conn.execute(sa.text(statement))
     assert len(service.history("2015550123")) == 1
 
@@ -143,7 +143,7 @@ def test_a_second_process_sees_an_opt_out_immediately(db_url: str) -> None:
 
 def test_check_fails_closed_when_the_store_breaks(service: dnc.Service) -> None:
     assert service.check("2015550123", at=NOW).allowed
-    with service.engine.begin() as conn:
+    with service.store.engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE list_entry"))
     verdict = service.check("2015550123", at=NOW)
     assert not verdict.allowed
@@ -152,7 +152,7 @@ def test_check_fails_closed_when_the_store_breaks(service: dnc.Service) -> None:
 
 
 def test_a_database_newer_than_the_code_is_refused(db_url: str) -> None:
-    with dnc.open(db_url, create=True) as service, service.engine.begin() as conn:
+    with dnc.open(db_url, create=True) as service, service.store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
     with pytest.raises(dnc.SchemaTooNewError, match="9999_future"):
         dnc.open(db_url)
@@ -174,7 +174,7 @@ def test_invalid_number_is_a_refusal_not_an_exception(service: dnc.Service) -> N
 
 def test_check_fails_closed_on_stored_data_the_rules_refuse(service: dnc.Service) -> None:
     # A preference no code path would write (not before 18:00, not after 10:00).
-    with service.engine.begin() as conn:
+    with service.store.engine.begin() as conn:
         conn.execute(
             sa.text(
                 "INSERT INTO preference (number, not_before, not_after, updated_at, actor)"

@@ -193,7 +193,7 @@ def test_bad_outcomes_are_refused_with_an_input_error(
 
 
 def test_a_failed_record_leaves_nothing_behind(svc: dnc.Service) -> None:
-    with svc.engine.begin() as conn:
+    with svc.store.engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE audit_log"))
     with pytest.raises(sa.exc.DBAPIError):
         svc.record_outcome(NUMBER, "spring", "opt_out", at=MORNING)
@@ -202,7 +202,7 @@ def test_a_failed_record_leaves_nothing_behind(svc: dnc.Service) -> None:
 
 
 def test_the_check_fails_closed_when_outcomes_cannot_be_read(svc: dnc.Service) -> None:
-    with svc.engine.begin() as conn:
+    with svc.store.engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE call_outcome"))
     verdict = svc.check(NUMBER, campaign="spring", at=MORNING)
     assert verdict.codes == (ReasonCode.CHECK_FAILED,)

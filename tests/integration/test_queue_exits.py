@@ -60,7 +60,7 @@ def _instant(text: str) -> datetime | None:
 
 def _state(svc: dnc.Service) -> dict[str, list[Any]]:
     """Every stored row of the queue tables."""
-    with svc.engine.connect() as conn:
+    with svc.store.engine.connect() as conn:
         return {
             name: sorted(
                 tuple(str(v) for v in row) for row in conn.execute(sa.text(f"SELECT * FROM {name}"))
@@ -148,7 +148,7 @@ def test_an_entry_loaded_after_the_scrub_is_decided_by_the_export(svc: dnc.Servi
     # Same group as CLEAN, decided "dialable" by the scrub; but this number
     # is on the FTC list and was opted out behind the queue's back.
     late = "+12012016008"
-    with svc.engine.begin() as conn:
+    with svc.store.engine.begin() as conn:
         conn.execute(
             sa.text(
                 "INSERT INTO list_entry (number, source, created_at, recorded_at, actor)"

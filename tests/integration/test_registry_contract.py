@@ -136,7 +136,7 @@ def test_a_broken_full_list_names_its_line_and_leaves_the_snapshot_as_it_was(
     assert svc.check("+12012001956", at=TODAY).codes == (ReasonCode.DNC_REGISTRY,)
     status = {s.definition.name: s for s in svc.registry_status(at=TODAY)}
     assert status["us-national"].freshness.as_of == FRESH and status["us-national"].size == 1200
-    with svc.engine.connect() as conn:
+    with svc.store.engine.connect() as conn:
         tables = sa.inspect(conn).get_table_names()
     assert len([t for t in tables if t.startswith("registry_numbers_")]) == 1
 

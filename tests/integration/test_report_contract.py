@@ -15,7 +15,7 @@ JOBS = table(JobRunRow)
 
 
 def _runs(service: dnc.Service, *rows: dict[str, object]) -> None:
-    with service.engine.begin() as conn:
+    with service.store.engine.begin() as conn:
         for row in rows:
             conn.execute(sa.insert(JOBS).values(trigger="cron", **row))
 

@@ -17,7 +17,7 @@ SUPPRESSED, OPTED_OUT, ORDINARY = "2015550101", "2015550102", "2015550103"
 
 
 def _outcome_rows(service: dnc.Service) -> int:
-    with service.engine.connect() as conn:
+    with service.store.engine.connect() as conn:
         return int(
             conn.execute(sa.select(sa.func.count()).select_from(table(CallOutcomeRow))).scalar_one()
         )

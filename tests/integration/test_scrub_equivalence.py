@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import dnc
-from dnc import configuration, queue_export
+from dnc import configuration
 from dnc.queue import STATUS_OF, Action, Disposition, dispose
-from dnc.storage import queue_repo
+from dnc.storage import queue_verdicts
+from dnc.storage.queue_verdicts import EntryVerdict
 from dnc.storage.uow import UnitOfWork
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
@@ -141,10 +142,7 @@ def _exports_as_checked(
     out = io.StringIO()
     summary = svc.export_queue(out, "spring", at=at, everything=True)
     rows = {r["number"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
-    entries = {
-        e.number: e
-        for e in queue_export.decided_entries(svc.engine, svc.judge, "spring", at, everything=True)
-    }
+    entries = {e.number: e for e in svc.queue_at("spring", at)}
     assert set(rows) == set(entries) == set(expected), when
     for number, want in expected.items():
         why = f"{number} ({NUMBERS[number][1]}), {when}"
@@ -179,12 +177,7 @@ def test_the_next_night_decides_again_and_a_suppression_stays(
         number: dispose(svc.check(number, campaign="spring", at=night, location=location))
         for number, (location, _) in NUMBERS.items()
     }
-    exported = {
-        e.number: e
-        for e in queue_export.decided_entries(
-            svc.engine, svc.judge, "spring", night, everything=True
-        )
-    }
+    exported = {e.number: e for e in svc.queue_at("spring", night)}
     for number, want in fresh.items():
         entry = exported[number]
         if number in gone:
@@ -215,12 +208,14 @@ def test_no_later_verdict_replaces_a_suppression(svc: dnc.Service) -> None:
     svc.opt_out("+12017770107", at=MORNING)
     [entry] = svc.queue("spring")
     assert entry.status.value == "suppressed"
-    with UnitOfWork(svc.engine, write=True) as uow:
-        queue_repo.write_verdicts(
-            uow.connection, [(entry.id, 12017770107, "dialable", None, None)], MORNING
+    with UnitOfWork(svc.store.engine, write=True) as uow:
+        queue_verdicts.write_verdicts(
+            uow.connection, [EntryVerdict(entry.id, 12017770107, "dialable", None, None)], MORNING
         )
-        queue_repo.release_refused(
-            uow.connection, [(entry.id, 12017770107, "deferred", None, MORNING)], MORNING
+        queue_verdicts.release_refused(
+            uow.connection,
+            [EntryVerdict(entry.id, 12017770107, "deferred", None, MORNING)],
+            MORNING,
         )
         uow.commit()
     [after] = svc.queue("spring")

@@ -196,7 +196,7 @@ def test_queue_rows_keep_what_phonenumbers_said_and_are_judged_by_the_area_code(
     rules widen it when they judge, so rows loaded before this rule (or
     before a change to the area-code table) need no migration."""
     svc.enqueue("spring", INDIANA, at=nov23(0, 0))
-    with svc.engine.connect() as conn:
+    with svc.store.engine.connect() as conn:
         stored = conn.execute(text("SELECT zones FROM queue_entry")).scalar_one()
     assert stored == "America/New_York"
 

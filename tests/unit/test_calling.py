@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from dnc.bootstrap import packaged_rulebook
 from dnc.calling import calling_reasons
 from dnc.numbers import parse
 from dnc.policy import Calling
-from dnc.service import packaged_rulebook
 
 AT = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)  # 11:00 in New York
 

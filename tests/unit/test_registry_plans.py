@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dnc import configuration
+from dnc.bootstrap import packaged_rulebook
 from dnc.errors import ConfigError
 from dnc.importing import BadLineError, InputFile, PlanFilter, Skipped, read_numbers
 from dnc.importing.plans import trie_pattern
 from dnc.registries import NumberingPlan
-from dnc.service import packaged_rulebook
 
 NANP = {code: entry.country for code, entry in packaged_rulebook().area_codes.items()}
 US = PlanFilter("us-national", NumberingPlan(frozenset({"US"})), NANP)

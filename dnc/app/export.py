@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from sqlalchemy.engine import Engine
-
+from dnc.app import walk as walks
+from dnc.app.context import App
+from dnc.errors import InputError
 from dnc.judge import Judge
 from dnc.queue import STATUS_OF, Action, Disposition, QueueEntry, QueueStatus, reasons_from_json
-from dnc.queue_ops import decide_sets, decide_walk
 from dnc.storage import scrub_repo
+from dnc.storage.store import Store
 from dnc.storage.types import as_utc
 from dnc.verdicts import Reason, ReasonCode
 
@@ -62,7 +63,7 @@ _STATUSES = {s.value: s for s in QueueStatus}
 
 
 def decisions(
-    engine: Engine,
+    store: Store,
     judge: Judge,
     campaign: str,
     at: datetime,
@@ -76,22 +77,14 @@ def decisions(
     ``ready``, ``deferred``, ``held`` or ``suppressed``, never ``unchecked``.
     With ``everything`` the others come too, as stored. Nothing is written.
     """
-    with engine.connect() as conn, ThreadPoolExecutor(max_workers=1) as pool:
-        if conn.dialect.name == "postgresql":
-            # One snapshot for every statement, as SQLite's read transaction
-            # has: the entries streamed at the end are the ones walked.
-            conn.execution_options(isolation_level="REPEATABLE READ")
-        conn.begin()
-        walk = scrub_repo.Walk(conn, campaign)
-        try:
-            facts, own = decide_walk(engine, judge, walk, at, pool)
-            sets = _with_status(decide_sets(judge, at, facts, walk.mark_listed()))
-            by_entry = _with_status({v[0]: d for _, d, v in own.result()})
-            yield from _decide_rows(walk.entries(everything, stamps), sets, by_entry)
-        finally:
-            conn.rollback()
-            with conn.begin():
-                walk.close()
+    with (
+        scrub_repo.walking(store, campaign, snapshot=True) as walk,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
+        facts, own = walks.start(store, judge, walk, at, pool)
+        sets = _with_status(walks.decide_sets(judge, at, facts, walk.mark_listed()))
+        by_entry = _with_status({d.verdict.entry_id: d.disposition for d in own.result()})
+        yield from _decide_rows(walk.entries(everything, stamps), sets, by_entry)
 
 
 def _with_status(decided: dict[Any, Disposition]) -> dict[Any, tuple[Disposition, str]]:
@@ -108,71 +101,82 @@ def _decide_rows(
     undecided = (_UNDECIDED, QueueStatus.HELD.value)
     stored: dict[str | None, Disposition] = {}
     for row in rows:
-        if row[9]:  # suppressed before: final, with its reasons then
-            if row[10] not in stored:
-                stored[row[10]] = Disposition(Action.SUPPRESS, reasons_from_json(row[10]))
-            yield row, suppressed, stored[row[10]]
-        elif row[5] != ready:  # claimed or done
-            yield row, row[5], None
+        if row.suppressed:  # suppressed before: final, with its reasons then
+            if row.reasons not in stored:
+                stored[row.reasons] = Disposition(Action.SUPPRESS, reasons_from_json(row.reasons))
+            yield row, suppressed, stored[row.reasons]
+        elif row.lifecycle != ready:  # claimed or done
+            yield row, row.lifecycle, None
         else:
-            if row[7] is not None:  # facts of its own
-                disposition, status = by_entry.get(row[0], undecided)
+            if row.own_bits is not None:  # facts of its own
+                disposition, status = by_entry.get(row.id, undecided)
             else:  # its group's, with the registries it is on
-                disposition, status = sets.get((row[6], row[8] or 0), undecided)
+                disposition, status = sets.get((row.group_id, row.registry_bits or 0), undecided)
             yield row, status, disposition
 
 
+def dialable(app: App, campaign: str, at: datetime | None) -> list[QueueEntry]:
+    """Entries a dialer may take at ``at`` (default now), best first: every
+    live entry decided at that instant, as the export does; nothing stored
+    is trusted and nothing is written."""
+    entries = decided_entries(app, campaign, at, everything=False)
+    return [e for e in entries if e.status is QueueStatus.READY]
+
+
 def decided_entries(
-    engine: Engine, judge: Judge, campaign: str, at: datetime, *, everything: bool
+    app: App, campaign: str, at: datetime | None, *, everything: bool
 ) -> Iterator[QueueEntry]:
-    """``decisions`` as queue entries."""
+    """The campaign's entries best first as they are at ``at``: live ones
+    decided then; with ``everything``, claimed, done and suppressed ones too."""
+    when = app.at(at)
     for row, status, disposition in decisions(
-        engine, judge, campaign, at, everything=everything, stamps=everything
+        app.store, app.judge, campaign, when, everything=everything, stamps=everything
     ):
         yield QueueEntry(
-            id=row[0],
+            id=row.id,
             campaign=campaign,
-            number=f"+{row[1]}",
+            number=f"+{row.number}",
             status=_STATUSES[status],
-            priority=row[4],
-            lead_id=row[2],
-            location=row[3],
+            priority=row.priority,
+            lead_id=row.lead_id,
+            location=row.location,
             not_before=disposition.not_before if disposition else None,
             reasons=disposition.reasons if disposition else (),
-            suppressed_at=as_utc(row[11]) if row[9] else None,
+            suppressed_at=as_utc(row.gone_at) if row.suppressed else None,
         )
 
 
 def export(
-    engine: Engine,
-    judge: Judge,
-    out: TextIO,
-    campaign: str,
-    at: datetime,
-    *,
-    everything: bool,
+    app: App, out: TextIO, campaign: str, at: datetime | None, *, everything: bool
 ) -> ExportSummary:
-    """Write the entries callable at ``at`` as CSV (with ``everything``: every
-    entry, with its status, ``not_before`` and reason codes)."""
+    """Write the entries callable at ``at`` (default now) as CSV, each decided
+    at that instant with the scrub's engine; with ``everything``, every entry
+    with its status, ``not_before`` and reason codes. A read: the queue is
+    not changed."""
+    if not campaign.strip():
+        raise InputError("an export needs a campaign name")
+    when = app.at(at)
     started = time.perf_counter()
-    summary = ExportSummary(campaign=campaign, at=at, everything=everything)
+    summary = ExportSummary(campaign=campaign, at=when, everything=everything)
     write = csv.writer(out, lineterminator="\n").writerow
     write(ALL_COLUMNS if everything else COLUMNS)
     ready = QueueStatus.READY.value
     counts: dict[str, int] = {}
     # A million entries share a few dispositions: each is rendered once.
     rendered: dict[Any, tuple[str, str, str]] = {}
-    for row, status, disposition in decisions(engine, judge, campaign, at, everything=everything):
+    for row, status, disposition in decisions(
+        app.store, app.judge, campaign, when, everything=everything
+    ):
         counts[status] = counts.get(status, 0) + 1
         if not everything:
             if status == ready:
-                write((f"+{row[1]}", row[2] or "", row[3] or "", row[4]))
+                write((f"+{row.number}", row.lead_id or "", row.location or "", row.priority))
             continue
         key = status if disposition is None else id(disposition)
         columns = rendered.get(key)
         if columns is None:
             columns = rendered[key] = _render(status, disposition)
-        write((f"+{row[1]}", row[2] or "", row[3] or "", row[4], *columns))
+        write((f"+{row.number}", row.lead_id or "", row.location or "", row.priority, *columns))
     summary.statuses.update(counts)
     summary.written = sum(counts.values()) if everything else counts.get(ready, 0)
     summary.seconds = time.perf_counter() - started

@@ -1,29 +1,35 @@
-"""What every part of the Service shares: the store, the configuration, the
-rules, how numbers are read and who acts. Mixed into ``dnc.service.Service``."""
+"""What every use case is given: the store, the configuration, the rules and
+the clock, and the few ways of reading input they all share."""
 
 from __future__ import annotations
 
 import getpass
 import os
 import socket
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import TypeVar
 
-from sqlalchemy.engine import Engine
-
-from dnc import (
-    configuration,
-)
+from dnc import configuration
 from dnc.clock import Clock, aware
 from dnc.configuration import Config
 from dnc.errors import InputError
 from dnc.judge import Judge
 from dnc.numbers import PhoneNumber, parse
+from dnc.rules import RuleBook
+from dnc.storage.store import Store
+
+E = TypeVar("E", bound=Enum)
 
 
-class ServiceBase:
-    engine: Engine
+@dataclass(frozen=True, slots=True)
+class App:
+    """The dependencies of the use cases in ``dnc.app``, built once by ``dnc.open``."""
+
+    store: Store
     config: Config
+    rulebook: RuleBook
     judge: Judge
     clock: Clock
 
@@ -31,7 +37,7 @@ class ServiceBase:
         """The service clock's current instant (aware, UTC)."""
         return self.clock.now()
 
-    def _at(self, value: datetime | None, name: str = "at") -> datetime:
+    def at(self, value: datetime | None, name: str = "at") -> datetime:
         """``value`` when given (it must be timezone-aware), else the clock's now."""
         return self.clock.now() if value is None else aware(value, name)
 
@@ -39,20 +45,30 @@ class ServiceBase:
         """Parse with the configured default region; raises InvalidNumberError."""
         return parse(number, self.config.default_region)
 
-    def _actor(self, actor: str | None) -> str:
-        if actor:
-            return actor
+    def actor(self, name: str | None) -> str:
+        """Who the audit trail names: ``name``, else the configured actor, else
+        DNC_ACTOR, else the operating-system user at this host."""
+        if name:
+            return name
         if self.config.actor:
             return self.config.actor
         return os.environ.get(configuration.ENV_ACTOR) or _os_actor()
 
 
-def _enum(kind: Any, value: str, name: str) -> Any:
+def choice(kind: type[E], value: str, name: str) -> E:
+    """``value`` as a member of ``kind``; InputError listing the choices otherwise."""
     try:
         return kind(value)
     except ValueError:
-        choices = ", ".join(m.value for m in kind)
+        choices = ", ".join(str(m.value) for m in kind)
         raise InputError(f"unknown {name} {value!r} (choose from {choices})") from None
+
+
+def required_reason(reason: str | None) -> str:
+    """A removal or revocation names why; InputError otherwise."""
+    if not reason or not reason.strip():
+        raise InputError("a removal needs a reason")
+    return reason
 
 
 def _os_actor() -> str:
@@ -61,17 +77,3 @@ def _os_actor() -> str:
     except (KeyError, OSError):
         user = "unknown"
     return f"{user}@{socket.gethostname()}"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
-
-
-def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - only used in an error message
-        return "<database>"

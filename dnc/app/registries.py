@@ -1,4 +1,4 @@
-"""Registry imports and status: the operations behind ``Service.import_registry``.
+"""Registries: full and change lists imported, and each snapshot's freshness.
 
 A full list loads into a new snapshot table that no reader sees, in
 chunked transactions; only when every line has been read and accepted is
@@ -13,19 +13,20 @@ then, or by the next import of that registry if the process died.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy.engine import Engine
-
+from dnc.app.context import App
 from dnc.audit import AuditRecord
 from dnc.clock import day_not_after_today
 from dnc.errors import InputError, NotFoundError, RegistryShrinkError
 from dnc.importing import InputFile, PlanFilter, Skipped, read_changes, read_numbers
-from dnc.registries import FORMATS, Freshness, RegistryDefinition, freshness
+from dnc.registries import FORMATS, RegistryDefinition, RegistryStatus, freshness
 from dnc.storage import audit_repo, registry_bulk, registry_repo
+from dnc.storage.store import Store
 from dnc.storage.uow import UnitOfWork
 
 Progress = Callable[[int, int], None]
@@ -67,20 +68,6 @@ class ImportSummary:
         return text
 
 
-@dataclass(frozen=True, slots=True)
-class RegistryStatus:
-    """One registry's definition and the freshness of its current snapshot."""
-
-    definition: RegistryDefinition
-    freshness: Freshness
-    size: int | None = None
-    as_of_source: str | None = None
-    file: str | None = None
-    imported_at: datetime | None = None
-    changes_applied: int = 0
-    extra: dict[str, str] = field(default_factory=dict)
-
-
 def definition_for(definitions: Sequence[RegistryDefinition], name: str) -> RegistryDefinition:
     for definition in definitions:
         if definition.name == name:
@@ -107,22 +94,32 @@ class _Import:
 
 
 def import_registry(
-    engine: Engine,
-    definition: RegistryDefinition,
+    app: App,
     path: str | Path,
+    registry: str,
     *,
     fmt: str | None,
     as_of: date | None,
     changes: bool,
     skip_invalid: bool,
-    allow_shrink: bool = False,
-    region: str,
-    nanp: Mapping[str, str],
-    actor: str,
-    now: datetime,
-    progress: Progress | None = None,
+    allow_shrink: bool,
+    actor: str | None,
+    progress: Progress | None,
 ) -> ImportSummary:
-    """``nanp``: NANP area code → country, to hold +1 numbers to the registry's plan."""
+    """Replace a registry's snapshot with a full list, or apply a change list.
+
+    ``as_of`` defaults to the file's own date; one after today (UTC) is
+    refused (TimeRangeError). A bad line, or a number outside the registry's
+    numbering plan, raises BadLineError and changes nothing, unless
+    ``skip_invalid``. A full list that is empty, or smaller than the current
+    snapshot by more than the registry's ``max_shrink``, raises
+    RegistryShrinkError and changes nothing (the latter unless ``allow_shrink``).
+    """
+    definition = definition_for(app.config.registries, registry)
+    now = app.now()
+    region = app.config.default_region
+    # +1 numbers are held to the registry's plan by the area-code table's country.
+    nanp = {code: entry.country for code, entry in app.rulebook.area_codes.items()}
     fmt = fmt or definition.format
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
@@ -142,13 +139,13 @@ def import_registry(
         region=region,
         skipped=Skipped() if skip_invalid else None,
         plan=PlanFilter(definition.name, definition.numbering_plan, nanp),
-        actor=actor,
+        actor=app.actor(actor),
         now=now,
         started=time.perf_counter(),
     )
     if changes:
-        return _apply_changes(engine, job)
-    return _replace(engine, job, allow_shrink, progress)
+        return _apply_changes(app.store, job)
+    return _replace(app.store, job, allow_shrink, progress)
 
 
 _FUTURE_AS_OF = (
@@ -158,10 +155,10 @@ _FUTURE_AS_OF = (
 
 
 def _replace(
-    engine: Engine, job: _Import, allow_shrink: bool, progress: Progress | None
+    store: Store, job: _Import, allow_shrink: bool, progress: Progress | None
 ) -> ImportSummary:
     definition = job.definition
-    with UnitOfWork(engine, write=True) as uow:
+    with store.unit(write=True) as uow:
         reg_id = registry_repo.registry_id(uow.connection, definition.name, create=True, at=job.now)
         if reg_id is None:
             raise RuntimeError(f"registry {definition.name} could not be created")
@@ -179,8 +176,8 @@ def _replace(
         registry_repo.create_numbers_table(uow.connection, snapshot_id, with_key=False)
         uow.commit()
     try:
-        read, size = _load(engine, job, snapshot_id, progress)
-        with UnitOfWork(engine, write=True) as uow:
+        read, size = _load(store, job, snapshot_id, progress)
+        with store.unit(write=True) as uow:
             old = registry_repo.current(uow.connection, definition.name)
             # Before the swap: a refused list leaves the previous snapshot answering.
             _guard_shrink(job, old, size, allow_shrink)
@@ -190,23 +187,23 @@ def _replace(
             _audit(uow, summary, job.actor, job.now, old)
             uow.commit()
     except BaseException:
-        with UnitOfWork(engine, write=True) as uow:
+        with store.unit(write=True) as uow:
             registry_repo.forget(uow.connection, snapshot_id)
             uow.commit()
         raise
     if old is not None:
-        with UnitOfWork(engine, write=True) as uow:
+        with store.unit(write=True) as uow:
             registry_repo.forget(uow.connection, old.id)
             uow.commit()
     return summary
 
 
 def _load(
-    engine: Engine, job: _Import, snapshot_id: int, progress: Progress | None
+    store: Store, job: _Import, snapshot_id: int, progress: Progress | None
 ) -> tuple[int, int]:
     """Read the whole file into the new snapshot's table: (numbers read, distinct)."""
     read = 0
-    load = registry_bulk.loader(engine, snapshot_id)
+    load = registry_bulk.loader(store, snapshot_id)
     try:
         for chunk in read_numbers(job.source, job.fmt, job.region, job.skipped, job.plan):
             load.add(chunk.digits)
@@ -255,12 +252,12 @@ def _diff(
     return size - shared, old.size - shared
 
 
-def _apply_changes(engine: Engine, job: _Import) -> ImportSummary:
+def _apply_changes(store: Store, job: _Import) -> ImportSummary:
     definition = job.definition
     changes = read_changes(
         job.source, job.fmt, job.region, definition.changes, job.skipped, job.plan
     )
-    with UnitOfWork(engine, write=True) as uow:
+    with store.unit(write=True) as uow:
         snapshot = registry_repo.current(uow.connection, definition.name)
         if snapshot is None:
             raise InputError(
@@ -272,9 +269,8 @@ def _apply_changes(engine: Engine, job: _Import) -> ImportSummary:
                 f"{job.source.name}: change list as of {job.as_of.isoformat()} is older than "
                 f"the {definition.name} snapshot as of {snapshot.as_of.isoformat()}"
             )
-        raw = uow.connection.connection.driver_connection
         added, removed = registry_bulk.apply_changes(
-            raw, engine.dialect.name, snapshot.id, changes.add, changes.delete
+            uow.connection, snapshot.id, changes.add, changes.delete
         )
         size = snapshot.size + added - removed
         registry_repo.record_changes(
@@ -355,15 +351,15 @@ def _snapshot_dict(record: registry_repo.SnapshotRecord) -> dict[str, object]:
     }
 
 
-def status(
-    engine: Engine, definitions: Sequence[RegistryDefinition], at: datetime
-) -> list[RegistryStatus]:
-    with UnitOfWork(engine) as uow:
+def status(app: App, at: datetime | None) -> list[RegistryStatus]:
+    """Each configured registry's snapshot: as-of date, size, age, days left."""
+    when = app.at(at)
+    with app.store.unit() as uow:
         current = registry_repo.all_current(uow.connection)
     found = []
-    for definition in definitions:
+    for definition in app.config.registries:
         record = current.get(definition.name)
-        fresh = freshness(record.as_of if record else None, definition.max_age_days, at)
+        fresh = freshness(record.as_of if record else None, definition.max_age_days, when)
         if record is None:
             found.append(RegistryStatus(definition, fresh))
             continue
@@ -379,3 +375,18 @@ def status(
             )
         )
     return found
+
+
+def freshness_warnings(app: App, at: datetime | None) -> dict[str, Any]:
+    """The registry-freshness job: every required registry within its warning
+    days of going stale (or with no snapshot), by name."""
+    warn_days = app.config.scheduler.freshness_warn_days
+    warnings = []
+    for found in status(app, at):
+        name, days_left = found.definition.name, found.freshness.days_left
+        if not found.definition.required:
+            continue
+        if days_left is None or days_left <= warn_days:
+            left = "no snapshot" if days_left is None else f"{days_left} days left"
+            warnings.append(f"{name}: {left}")
+    return {"warnings": warnings, "warn_days": warn_days}

@@ -1,0 +1,67 @@
+"""May this number be called now? The single check (a dialer's hot path) and
+``check_many`` (a lead list, set-based): both through the one Judge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from dnc.app.context import App
+from dnc.errors import InvalidNumberError, LocationError
+from dnc.evaluate import Evaluator, failed_verdict
+from dnc.numbers import PhoneNumber
+from dnc.policy import ATTEMPT_HORIZON
+from dnc.storage import batch
+from dnc.verdicts import Reason, ReasonCode, Verdict
+
+
+def check(
+    app: App, number: str, *, campaign: str | None, at: datetime | None, location: str | None
+) -> Verdict:
+    """Never raises for a number it cannot clear, and never answers "allowed"
+    by accident: any failure inside is a CHECK_FAILED refusal. Only a naive
+    ``at`` (InputError) or a location the rules cannot read (LocationError),
+    both the caller's mistakes, raise."""
+    when = app.at(at)
+    try:
+        phone = app.parse(number)
+    except InvalidNumberError as exc:
+        return Verdict.refuse(str(number), [Reason(ReasonCode.INVALID_NUMBER, exc.why)])
+    try:
+        facts = app.store.hot.facts(phone.key, since=when - ATTEMPT_HORIZON)
+        return app.judge.verdict(phone, facts, campaign=campaign, at=when, location=location)
+    except LocationError:
+        raise  # a location the rules cannot read: the caller's mistake, said as such
+    except Exception as exc:  # noqa: BLE001 - fail closed, with the cause named
+        return failed_verdict(phone.e164, exc)
+
+
+def check_many(
+    app: App, numbers: Iterable[str], *, campaign: str | None, at: datetime | None
+) -> list[Verdict]:
+    """One verdict per number, in order, the facts read set-based (a handful
+    of statements for the whole list, never one per number)."""
+    when = app.at(at)
+    texts = list(numbers)
+    phones: list[PhoneNumber | InvalidNumberError] = []
+    for text in texts:
+        try:
+            phones.append(app.parse(text))
+        except InvalidNumberError as exc:
+            phones.append(exc)
+    valid = [p for p in phones if isinstance(p, PhoneNumber)]
+    try:
+        with app.store.unit() as uow:
+            facts = batch.read(uow.connection, [p.key for p in valid], when - ATTEMPT_HORIZON)
+    except Exception as exc:  # noqa: BLE001 - fail closed for the whole batch
+        return [
+            failed_verdict(p.e164 if isinstance(p, PhoneNumber) else str(t), exc)
+            for t, p in zip(texts, phones, strict=True)
+        ]
+    evaluator = Evaluator(app.judge, when)
+    return [
+        evaluator.verdict(p, facts, campaign, None)
+        if isinstance(p, PhoneNumber)
+        else Verdict.refuse(str(t), [Reason(ReasonCode.INVALID_NUMBER, p.why)])
+        for t, p in zip(texts, phones, strict=True)
+    ]

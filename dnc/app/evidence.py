@@ -1,0 +1,154 @@
+"""Evidence: the audit trail, a number's history and timeline, reports, retention."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from dnc import retention, timeline
+from dnc.app import registries
+from dnc.app.context import App
+from dnc.audit import AuditRecord
+from dnc.lists import ListEntry
+from dnc.numbers import PhoneNumber
+from dnc.prefixes import PrefixBlock, prefixes_of
+from dnc.registries import RegistryStatus
+from dnc.reports import RegistryAge, Report, build, period
+from dnc.storage import (
+    audit_repo,
+    lists_repo,
+    prefix_repo,
+    report_repo,
+    retention_repo,
+    timeline_repo,
+)
+from dnc.storage.uow import UnitOfWork
+
+
+def verify_audit(app: App) -> audit_repo.ChainReport:
+    """Walk the hash chain; the report names the first record that does not fit."""
+    with app.store.unit() as uow:
+        return audit_repo.verify(uow.connection)
+
+
+def audit_records(
+    app: App, *, since: datetime | None, until: datetime | None, number: str | None
+) -> list[AuditRecord]:
+    e164 = app.parse(number).e164 if number else None
+    with app.store.unit() as uow:
+        return list(audit_repo.records(uow.connection, since=since, until=until, number=e164))
+
+
+def history(app: App, number: str, at: datetime | None) -> list[AuditRecord]:
+    """Every recorded change concerning ``number``, oldest first; entries and
+    prefix blocks that expired by ``at`` (default now) appear as
+    ``list_expire`` records dated at their expiry."""
+    phone = app.parse(number)
+    when = app.at(at)
+    with app.store.unit() as uow:
+        records = audit_repo.for_number(uow.connection, phone.e164)
+        expired = _expiries(uow, phone, when)
+    return sorted([*records, *expired], key=lambda r: r.at) if expired else records
+
+
+def number_timeline(app: App, number: str, at: datetime | None) -> list[timeline.TimelineEvent]:
+    """The number's whole story, oldest first: list entries and removals,
+    prefix blocks, registry listings, outcomes, consents, preferences, queues."""
+    phone = app.parse(number)
+    when = app.at(at)
+    with app.store.unit() as uow:
+        records = timeline_repo.audit_records(uow.connection, phone.key)
+        listings = timeline_repo.registry_listings(uow.connection, phone.key)
+        queue = timeline_repo.queue_facts(uow.connection, phone.key)
+        expired = _expiries(uow, phone, when)
+    return timeline.build(phone.e164, [*records, *expired], listings, queue)
+
+
+def report(app: App, *, since: date | None, until: date | None, at: datetime | None) -> Report:
+    """What happened over UTC days ``since``..``until`` (inclusive; default: the
+    30 days to ``at``): opt-outs, three no's, scrubs, registries, job failures."""
+    when = app.at(at)
+    last = until or when.astimezone(UTC).date()
+    first = since or last - timedelta(days=29)
+    start, end = period(first, last)
+    statuses = registries.status(app, when)
+    # One read transaction: every section counts the same committed state.
+    with app.store.unit() as uow:
+        conn = uow.connection
+        opt_outs = report_repo.opt_outs(conn, start, end)
+        three_nos = report_repo.three_nos(conn, start, end)
+        runs = report_repo.scrub_runs(conn, start, end)
+        failures = report_repo.job_failures(conn, start, end)
+    return build(
+        since=first,
+        until=last,
+        generated_at=when,
+        opt_outs=opt_outs,
+        three_nos=three_nos,
+        scrub_runs=runs,
+        registries=[_age(s) for s in statuses],
+        failures=failures,
+    )
+
+
+def purge(
+    app: App, *, at: datetime | None, dry_run: bool, actor: str | None
+) -> retention.PurgeResult:
+    """Delete call outcomes past ``[retention] outcomes_years`` (one statement),
+    never what keeps an opt-out or a three-no's suppression honoured."""
+    when = app.at(at)
+    policy = app.config.retention
+    cutoff = policy.cutoff(when)
+    with app.store.unit(write=not dry_run) as uow:
+        deleted, kept = retention_repo.purge_outcomes(
+            uow.connection,
+            cutoff=cutoff,
+            threshold=retention.protect_threshold(app.config.campaigns),
+            dry_run=dry_run,
+        )
+        result = retention.PurgeResult(when, cutoff, policy.outcomes_years, deleted, kept, dry_run)
+        if not dry_run:
+            audit_repo.append(uow.connection, result.audit_record(app.actor(actor)))
+            uow.commit()
+    return result
+
+
+def _expiries(uow: UnitOfWork, phone: PhoneNumber, at: datetime) -> list[AuditRecord]:
+    """Entries and prefix blocks of a number that have expired by ``at``.
+
+    Expiry is not a change anybody makes, so the audit log has no row for
+    it; history shows it as a record dated at the expiry.
+    """
+    conn = uow.connection
+    entries = lists_repo.entries(conn, number=phone.key)
+    blocks = [b for p in prefixes_of(phone.key) for b in prefix_repo.blocks(conn, prefix=p)]
+    found: list[AuditRecord] = []
+    items: list[ListEntry | PrefixBlock] = [*entries, *blocks]
+    for item in items:
+        if item.expires_at is None or item.expires_at > at:
+            continue
+        what = f"prefix {item.prefix}" if isinstance(item, PrefixBlock) else "entry"
+        found.append(
+            AuditRecord(
+                at=item.expires_at,
+                actor="dnc",
+                action="list_expire",
+                number=phone.e164,
+                subject=item.list_name,
+                reason=f"{what} expired: no longer blocks (added by {item.actor})",
+            )
+        )
+    return found
+
+
+def _age(status: RegistryStatus) -> RegistryAge:
+    return RegistryAge(
+        registry=status.definition.name,
+        title=status.definition.title,
+        required=status.definition.required,
+        state=status.freshness.state,
+        max_age_days=status.definition.max_age_days,
+        as_of=status.freshness.as_of,
+        age_days=status.freshness.age_days,
+        days_left=status.freshness.days_left,
+        size=status.size,
+    )

@@ -1,0 +1,174 @@
+"""List files: a generic CSV added to a list, and a list written out as one."""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from typing import Any, TextIO
+
+from dnc.app.context import App
+from dnc.app.effects import record_entry
+from dnc.errors import BadLineError, InvalidNumberError
+from dnc.importing import InputFile, Skipped
+from dnc.importing.formats import csv_rows, number_cell
+from dnc.lists import Source, parse_list_name
+from dnc.numbers import parse
+from dnc.storage import lists_repo
+
+EXPORT_COLUMNS = ("number", "added", "expires", "reason")
+
+
+@dataclass(frozen=True, slots=True)
+class ListImportSummary:
+    """What a list import did: the one line a person reads at the end."""
+
+    list_name: str
+    file: str
+    read: int
+    added: int
+    already: int
+    skipped: int
+    first_skipped: tuple[tuple[int, str], ...]
+    seconds: float
+
+    def line(self) -> str:
+        text = (
+            f"{self.list_name}: read {self.read:,}, added {self.added:,}, "
+            f"already listed {self.already:,}, skipped {self.skipped:,}, {self.seconds:.1f} s"
+        )
+        if self.first_skipped:
+            text += "; first skipped: " + ", ".join(
+                f"line {n} {v!r}" for n, v in self.first_skipped
+            )
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    created_at: datetime
+    expires_at: datetime | None
+    note: str | None
+
+
+def import_list(
+    app: App, path: str | Path, *, list_name: str, skip_invalid: bool, actor: str | None
+) -> ListImportSummary:
+    """Add every number of a generic CSV (number/phone, added, expires, reason)
+    to one list; numbers already on it are kept as they are.
+
+    All or nothing: the file is read and checked whole before one transaction
+    writes it, so a bad line (without ``skip_invalid``) changes nothing. Each
+    added number goes the way an opt-out goes: audited, and out of the queues.
+    """
+    started = time.perf_counter()
+    campaign = parse_list_name(list_name)
+    who = app.actor(actor)
+    now = app.now()
+    source = InputFile(path)
+    skipped = Skipped() if skip_invalid else None
+    read, rows = _read(source, app.config.default_region, now, skipped)
+    added = 0
+    with app.store.unit(write=True) as uow:
+        present = lists_repo.live_numbers(uow.connection, campaign)
+        for key, found in rows.items():
+            if key in present:
+                continue
+            record_entry(
+                uow.connection,
+                key,
+                campaign=campaign,
+                source=Source.IMPORT,
+                channel=None,
+                created_at=found.created_at,
+                note=found.note,
+                expires_at=found.expires_at,
+                actor=who,
+                action="list_import",
+                recorded=now,
+                reason=f"imported from {source.name}" + (f": {found.note}" if found.note else ""),
+            )
+            added += 1
+        uow.commit()
+    return ListImportSummary(
+        list_name=list_name,
+        file=source.name,
+        read=read,
+        added=added,
+        already=len(rows) - added,
+        skipped=skipped.count if skipped else 0,
+        first_skipped=tuple(skipped.first) if skipped else (),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _read(
+    source: InputFile, region: str, now: datetime, skipped: Skipped | None
+) -> tuple[int, dict[int, _Row]]:
+    """Every line checked before anything is written: (lines read, rows by number)."""
+    rows: dict[int, _Row] = {}
+    read = 0
+    for member, line, row in csv_rows(source):
+        read += 1
+        try:
+            key = parse(number_cell(row), region).key
+            found = _Row(
+                created_at=_when(row.get("added"), "added", now, end_of_day=False),
+                expires_at=_when(row.get("expires"), "expires", None, end_of_day=True),
+                note=(row.get("reason") or "").strip() or None,
+            )
+        except (InvalidNumberError, ValueError) as exc:
+            why = exc.why if isinstance(exc, InvalidNumberError) else str(exc)
+            if skipped is None:
+                raise BadLineError(member, line, ",".join(row.values()), why) from None
+            skipped.add(line, ",".join(row.values()))
+            continue
+        rows.setdefault(key, found)  # the first line of a repeated number wins
+    return read, rows
+
+
+def _when(text: str | None, column: str, default: Any, *, end_of_day: bool) -> Any:
+    if text is None or not text.strip():
+        return default
+    text = text.strip()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{column} {text!r} is not a date (YYYY-MM-DD)") from None
+        if value.tzinfo is None:
+            raise ValueError(f"{column} {text!r} has no UTC offset") from None
+        return value
+    # A bare expiry date means "through that day", as on the command line.
+    return datetime.combine(day + timedelta(days=1) if end_of_day else day, clock(0), tzinfo=UTC)
+
+
+def export_list(app: App, out: TextIO, *, list_name: str, at: datetime | None) -> int:
+    """Write the numbers that block on one list at ``at`` as CSV a dialer can
+    load; returns how many. The layout is the import layout, so an export
+    imports back as is."""
+    campaign = parse_list_name(list_name)
+    when = app.at(at)
+    with app.store.unit() as uow:
+        entries = lists_repo.entries(uow.connection, campaign=campaign, any_campaign=False)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for entry in entries:
+        if not entry.is_live(when):
+            continue
+        writer.writerow(
+            [
+                entry.number,
+                entry.created_at.date().isoformat(),
+                entry.expires_at.isoformat() if entry.expires_at else "",
+                entry.note or "",
+            ]
+        )
+        count += 1
+    return count

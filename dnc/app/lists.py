@@ -1,0 +1,261 @@
+"""Opt-outs, list entries and prefix blocks: adding, removing, reading."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dnc.app.context import App, choice, required_reason
+from dnc.app.effects import record_block, record_entry
+from dnc.clock import not_after_now, not_before_now
+from dnc.errors import InputError, NotFoundError
+from dnc.lists import (
+    NEVER_BLOCKS,
+    POST_DATED,
+    Channel,
+    ListEntry,
+    Scope,
+    Source,
+    entry_snapshot,
+    parse_list_name,
+)
+from dnc.numbers import PhoneNumber
+from dnc.prefixes import PrefixBlock, block_snapshot, parse_prefix
+from dnc.storage import audit_repo, lists_repo, prefix_repo
+
+
+def opt_out(
+    app: App,
+    number: str,
+    *,
+    campaign: str | None,
+    scope: str,
+    channel: str,
+    at: datetime | None,
+    note: str | None,
+    actor: str | None,
+) -> ListEntry:
+    """A request not to be called: on the internal list (or the campaign's),
+    durable and out of every queue when this returns. ``at`` may be
+    back-dated to when the person asked, never post-dated."""
+    scope_ = choice(Scope, scope, "scope")
+    if scope_ is Scope.CAMPAIGN and not campaign:
+        raise InputError("scope 'campaign' needs a campaign")
+    when = not_after_now(app.at(at), app.now(), "opt-out time", POST_DATED)
+    channel_ = choice(Channel, channel, "channel")
+    phone = app.parse(number)
+    return _add(
+        app,
+        phone,
+        campaign=campaign if scope_ is Scope.CAMPAIGN else None,
+        source=Source.OPT_OUT,
+        channel=channel_,
+        at=when,
+        note=note,
+        actor=actor,
+        expires_at=None,
+        action="opt_out",
+    )
+
+
+def add_to_list(
+    app: App,
+    number: str,
+    *,
+    list_name: str,
+    reason: str | None,
+    at: datetime | None,
+    expires_at: datetime | None,
+    actor: str | None,
+) -> ListEntry:
+    """A number on the internal list or a campaign list (``campaign:NAME``)."""
+    campaign = parse_list_name(list_name)
+    until = expiry(app, expires_at)
+    return _add(
+        app,
+        app.parse(number),
+        campaign=campaign,
+        source=Source.MANUAL,
+        channel=None,
+        at=app.at(at),
+        note=reason,
+        actor=actor,
+        expires_at=until,
+        action="list_add",
+    )
+
+
+def remove_from_list(
+    app: App,
+    number: str,
+    *,
+    reason: str,
+    list_name: str,
+    actor: str | None,
+    at: datetime | None,
+) -> list[ListEntry]:
+    """A number off one list, with the reason; the entry is kept as history."""
+    required_reason(reason)
+    phone = app.parse(number)
+    campaign = parse_list_name(list_name)
+    who = app.actor(actor)
+    when = app.at(at)
+    with app.store.unit(write=True) as uow:
+        live = lists_repo.entries(
+            uow.connection, number=phone.key, campaign=campaign, any_campaign=False
+        )
+        if not live:
+            raise NotFoundError(f"{phone.e164} is not on the {list_name} list")
+        removed = lists_repo.mark_removed(
+            uow.connection, [e.id for e in live], at=when, actor=who, reason=reason
+        )
+        audit_repo.append_changes(
+            uow.connection,
+            zip(live, removed, strict=True),
+            action="list_remove",
+            snapshot=entry_snapshot,
+            number=lambda entry: entry.number,
+            subject=lambda entry: entry.list_name,
+            at=when,
+            actor=who,
+            reason=reason,
+        )
+        uow.commit()
+    return removed
+
+
+def list_entries(
+    app: App,
+    *,
+    list_name: str | None,
+    number: str | None,
+    include_removed: bool,
+    limit: int | None,
+) -> list[ListEntry]:
+    """Entries on one list (or all lists), optionally for one number."""
+    key = app.parse(number).key if number else None
+    campaign = parse_list_name(list_name) if list_name else None
+    with app.store.unit() as uow:
+        return lists_repo.entries(
+            uow.connection,
+            number=key,
+            campaign=campaign,
+            any_campaign=list_name is None,
+            live_only=not include_removed,
+            limit=limit,
+        )
+
+
+def block_prefix(
+    app: App,
+    prefix: str,
+    *,
+    list_name: str,
+    reason: str | None,
+    at: datetime | None,
+    expires_at: datetime | None,
+    actor: str | None,
+) -> PrefixBlock:
+    """Every number under an E.164 prefix blocked (DNC_PREFIX), out of the queues now."""
+    digits = parse_prefix(prefix)
+    campaign = parse_list_name(list_name)
+    until = expiry(app, expires_at)
+    with app.store.unit(write=True) as uow:
+        block = record_block(
+            uow.connection,
+            digits,
+            campaign=campaign,
+            created_at=app.at(at),
+            note=reason,
+            expires_at=until,
+            actor=app.actor(actor),
+            recorded=app.now(),
+        )
+        uow.commit()
+    return block
+
+
+def unblock_prefix(
+    app: App,
+    prefix: str,
+    *,
+    reason: str,
+    list_name: str,
+    actor: str | None,
+    at: datetime | None,
+) -> list[PrefixBlock]:
+    """A prefix block lifted, with the reason; the block is kept as history."""
+    required_reason(reason)
+    digits = parse_prefix(prefix)
+    campaign = parse_list_name(list_name)
+    who = app.actor(actor)
+    when = app.at(at)
+    with app.store.unit(write=True) as uow:
+        live = prefix_repo.blocks(
+            uow.connection, prefix=digits, campaign=campaign, any_campaign=False
+        )
+        if not live:
+            raise NotFoundError(f"prefix +{digits} is not blocked on that list")
+        removed = prefix_repo.mark_removed(
+            uow.connection, [b.id for b in live], at=when, actor=who, reason=reason
+        )
+        audit_repo.append_changes(
+            uow.connection,
+            zip(live, removed, strict=True),
+            action="prefix_remove",
+            snapshot=block_snapshot,
+            number=lambda block: block.prefix,
+            subject=lambda block: block.list_name,
+            at=when,
+            actor=who,
+            reason=reason,
+        )
+        uow.commit()
+    return removed
+
+
+def prefix_blocks(app: App, *, list_name: str | None, include_removed: bool) -> list[PrefixBlock]:
+    with app.store.unit() as uow:
+        return prefix_repo.blocks(
+            uow.connection,
+            campaign=parse_list_name(list_name) if list_name else None,
+            any_campaign=list_name is None,
+            live_only=not include_removed,
+        )
+
+
+def expiry(app: App, expires_at: datetime | None) -> datetime | None:
+    """An entry's or block's end: refused when it is already past (it would never block)."""
+    if expires_at is None:
+        return None
+    return not_before_now(app.at(expires_at, "expires_at"), app.now(), "expiry", NEVER_BLOCKS)
+
+
+def _add(
+    app: App,
+    phone: PhoneNumber,
+    *,
+    campaign: str | None,
+    source: Source,
+    channel: Channel | None,
+    at: datetime,
+    note: str | None,
+    actor: str | None,
+    expires_at: datetime | None,
+    action: str,
+) -> ListEntry:
+    with app.store.unit(write=True) as uow:
+        entry = record_entry(
+            uow.connection,
+            phone.key,
+            campaign=campaign,
+            source=source,
+            channel=channel,
+            created_at=at,
+            note=note,
+            expires_at=expires_at,
+            actor=app.actor(actor),
+            action=action,
+            recorded=app.now(),
+        )
+        uow.commit()
+    return entry
