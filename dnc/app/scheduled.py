@@ -52,7 +52,7 @@ def _freshness(app: App) -> Any:
     def work(_run: Run) -> dict[str, Any]:
         found = registries.freshness_warnings(app, None)
         for warning in found["warnings"]:
-            log.warning("registry %s needs a fresh list", warning)
+            log.warning("registry needs a fresh list: %s", warning)
         return found
 
     return work
