@@ -21,6 +21,7 @@ from dnc.cli import (
     purge,
     queue,
     registry,
+    reply,
     report,
     scrub,
 )
@@ -78,6 +79,7 @@ app.add_typer(queue.app, name="queue")
 scrub.register(app)
 app.add_typer(jobs.app, name="jobs")
 intent.register(app)
+app.add_typer(reply.app, name="reply")
 
 
 def main() -> None:

@@ -16,6 +16,8 @@ from dnc.app.export import ExportSummary
 from dnc.app.list_files import ListImportSummary
 from dnc.app.queues import LoadSummary
 from dnc.app.registries import ImportSummary, Progress
+from dnc.app.replies import RecordedReply
+from dnc.app.reply_files import ReplyImportSummary
 from dnc.app.scheduled import JOBS
 from dnc.app.scrub import ScrubReport
 from dnc.audit import AuditRecord
@@ -51,6 +53,7 @@ from dnc.rules import Preference
 from dnc.service import Service
 from dnc.storage.audit_repo import ChainReport
 from dnc.storage.jobs_repo import JobRun
+from dnc.storage.replies_repo import StoredReply
 from dnc.timeline import TimelineEvent
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
@@ -91,9 +94,11 @@ __all__ = [
     "Reason",
     "ReasonCode",
     "RecordedOutcome",
+    "RecordedReply",
     "RegistryDefinition",
     "RegistryShrinkError",
     "RegistryStatus",
+    "ReplyImportSummary",
     "ReplyIntent",
     "ReplyLanguageError",
     "ReplyRules",
@@ -103,6 +108,7 @@ __all__ = [
     "ScrubReport",
     "Service",
     "StorageError",
+    "StoredReply",
     "SystemClock",
     "TimeRangeError",
     "TimelineEvent",

@@ -36,6 +36,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     WEB = "web"
     LETTER = "letter"
+    CHAT = "chat"
 
 
 class Source(StrEnum):
@@ -93,6 +94,20 @@ class ListEntry(Listed):
     removed_at: datetime | None = None
     removed_by: str | None = None
     removed_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """A list entry about to be recorded: the number's E.164 digits as an integer."""
+
+    number: int
+    campaign: str | None
+    source: Source
+    channel: Channel | None
+    created_at: datetime
+    actor: str
+    note: str | None = None
+    expires_at: datetime | None = None
 
 
 def list_reasons(entries: Iterable[ListEntry], campaign: str | None, at: datetime) -> list[Reason]:

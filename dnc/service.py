@@ -23,6 +23,8 @@ from dnc.app import (
     lists,
     queues,
     registries,
+    replies,
+    reply_files,
     scheduled,
 )
 from dnc.app import consents as consent_cases
@@ -45,6 +47,7 @@ from dnc.retention import PurgeResult
 from dnc.rules import Preference, RuleBook
 from dnc.storage.audit_repo import ChainReport
 from dnc.storage.jobs_repo import JobRun
+from dnc.storage.replies_repo import StoredReply
 from dnc.storage.store import Store
 from dnc.timeline import TimelineEvent
 from dnc.verdicts import Verdict
@@ -339,6 +342,41 @@ class Service:
     @staticmethod
     def describe_preference(pref: Preference) -> str:
         return _preferences.describe(pref)
+
+    # -- replies: what people wrote or said (dnc/app/replies.py, reply_files.py) ---------
+
+    def record_reply(
+        self,
+        number: str,
+        text: str,
+        channel: str = "sms",
+        campaign: str | None = None,
+        at: datetime | None = None,
+        agent: str | None = None,
+        *,
+        language: str | None = None,
+        actor: str | None = None,
+    ) -> replies.RecordedReply:
+        """Read a reply (dnc.classify_reply) received at ``at`` and record it with
+        its effect: an opt-out, a refusal, a callback or preferred hours, or none."""
+        reply = replies.Reply(number, text, channel, at, campaign, agent)
+        return replies.record_reply(self._app, reply, language=language, actor=actor)
+
+    def import_replies(
+        self,
+        path: str | Path,
+        language: str | None = None,
+        actor: str | None = None,
+        progress: reply_files.Progress | None = None,
+    ) -> reply_files.ReplyImportSummary:
+        """Record every reply of a CSV (number, text, received_at, channel), all or nothing."""
+        return reply_files.import_replies(
+            self._app, path, language=language, actor=actor, progress=progress
+        )
+
+    def replies(self, number: str) -> list[StoredReply]:
+        """Every reply recorded from ``number``, oldest first."""
+        return replies.replies(self._app, number)
 
     # -- registries (dnc/app/registries.py) --------------------------------------------
 

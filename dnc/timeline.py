@@ -238,6 +238,30 @@ def _three_nos(r: AuditRecord) -> _Described:
     }
 
 
+_REPLY_EFFECTS = {
+    "opt_out": "opted out",
+    "refused": "counted as a refusal",
+    "callback": "a callback recorded",
+    "preference": "preferred hours recorded",
+    "no_campaign": "not counted (no campaign)",
+    "none": "no effect",
+}
+
+
+def _reply(r: AuditRecord) -> _Described:
+    after = r.after or {}
+    channel = (r.subject or "reply:").partition(":")[2] or "a"
+    intent = str(after.get("intent", "none")).replace("_", " ")
+    rules = after.get("rules") or []
+    read_by = f" by {rules[0]}" if rules else ""
+    effect = _REPLY_EFFECTS.get(str(after.get("effect")), str(after.get("effect")))
+    return f"{channel} reply read as {intent}{read_by}: {effect}", {
+        "intent": after.get("intent"),
+        "effect": after.get("effect"),
+        "received_at": after.get("received_at"),
+    }
+
+
 def _generic(r: AuditRecord) -> _Described:
     where = f" ({r.subject})" if r.subject else ""
     return f"{r.action.replace('_', ' ')}{where}", {}
@@ -257,6 +281,7 @@ _DESCRIBERS = {
     "preference_clear": _preference,
     "outcome": _outcome,
     "three_nos": _three_nos,
+    "reply": _reply,
 }
 
 

@@ -6,11 +6,14 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from dnc import preferences
 from dnc.app.context import App, choice
 from dnc.audit import AuditRecord
 from dnc.consent import ConsentKind, ConsentRecord, default_expiry
 from dnc.errors import InputError, NotFoundError
+from dnc.numbers import PhoneNumber
 from dnc.preferences import describe, format_days
 from dnc.rules import Preference
 from dnc.storage import audit_repo, consent_repo, jobs_repo
@@ -193,20 +196,26 @@ def preference_snapshot(pref: Preference | None) -> dict[str, Any] | None:
 def _store_preference(app: App, number: str, pref: Preference | None, actor: str | None) -> None:
     phone = app.parse(number)
     who = app.actor(actor)
-    now = app.now()
     with app.store.unit(write=True) as uow:
-        before = consent_repo.preference(uow.connection, phone.key)
-        consent_repo.set_preference(uow.connection, phone.key, pref, at=now, actor=who)
-        audit_repo.append(
-            uow.connection,
-            AuditRecord(
-                at=now,
-                actor=who,
-                action="preference_set" if pref else "preference_clear",
-                number=phone.e164,
-                subject="preference",
-                before=preference_snapshot(before),
-                after=preference_snapshot(pref),
-            ),
-        )
+        store_preference(uow.connection, phone, pref, actor=who, now=app.now())
         uow.commit()
+
+
+def store_preference(
+    conn: Connection, phone: PhoneNumber, pref: Preference | None, *, actor: str, now: datetime
+) -> None:
+    """Set (or with None clear) the number's wishes, audited, in the caller's unit of work."""
+    before = consent_repo.preference(conn, phone.key)
+    consent_repo.set_preference(conn, phone.key, pref, at=now, actor=actor)
+    audit_repo.append(
+        conn,
+        AuditRecord(
+            at=now,
+            actor=actor,
+            action="preference_set" if pref else "preference_clear",
+            number=phone.e164,
+            subject="preference",
+            before=preference_snapshot(before),
+            after=preference_snapshot(pref),
+        ),
+    )

@@ -14,11 +14,58 @@ from datetime import datetime
 from sqlalchemy.engine import Connection
 
 from dnc.audit import AuditRecord
-from dnc.lists import Channel, ListEntry, Source, entry_snapshot, list_reasons
+from dnc.lists import Channel, ListEntry, NewEntry, Source, entry_snapshot, list_reasons
 from dnc.prefixes import PrefixBlock, block_snapshot, number_ranges, prefix_reasons
 from dnc.queue import reasons_to_json
 from dnc.storage import audit_repo, lists_repo, prefix_repo, queue_verdicts
-from dnc.verdicts import Reason
+from dnc.storage.queue_verdicts import Suppression
+
+
+def record_entries(
+    conn: Connection,
+    entries: Sequence[NewEntry],
+    *,
+    action: str,
+    recorded: datetime,
+    reasons: Sequence[str | None] | None = None,
+) -> list[ListEntry]:
+    """Put numbers on lists (``campaign`` None: the internal list), audit each
+    as ``action`` (with its ``reasons`` item, default its note), and take each
+    permanent one out of the queues it blocks: set-based, a statement per
+    kind of write whatever the count."""
+    stored = lists_repo.insert_entries(conn, entries, recorded)
+    why = reasons if reasons is not None else [e.note for e in entries]
+    audit_repo.append_many(
+        conn,
+        [
+            AuditRecord(
+                at=recorded,
+                actor=entry.actor,
+                action=action,
+                number=entry.number,
+                subject=entry.list_name,
+                after=entry_snapshot(entry),
+                reason=reason,
+            )
+            for entry, reason in zip(stored, why, strict=True)
+        ],
+    )
+    # An entry that expires lets the number back later: the scrub and every
+    # claim decide it then; a permanent one leaves the queues now.
+    suppress_queued(
+        conn,
+        [
+            Suppression(
+                new.number,
+                entry.campaign,
+                reasons_to_json(list_reasons([entry], entry.campaign, recorded)),
+            )
+            for new, entry in zip(entries, stored, strict=True)
+            if entry.expires_at is None
+        ],
+        recorded,
+    )
+    return stored
 
 
 def record_entry(
@@ -36,39 +83,10 @@ def record_entry(
     recorded: datetime,
     reason: str | None = None,
 ) -> ListEntry:
-    """Put a number on a list (``campaign`` None: the internal list), audit it
-    as ``action`` (with ``reason``, default the note), and take it out of the
-    queues the entry blocks."""
-    entry = lists_repo.insert_entry(
-        conn,
-        number=key,
-        campaign=campaign,
-        source=source,
-        channel=channel,
-        created_at=created_at,
-        recorded_at=recorded,
-        actor=actor,
-        note=note,
-        expires_at=expires_at,
-    )
-    audit_repo.append(
-        conn,
-        AuditRecord(
-            at=recorded,
-            actor=actor,
-            action=action,
-            number=entry.number,
-            subject=entry.list_name,
-            after=entry_snapshot(entry),
-            reason=note if reason is None else reason,
-        ),
-    )
-    if entry.expires_at is None:
-        # An entry that expires lets the number back later: the scrub and
-        # every claim decide it then; a permanent one leaves the queues now.
-        reasons = list_reasons([entry], entry.campaign, recorded)
-        suppress_queued(conn, key, entry.campaign, reasons, recorded)
-    return entry
+    """One number on a list, the way ``record_entries`` puts many."""
+    new = NewEntry(key, campaign, source, channel, created_at, actor, note, expires_at)
+    why = [note if reason is None else reason]
+    return record_entries(conn, [new], action=action, recorded=recorded, reasons=why)[0]
 
 
 def record_block(
@@ -114,8 +132,7 @@ def record_block(
     return block
 
 
-def suppress_queued(
-    conn: Connection, key: int, campaign: str | None, reasons: Sequence[Reason], at: datetime
-) -> None:
-    """Take a number out of every dialable queue (``campaign``: that one's only)."""
-    queue_verdicts.suppress_number(conn, key, campaign, reasons_to_json(list(reasons)), at)
+def suppress_queued(conn: Connection, found: Sequence[Suppression], at: datetime) -> None:
+    """Take numbers out of the queues they must leave (a suppression's
+    ``campaign`` None: every queue), set-based."""
+    queue_verdicts.suppress_numbers(conn, found, at)

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dnc.app.context import App
-from dnc.app.effects import record_entry
+from dnc.app.effects import record_entries
 from dnc.errors import BadLineError, InvalidNumberError
 from dnc.importing import InputFile, Skipped
 from dnc.importing.formats import csv_rows, number_cell
-from dnc.lists import Source, parse_list_name
+from dnc.lists import NewEntry, Source, parse_list_name
 from dnc.numbers import parse
 from dnc.storage import lists_repo
 
@@ -71,28 +71,33 @@ def import_list(
     source = InputFile(path)
     skipped = Skipped() if skip_invalid else None
     read, rows = _read(source, app.config.default_region, now, skipped)
-    added = 0
     with app.store.unit(write=True) as uow:
         present = lists_repo.live_numbers(uow.connection, campaign)
-        for key, found in rows.items():
-            if key in present:
-                continue
-            record_entry(
-                uow.connection,
-                key,
-                campaign=campaign,
-                source=Source.IMPORT,
-                channel=None,
-                created_at=found.created_at,
-                note=found.note,
-                expires_at=found.expires_at,
-                actor=who,
-                action="list_import",
-                recorded=now,
-                reason=f"imported from {source.name}" + (f": {found.note}" if found.note else ""),
-            )
-            added += 1
+        fresh = [(key, found) for key, found in rows.items() if key not in present]
+        record_entries(
+            uow.connection,
+            [
+                NewEntry(
+                    key,
+                    campaign,
+                    Source.IMPORT,
+                    None,
+                    found.created_at,
+                    who,
+                    found.note,
+                    found.expires_at,
+                )
+                for key, found in fresh
+            ],
+            action="list_import",
+            recorded=now,
+            reasons=[
+                f"imported from {source.name}" + (f": {found.note}" if found.note else "")
+                for _, found in fresh
+            ],
+        )
         uow.commit()
+    added = len(fresh)
     return ListImportSummary(
         list_name=list_name,
         file=source.name,

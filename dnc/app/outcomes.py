@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 
 from dnc.app.context import App, choice
-from dnc.app.effects import record_entry, suppress_queued
+from dnc.app.effects import record_entries, suppress_queued
 from dnc.audit import AuditRecord
 from dnc.clock import not_after_now
 from dnc.decide import combine
 from dnc.errors import InputError
-from dnc.lists import POST_DATED, Channel, ListEntry, Source, list_reasons
+from dnc.lists import POST_DATED, Channel, ListEntry, NewEntry, Source, list_reasons
 from dnc.numbers import PhoneNumber
 from dnc.outcomes import (
     CampaignState,
@@ -32,8 +32,9 @@ from dnc.outcomes import (
     refusal_count,
 )
 from dnc.policy import CampaignPolicies, NosScope
-from dnc.queue import QueueStatus
+from dnc.queue import QueueStatus, reasons_to_json
 from dnc.storage import audit_repo, lists_repo, outcomes_repo, queue_claims
+from dnc.storage.queue_verdicts import Suppression
 from dnc.verdicts import ReasonCode
 
 MAX_REFUSALS_PER_CALL = 100
@@ -76,36 +77,91 @@ def record_outcome(
         now=app.now(),
     )
     who = app.actor(actor or agent)
-    recorded = app.now()
-    policies = app.config.campaigns
     with app.store.unit(write=True) as uow:
-        conn = uow.connection
-        outcomes_repo.lock_number(conn, phone.key)
-        entries = lists_repo.entries(conn, number=phone.key)
-        outcomes = outcomes_repo.for_number(conn, phone.key)
-        before = campaign_state(phone, policies, record.campaign, entries, outcomes, record.at)
-        stored = outcomes_repo.insert_outcome(
-            conn, number=phone.key, record=record, actor=who, recorded_at=recorded
-        )
-        # The dialer's claim ends first: a number it opted out is then done,
-        # and leaves every other queue below.
-        queue_claims.finish_claimed(
-            conn,
-            phone.key,
-            stored.campaign,
-            QueueStatus.READY if stored.outcome in _TRY_AGAIN else QueueStatus.DONE,
-            recorded,
-        )
-        entry = _list_effect(conn, phone, stored, actor=who, recorded=recorded)
-        if entry is not None:
-            entries = [*entries, entry]
-        after = campaign_state(
-            phone, policies, record.campaign, entries, [*outcomes, stored], record.at
-        )
-        _audit(conn, phone, stored, before, after, actor=who, recorded=recorded)
-        _three_nos(conn, phone, stored, before, after, policies, actor=who, recorded=recorded)
+        recorded = record_in(uow.connection, app, phone, record, actor=who, recorded=app.now())
         uow.commit()
-    return RecordedOutcome(stored, before, after)
+    return recorded
+
+
+class NewOutcome(NamedTuple):
+    """A validated outcome to record for a number, and who records it."""
+
+    phone: PhoneNumber
+    record: OutcomeRecord
+    actor: str
+
+
+def record_in(
+    conn: Connection,
+    app: App,
+    phone: PhoneNumber,
+    record: OutcomeRecord,
+    *,
+    actor: str,
+    recorded: datetime,
+) -> RecordedOutcome:
+    """Record one validated outcome inside the caller's unit of work."""
+    return record_many(conn, app, [NewOutcome(phone, record, actor)], recorded=recorded)[0]
+
+
+def record_many(
+    conn: Connection, app: App, new: Sequence[NewOutcome], *, recorded: datetime
+) -> list[RecordedOutcome]:
+    """Record validated outcomes, in order, inside the caller's unit of work:
+    the attempts, their list entries, the audit records and the queue
+    effects, a statement per kind of write whatever the count. Each
+    outcome's before and after states see the outcomes before it."""
+    if not new:
+        return []
+    policies = app.config.campaigns
+    keys = [n.phone.key for n in new]
+    outcomes_repo.lock_numbers(conn, keys)
+    entries = lists_repo.live_entries_of(conn, keys)
+    history = outcomes_repo.of_numbers(conn, keys)
+    stored = outcomes_repo.insert_outcomes(
+        conn, [(n.phone.key, n.record, n.actor) for n in new], recorded
+    )
+    # The dialer's claim ends first: a number it opted out is then done, and
+    # leaves every other queue below.
+    queue_claims.finish_claims(
+        conn,
+        [(n.phone.key, s.campaign, _after_call(s)) for n, s in zip(new, stored, strict=True)],
+        recorded,
+    )
+    listed = iter(_list_effects(conn, new, stored, recorded))
+    done: list[RecordedOutcome] = []
+    for item, outcome in zip(new, stored, strict=True):
+        key, campaign, at = item.phone.key, outcome.campaign, item.record.at
+        own = entries.setdefault(key, [])
+        past = history.setdefault(key, [])
+        before = campaign_state(item.phone, policies, campaign, own, past, at)
+        if _lists(outcome):
+            own.append(next(listed))
+        past.append(outcome)
+        after = campaign_state(item.phone, policies, campaign, own, past, at)
+        done.append(RecordedOutcome(outcome, before, after))
+    audit_repo.append_many(
+        conn,
+        [
+            record
+            for item, result in zip(new, done, strict=True)
+            for record in _audits(item, result, recorded)
+        ],
+    )
+    suppress_queued(
+        conn,
+        [
+            found
+            for item, result in zip(new, done, strict=True)
+            if (found := _crossing(item, result, policies)) is not None
+        ],
+        recorded,
+    )
+    return done
+
+
+def _after_call(stored: OutcomeRecord) -> QueueStatus:
+    return QueueStatus.READY if stored.outcome in _TRY_AGAIN else QueueStatus.DONE
 
 
 def outcomes(app: App, number: str, campaign: str | None) -> list[OutcomeRecord]:
@@ -214,49 +270,41 @@ def _describe(record: OutcomeRecord) -> str:
     return record.outcome.value
 
 
-def _list_effect(
-    conn: Connection, phone: PhoneNumber, record: OutcomeRecord, *, actor: str, recorded: datetime
-) -> ListEntry | None:
+def _lists(record: OutcomeRecord) -> bool:
+    return record.outcome in (Outcome.OPT_OUT, Outcome.WRONG_NUMBER)
+
+
+def _list_effects(
+    conn: Connection, new: Sequence[NewOutcome], stored: Sequence[OutcomeRecord], at: datetime
+) -> list[ListEntry]:
     """An opt-out goes on the internal list, as ``opt_out`` puts it; a wrong
     number on the campaign's list. Either way by the one write path."""
-    if record.outcome is Outcome.OPT_OUT:
-        campaign, source, channel, action = None, Source.OPT_OUT, Channel.CALL, "opt_out"
-    elif record.outcome is Outcome.WRONG_NUMBER:
-        campaign, source, channel, action = record.campaign, Source.WRONG_NUMBER, None, "list_add"
-    else:
-        return None
-    return record_entry(
-        conn,
-        phone.key,
-        campaign=campaign,
-        source=source,
-        channel=channel,
-        created_at=record.at,
-        note=record.note,
-        expires_at=None,
-        actor=actor,
-        action=action,
-        recorded=recorded,
-    )
+    opt_outs = [
+        NewEntry(n.phone.key, None, Source.OPT_OUT, Channel.CALL, s.at, n.actor, s.note)
+        for n, s in zip(new, stored, strict=True)
+        if s.outcome is Outcome.OPT_OUT
+    ]
+    wrong = [
+        NewEntry(n.phone.key, s.campaign, Source.WRONG_NUMBER, None, s.at, n.actor, s.note)
+        for n, s in zip(new, stored, strict=True)
+        if s.outcome is Outcome.WRONG_NUMBER
+    ]
+    made = iter(record_entries(conn, opt_outs, action="opt_out", recorded=at))
+    added = iter(record_entries(conn, wrong, action="list_add", recorded=at))
+    # Back in the order of the outcomes that made them.
+    return [
+        next(made) if s.outcome is Outcome.OPT_OUT else next(added) for s in stored if _lists(s)
+    ]
 
 
-def _audit(
-    conn: Connection,
-    phone: PhoneNumber,
-    stored: OutcomeRecord,
-    before: CampaignState,
-    after: CampaignState,
-    *,
-    actor: str,
-    recorded: datetime,
-) -> None:
-    audit_repo.append(
-        conn,
+def _audits(item: NewOutcome, result: RecordedOutcome, at: datetime) -> list[AuditRecord]:
+    stored, before, after = result.record, result.before, result.after
+    records = [
         AuditRecord(
-            at=recorded,
-            actor=actor,
+            at=at,
+            actor=item.actor,
             action="outcome",
-            number=phone.e164,
+            number=item.phone.e164,
             subject=f"campaign:{stored.campaign}",
             before={"state": before.to_dict()},
             after={
@@ -265,39 +313,36 @@ def _audit(
                 "summary": f"{_describe(stored)} → {after.summary}",
             },
             reason=stored.note,
-        ),
-    )
+        )
+    ]
+    if ReasonCode.THREE_NOS in after.codes and ReasonCode.THREE_NOS not in before.codes:
+        # The crossing is recorded once: writers of one number are serialised
+        # (lock_numbers), so exactly one of them sees it.
+        detail = next(r.detail for r in after.reasons if r.code is ReasonCode.THREE_NOS)
+        records.append(
+            AuditRecord(
+                at=at,
+                actor=item.actor,
+                action="three_nos",
+                number=item.phone.e164,
+                subject=f"campaign:{stored.campaign}",
+                after={"state": after.to_dict(), "summary": detail},
+            )
+        )
+    return records
 
 
-def _three_nos(
-    conn: Connection,
-    phone: PhoneNumber,
-    stored: OutcomeRecord,
-    before: CampaignState,
-    after: CampaignState,
-    policies: CampaignPolicies,
-    *,
-    actor: str,
-    recorded: datetime,
-) -> None:
-    """The refusal that crosses the threshold: recorded once (writers of one
-    number are serialised by ``lock_number``) and out of the queues it covers."""
+def _crossing(
+    item: NewOutcome, result: RecordedOutcome, policies: CampaignPolicies
+) -> Suppression | None:
+    """The refusal that crosses the three no's for good takes the number out
+    of the queues the policy covers."""
+    before, after = result.before, result.after
     if ReasonCode.THREE_NOS not in after.codes or ReasonCode.THREE_NOS in before.codes:
-        return
-    detail = next(r.detail for r in after.reasons if r.code is ReasonCode.THREE_NOS)
-    audit_repo.append(
-        conn,
-        AuditRecord(
-            at=recorded,
-            actor=actor,
-            action="three_nos",
-            number=phone.e164,
-            subject=f"campaign:{stored.campaign}",
-            after={"state": after.to_dict(), "summary": detail},
-        ),
-    )
+        return None
     crossed = [r for r in after.reasons if r.code is ReasonCode.THREE_NOS and r.until is None]
-    if crossed:
-        scope = policies.for_campaign(stored.campaign).three_nos.scope
-        campaign = None if scope is NosScope.COMPANY else stored.campaign
-        suppress_queued(conn, phone.key, campaign, crossed, recorded)
+    if not crossed:
+        return None
+    scope = policies.for_campaign(result.record.campaign).three_nos.scope
+    campaign = None if scope is NosScope.COMPANY else result.record.campaign
+    return Suppression(item.phone.key, campaign, reasons_to_json(crossed))

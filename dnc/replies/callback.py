@@ -70,7 +70,7 @@ def resolve_callback(
     the calling-hours rules take over. None when the hint names no time
     ("call me later", "today", "before 5"): the campaign's callback delay
     applies. A clock time that does not exist that day (a DST gap) moves
-    forward by the gap.
+    forward by the gap. Never earlier than ``received_at``.
     """
     if received_at.tzinfo is None or received_at.utcoffset() is None:
         raise InputError(f"received_at {received_at.isoformat()} has no UTC offset")
@@ -89,7 +89,9 @@ def resolve_callback(
         if day == local.date():
             return None
         return _combine(day, time(0), zone)
-    return _combine(day, clock, zone)
+    # "Call me tonight" received during (or after) tonight's window asks for
+    # now, not for a time already past: a callback is never before its reply.
+    return max(_combine(day, clock, zone), local)
 
 
 def _day(hint: CallbackHint, today: date) -> date | None:

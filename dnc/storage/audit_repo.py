@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -34,30 +34,44 @@ def _load(value: str | None) -> dict[str, Any] | None:
 
 def append(conn: Connection, record: AuditRecord) -> AuditRecord:
     """Append ``record`` to the chain; call inside a write unit of work."""
+    return append_many(conn, [record])[0]
+
+
+def append_many(conn: Connection, records: Sequence[AuditRecord]) -> list[AuditRecord]:
+    """Append ``records``, in order, to the chain in one statement: the hashes
+    are chained here from the last stored one (inside a write unit of work)."""
+    if not records:
+        return []
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
     last = conn.execute(select(AUDIT.c.hash).order_by(AUDIT.c.id.desc()).limit(1)).scalar()
     prev = last or GENESIS
-    # Round-trip the snapshots through JSON so the hash covers exactly what is stored.
-    stored = replace(record, before=_load(_dump(record.before)), after=_load(_dump(record.after)))
-    digest = chain_hash(prev, stored)
-    new_id = conn.execute(
-        insert(AUDIT)
-        .values(
-            at=record.at,
-            actor=record.actor,
-            action=record.action,
-            number=record.number,
-            subject=record.subject,
-            before=_dump(record.before),
-            after=_dump(record.after),
-            reason=record.reason,
-            prev_hash=prev,
-            hash=digest,
+    rows, chained = [], []
+    for record in records:
+        # Round-trip the snapshots through JSON so the hash covers exactly what is stored.
+        before, after = _dump(record.before), _dump(record.after)
+        stored = replace(record, before=_load(before), after=_load(after))
+        digest = chain_hash(prev, stored)
+        rows.append(
+            {
+                "at": record.at,
+                "actor": record.actor,
+                "action": record.action,
+                "number": record.number,
+                "subject": record.subject,
+                "before": before,
+                "after": after,
+                "reason": record.reason,
+                "prev_hash": prev,
+                "hash": digest,
+            }
         )
-        .returning(AUDIT.c.id)
-    ).scalar_one()
-    return replace(stored, id=new_id, prev_hash=prev, hash=digest)
+        chained.append(replace(stored, prev_hash=prev, hash=digest))
+        prev = digest
+    ids = conn.execute(
+        insert(AUDIT).returning(AUDIT.c.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    return [replace(record, id=new_id) for record, new_id in zip(chained, ids, strict=True)]
 
 
 def _record(row: Row[Any]) -> AuditRecord:
@@ -145,9 +159,9 @@ def append_changes(
     reason: str | None,
 ) -> None:
     """One record per changed thing (an entry removed, a consent revoked), before and after."""
-    for before, after in changes:
-        append(
-            conn,
+    append_many(
+        conn,
+        [
             AuditRecord(
                 at=at,
                 actor=actor,
@@ -157,5 +171,7 @@ def append_changes(
                 before=snapshot(before),
                 after=snapshot(after),
                 reason=reason,
-            ),
-        )
+            )
+            for before, after in changes
+        ],
+    )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.engine import Connection
 
-from dnc.lists import Channel, ListEntry, Source
+from dnc.lists import Channel, ListEntry, NewEntry, Source
 from dnc.storage.schema import ListEntryRow, table
 from dnc.storage.types import as_utc
 
@@ -52,35 +52,30 @@ def entry_from_row(row: Sequence[Any]) -> ListEntry:
     )
 
 
-def insert_entry(
-    conn: Connection,
-    *,
-    number: int,
-    campaign: str | None,
-    source: Source,
-    channel: Channel | None,
-    created_at: datetime,
-    recorded_at: datetime,
-    actor: str,
-    note: str | None,
-    expires_at: datetime | None,
-) -> ListEntry:
-    values = {
-        "number": number,
-        "campaign": campaign,
-        "source": source.value,
-        "channel": channel.value if channel else None,
-        "created_at": created_at,
-        "recorded_at": recorded_at,
-        "actor": actor,
-        "note": note,
-        "expires_at": expires_at,
-    }
-    entry_id = conn.execute(
-        insert(LIST_ENTRY).values(**values).returning(LIST_ENTRY.c.id)
-    ).scalar_one()
-    row = conn.execute(select(*ENTRY_COLUMNS).where(LIST_ENTRY.c.id == entry_id)).one()
-    return entry_from_row(row)
+def insert_entries(
+    conn: Connection, entries: Sequence[NewEntry], recorded_at: datetime
+) -> list[ListEntry]:
+    """Insert the entries in one statement; returns them as stored, in order."""
+    if not entries:
+        return []
+    rows = [
+        {
+            "number": e.number,
+            "campaign": e.campaign,
+            "source": e.source.value,
+            "channel": e.channel.value if e.channel else None,
+            "created_at": e.created_at,
+            "recorded_at": recorded_at,
+            "actor": e.actor,
+            "note": e.note,
+            "expires_at": e.expires_at,
+        }
+        for e in entries
+    ]
+    stored = conn.execute(
+        insert(LIST_ENTRY).returning(*ENTRY_COLUMNS, sort_by_parameter_order=True), rows
+    )
+    return [entry_from_row(row) for row in stored]
 
 
 def entries(
@@ -130,3 +125,23 @@ def live_numbers(conn: Connection, campaign: str | None) -> set[int]:
         LIST_ENTRY.c.campaign.is_(None) if campaign is None else LIST_ENTRY.c.campaign == campaign
     )
     return set(conn.execute(query).scalars())
+
+
+def live_entries_of(conn: Connection, numbers: Iterable[int]) -> dict[int, list[ListEntry]]:
+    """The live entries of each number, oldest first (numbers read in chunks)."""
+    found: dict[int, list[ListEntry]] = {}
+    for chunk in chunked(sorted(set(numbers))):
+        query = (
+            select(LIST_ENTRY.c.number, *ENTRY_COLUMNS)
+            .where(LIST_ENTRY.c.number.in_(chunk), LIST_ENTRY.c.removed_at.is_(None))
+            .order_by(LIST_ENTRY.c.id)
+        )
+        for row in conn.execute(query):
+            found.setdefault(row[0], []).append(entry_from_row(row[1:]))
+    return found
+
+
+def chunked(values: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
+    """``values`` in slices small enough for an IN list on every backend."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

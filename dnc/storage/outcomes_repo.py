@@ -118,45 +118,71 @@ def bind_instant(dialect: str, value: datetime) -> Any:
 
 
 def lock_number(conn: Connection, number: int) -> None:
-    """Serialise writers of one number's outcomes until the transaction ends.
+    """Serialise writers of one number's outcomes until the transaction ends."""
+    lock_numbers(conn, [number])
+
+
+def lock_numbers(conn: Connection, numbers: Iterable[int]) -> None:
+    """Serialise writers of these numbers' outcomes until the transaction ends.
 
     SQLite writers already are (BEGIN IMMEDIATE). On PostgreSQL two dialers
     recording refusals at the same moment would each count without the
-    other's uncommitted row; the lock makes before/after states and the
-    three-no's crossing exact.
+    other's uncommitted row; the locks make before/after states and the
+    three-no's crossing exact. Taken in number order, so two writers of
+    overlapping sets never wait on each other in a circle.
     """
-    if conn.dialect.name == "postgresql":
-        conn.execute(
-            text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
-            {"space": _PG_NUMBER_LOCK_SPACE, "key": str(number)},
-        )
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(
+        text(
+            "SELECT count(pg_advisory_xact_lock(:space, hashtext(k)))"
+            " FROM (SELECT k FROM unnest(CAST(:keys AS text[])) AS k ORDER BY k) AS wanted"
+        ),
+        {"space": _PG_NUMBER_LOCK_SPACE, "keys": sorted({str(n) for n in numbers})},
+    )
 
 
-def insert_outcome(
+def insert_outcomes(
     conn: Connection,
-    *,
-    number: int,
-    record: OutcomeRecord,
-    actor: str,
+    rows: Sequence[tuple[int, OutcomeRecord, str]],
     recorded_at: datetime,
-) -> OutcomeRecord:
-    new_id = conn.execute(
-        insert(OUTCOME)
-        .values(
-            number=number,
-            campaign=record.campaign,
-            outcome=record.outcome.value,
-            at=record.at,
-            refusals=record.refusals,
-            callback_at=record.callback_at,
-            agent=record.agent,
-            note=record.note,
-            actor=actor,
-            recorded_at=recorded_at,
+) -> list[OutcomeRecord]:
+    """Insert (number, record, actor) rows in one statement; returns them as
+    stored, in order."""
+    if not rows:
+        return []
+    values = [
+        {
+            "number": number,
+            "campaign": record.campaign,
+            "outcome": record.outcome.value,
+            "at": record.at,
+            "refusals": record.refusals,
+            "callback_at": record.callback_at,
+            "agent": record.agent,
+            "note": record.note,
+            "actor": actor,
+            "recorded_at": recorded_at,
+        }
+        for number, record, actor in rows
+    ]
+    stored = conn.execute(insert(OUTCOME).returning(*COLUMNS, sort_by_parameter_order=True), values)
+    return [record_from_row(row) for row in stored]
+
+
+def of_numbers(conn: Connection, numbers: Iterable[int]) -> dict[int, list[OutcomeRecord]]:
+    """Every outcome of each number, oldest first (numbers read in chunks)."""
+    found: dict[int, list[OutcomeRecord]] = {}
+    wanted = sorted(set(numbers))
+    for start in range(0, len(wanted), 500):
+        query = (
+            select(OUTCOME.c.number, *COLUMNS)
+            .where(OUTCOME.c.number.in_(wanted[start : start + 500]))
+            .order_by(OUTCOME.c.at, OUTCOME.c.id)
         )
-        .returning(OUTCOME.c.id)
-    ).scalar_one()
-    return record_from_row(conn.execute(select(*COLUMNS).where(OUTCOME.c.id == new_id)).one())
+        for row in conn.execute(query):
+            found.setdefault(row[0], []).append(record_from_row(row[1:]))
+    return found
 
 
 def for_number(

@@ -3,6 +3,7 @@ when the dialer reports the call."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -165,3 +166,21 @@ def finish_claimed(
             VERDICT.c.action != "suppressed",
         )
     )
+
+
+def finish_claims(
+    conn: Connection, finished: Sequence[tuple[int, str, QueueStatus]], at: datetime
+) -> None:
+    """``finish_claimed`` for many (number, campaign, status): one read finds
+    the claimed entries among them (usually few), each then finished."""
+    pairs = {(number, campaign): status for number, campaign, status in reversed(finished)}
+    numbers = sorted({number for number, _ in pairs})
+    claimed: set[tuple[int, str]] = set()
+    for start in range(0, len(numbers), 500):
+        query = select(ENTRY.c.number, ENTRY.c.campaign).where(
+            ENTRY.c.number.in_(numbers[start : start + 500]),
+            ENTRY.c.status == QueueStatus.CLAIMED.value,
+        )
+        claimed.update((row[0], row[1]) for row in conn.execute(query))
+    for number, campaign in sorted(claimed & pairs.keys()):
+        finish_claimed(conn, number, campaign, pairs[(number, campaign)], at)

@@ -25,25 +25,33 @@ _UPSERT = (
 )
 
 
-def suppress_number(
-    conn: Connection, number: int, campaign: str | None, reasons_json: str, at: datetime
-) -> int:
-    """Take a number out of every dialable queue (or one campaign's) at once."""
+class Suppression(NamedTuple):
+    """A number to take out of the queues (``campaign`` None: every queue), and why."""
+
+    number: int
+    campaign: str | None
+    reasons: str
+
+
+def suppress_numbers(conn: Connection, found: Sequence[Suppression], at: datetime) -> None:
+    """Take each number out of every dialable queue it must leave: one
+    driver-level executemany per kind (every queue, one campaign's)."""
+    if not found:
+        return
+    sqlite_ = conn.dialect.name == "sqlite"
+    mark = "?" if sqlite_ else "%s"
+    ids = reason_ids(conn, [f.reasons for f in found])
+    stamp = instant(at, sqlite_)
     source = (
-        "SELECT number, id, 'suppressed', NULL, :reason, :at FROM queue_entry"
-        " WHERE number = :number AND status IN ('ready', 'claimed')"
-        + (" AND campaign = :campaign" if campaign is not None else "")
+        f"SELECT number, id, 'suppressed', NULL, {mark}, {mark} FROM queue_entry"
+        f" WHERE number = {mark} AND status IN ('ready', 'claimed')"
     )
-    result = conn.execute(
-        text(_UPSERT.format(source=source)).bindparams(bindparam("at", type_=UTCDateTime)),
-        {
-            "number": number,
-            "campaign": campaign,
-            "reason": reason_ids(conn, [reasons_json])[reasons_json],
-            "at": at,
-        },
-    )
-    return int(result.rowcount or 0)
+    everywhere = [(ids[f.reasons], stamp, f.number) for f in found if f.campaign is None]
+    if everywhere:
+        conn.exec_driver_sql(_UPSERT.format(source=source), everywhere)
+    one = [(ids[f.reasons], stamp, f.number, f.campaign) for f in found if f.campaign is not None]
+    if one:
+        conn.exec_driver_sql(_UPSERT.format(source=f"{source} AND campaign = {mark}"), one)
 
 
 def suppress_range(

@@ -11,6 +11,7 @@ from typing import cast
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     Index,
     Integer,
@@ -351,6 +352,35 @@ class JobLeaseRow(Base):
     owner: Mapped[str] = mapped_column(String(200), nullable=False)
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class ReplyRow(Base):
+    """A reply received from a number (SMS, chat, e-mail, a call note) and how
+    it was read: the evidence behind the effect it had, if any."""
+
+    __tablename__ = "reply"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    channel: Mapped[str] = mapped_column(String(10), nullable=False)
+    campaign: Mapped[str | None] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    intent: Mapped[str] = mapped_column(String(20), nullable=False)
+    language: Mapped[str | None] = mapped_column(String(8))
+    per_se: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    matches: Mapped[str] = mapped_column(Text, nullable=False)
+    effect: Mapped[str] = mapped_column(String(20), nullable=False)
+    list_entry_id: Mapped[int | None] = mapped_column(Integer)
+    outcome_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+
+    __table_args__ = (
+        Index("ix_reply_number", "number"),
+        Index("ix_reply_received", "received_at"),
+        Index("ix_reply_list_entry", "list_entry_id"),
+    )
 
 
 def table(model: type[Base]) -> Table:
