@@ -70,3 +70,15 @@ class NotFoundError(DncError, LookupError):
     """The thing asked for (an entry, a registry) does not exist."""
 
     kind = "not_found"
+
+
+class SnapshotError(StorageError):
+    """A registry snapshot file is missing, truncated, corrupt or not the one expected."""
+
+    kind = "snapshot"
+
+    def __init__(self, path: str, problem: str, why: str) -> None:
+        self.path = path
+        self.problem = problem
+        self.why = why
+        super().__init__(f"{path}: registry snapshot unusable ({problem}): {why}")
