@@ -216,3 +216,14 @@ def test_writing_stays_inside_its_writer(tmp_path: Path) -> None:
         assert not (tmp_path / "us.snap").exists()
         writer.finish()
     assert [p.name for p in tmp_path.iterdir()] == ["us.snap"]
+
+
+def test_a_closed_snapshot_refuses_to_answer(tmp_path: Path) -> None:
+    path = _written(tmp_path)
+    snapshot = open_snapshot(path)
+    snapshot.close()
+    snapshot.close()
+    with pytest.raises(SnapshotError, match="closed"):
+        snapshot.contains(NANP)
+    with pytest.raises(SnapshotError, match="closed"):
+        snapshot.contains_many(np.array([NANP], dtype=np.uint64))
