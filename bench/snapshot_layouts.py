@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from snapshot_bench import area_codes, code_numbers, generated
+from snapshot_bench import NANP, area_codes, code_numbers, generated
 
 from dnc.snapshots import open_snapshot, write_snapshot
 from dnc.snapshots.reader import _search
@@ -43,7 +43,7 @@ def keys_for(numbers: int, seed: int) -> np.ndarray:
         code_numbers(code, want, span, np.random.default_rng(code_seed))
         for code, want, code_seed in generated(numbers, seed)
     ]
-    return np.concatenate(parts)
+    return np.concatenate(parts) + np.uint64(NANP)
 
 
 def timed(action: Callable[[], Any]) -> tuple[float, Any]:
@@ -153,7 +153,7 @@ def roaring_rows(keys: np.ndarray, folder: Path, probes: list[int], queries: np.
     )
 
     def per_area() -> dict[int, Any]:
-        code = keys // np.uint64(10_000_000)
+        code = keys // np.uint64(10_000_000)  # 1 and the area code
         cut = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1], [True])))
         return {
             int(code[a]): pyroaring.BitMap((keys[a:b] % np.uint64(10_000_000)).astype(np.uint32))

@@ -18,8 +18,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dnc.snapshots.encode import SnapshotInfo, SortedSink, work_dir
+from dnc.snapshots.format import BLOCK_BITS
 from dnc.snapshots.keys import Keys, as_keys
 from dnc.snapshots.reader import Snapshot
+from dnc.snapshots.writer import sort_unique
+
+CHANGE_BATCH = 4 << 20
+"""Keys of changed blocks decoded at a time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,25 +47,13 @@ def apply_changes(
 ) -> ChangeResult:
     """Write ``path``: the keys of ``base`` with ``add`` added and ``delete`` removed."""
     target = Path(path)
-    deletes = np.unique(as_keys(delete))
-    adds = np.setdiff1d(np.unique(as_keys(add)), deletes, assume_unique=True)
+    deletes = sort_unique(np.sort(as_keys(delete)))
+    adds = sort_unique(np.sort(as_keys(add)))
+    adds = adds[~member(adds, deletes)]
     work = work_dir(target)
-    added = removed = 0
     sink = SortedSink(target, snapshot_id, label=base.label if label is None else label, work=work)
     try:
-        taken = 0
-        for old in base.iter_keys():
-            end = int(np.searchsorted(adds, old[-1], side="right"))
-            fresh = adds[taken:end]
-            taken = end
-            fresh = fresh[~member(fresh, old)]
-            gone = member(old, deletes)
-            kept = old[~gone]
-            removed += int(np.count_nonzero(gone))
-            added += fresh.size
-            sink.feed(np.insert(kept, np.searchsorted(kept, fresh), fresh))
-        added += adds.size - taken
-        sink.feed(adds[taken:])
+        added, removed = _rewrite(base, sink, adds, deletes)
         info = sink.finish()
     except BaseException:
         sink.abort()
@@ -68,6 +61,47 @@ def apply_changes(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return ChangeResult(info=info, added=added, removed=removed)
+
+
+def _rewrite(base: Snapshot, sink: SortedSink, adds: Keys, deletes: Keys) -> tuple[int, int]:
+    """Blocks no change touches are copied as stored; the others decoded, changed, encoded."""
+    highs = base.block_highs
+    touched = np.isin(highs, np.concatenate((adds, deletes)) >> np.uint64(BLOCK_BITS))
+    edges = np.flatnonzero(touched[1:] != touched[:-1]) + 1
+    # A run of copied blocks also ends where an add opens a new block inside it.
+    opens = np.searchsorted(highs, adds >> np.uint64(BLOCK_BITS))
+    opens = opens[opens < highs.size]
+    opens = opens[~touched[opens]]
+    bounds = np.unique(np.concatenate(([0, highs.size], edges, opens))).tolist()
+    added = removed = taken = 0
+    for first, last in zip(bounds[:-1], bounds[1:], strict=True):
+        if first == last:
+            continue
+        if not touched[first]:
+            # Adds in new blocks before this run go first; none falls inside it.
+            end = int(np.searchsorted(adds, np.uint64(int(highs[first]) << BLOCK_BITS)))
+            sink.feed(adds[taken:end])
+            added += end - taken
+            taken = end
+            sink.copy_blocks(*base.blocks_raw(first, last))
+            continue
+        for start, stop in base.block_batches(first, last, CHANGE_BATCH):
+            old = base.keys_in_blocks(start, stop)
+            limit = np.uint64((int(highs[stop - 1]) + 1) << BLOCK_BITS)
+            end = int(np.searchsorted(adds, limit))
+            fresh = adds[taken:end]
+            taken = end
+            fresh = fresh[~member(fresh, old)]
+            # Look the few deletes up among the many keys, not the other way round.
+            near = deletes[np.searchsorted(deletes, old[0]) : np.searchsorted(deletes, limit)]
+            gone = np.searchsorted(old, near)[member(near, old)]
+            kept = np.delete(old, gone)
+            removed += gone.size
+            added += fresh.size
+            sink.feed(np.insert(kept, np.searchsorted(kept, fresh), fresh))
+    added += adds.size - taken
+    sink.feed(adds[taken:])
+    return added, removed
 
 
 def member(keys: Keys, sorted_set: Keys) -> NDArray[np.bool_]:

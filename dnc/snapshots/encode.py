@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -123,6 +123,35 @@ class SortedSink:
         self._carry = keys[cut:].copy()
         self._encode(keys[:cut])
 
+    def copy_blocks(
+        self, highs: NDArray[np.uint64], counts: NDArray[np.uint32], data: memoryview
+    ) -> None:
+        """Whole blocks taken as stored from another snapshot, above every key fed so far."""
+        if highs.size == 0:
+            return
+        if int(highs[0]) << BLOCK_BITS <= self._last:
+            raise ValueError("snapshot blocks copied out of order")
+        self._encode(self._carry)
+        self._carry = np.empty(0, dtype=np.uint64)
+        sizes = np.where(counts > ARRAY_MAX, BITMAP_UNITS, counts).astype(np.int64)
+        if 2 * int(sizes.sum()) != len(data):
+            raise ValueError("copied blocks do not match their data")
+        starts = np.zeros(highs.size, dtype=np.int64)
+        np.cumsum(sizes[:-1], out=starts[1:])
+        self._out.write(data)
+        self._directory_add(highs, starts, counts)
+        self.units += int(sizes.sum())
+        self.count += int(counts.sum(dtype=np.int64))
+        self._last = (int(highs[-1]) << BLOCK_BITS) | LOW_MASK
+
+    def _directory_add(
+        self, highs: NDArray[np.uint64], starts: NDArray[np.int64], counts: NDArray[Any]
+    ) -> None:
+        columns = (highs, starts + self.units, counts)
+        for handle, column, dtype in zip(self._directory, columns, DIRECTORY, strict=True):
+            handle.write(column.astype(dtype).tobytes())
+        self.blocks += highs.size
+
     def _encode(self, keys: Keys) -> None:
         """Whole blocks of keys → data region and directory entries."""
         n = keys.size
@@ -147,11 +176,8 @@ class SortedSink:
                 lows[~sparse_key], np.cumsum(dense)[block_of[~sparse_key]] - 1, int(dense.sum())
             )
         self._out.write(data.tobytes())
-        columns = (highs[first], starts + self.units, counts)
-        for handle, column, dtype in zip(self._directory, columns, DIRECTORY, strict=True):
-            handle.write(column.astype(dtype).tobytes())
+        self._directory_add(highs[first], starts, counts)
         self.units += data.size
-        self.blocks += first.size
         self.count += n
 
     def finish(self) -> SnapshotInfo:

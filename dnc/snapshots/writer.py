@@ -87,7 +87,7 @@ class SnapshotWriter:
             sink = SortedSink(self.path, self.snapshot_id, label=self.label, work=self._work)
             try:
                 if not self._runs:
-                    for keys in _slices(_sort_unique(self._buffer[: self._filled])):
+                    for keys in _slices(sort_unique(self._buffer[: self._filled])):
                         sink.feed(keys)
                 else:
                     self._spill()
@@ -107,7 +107,7 @@ class SnapshotWriter:
     def _spill(self) -> None:
         if self._filled == 0:
             return
-        run = _sort_unique(self._buffer[: self._filled])
+        run = sort_unique(self._buffer[: self._filled])
         path = self._work / f"run.{len(self._runs)}"
         run.tofile(path)
         self._runs.append(path)
@@ -133,7 +133,7 @@ def write_snapshot(
         return writer.finish()
 
 
-def _sort_unique(keys: Keys) -> Keys:
+def sort_unique(keys: Keys) -> Keys:
     """Sorted without duplicates, in place: a view of the front of ``keys``."""
     if keys.size < 2:
         return keys
@@ -193,7 +193,7 @@ def merge_runs(paths: list[Path], window_keys: int = MERGE_WINDOW_KEYS) -> Itera
             run.refill()
         batch = np.concatenate(pieces)
         batch.sort(kind="stable")
-        batch = _sort_unique(batch)
+        batch = sort_unique(batch)
         if batch.size and int(batch[0]) == last:
             batch = batch[1:]
         if batch.size:

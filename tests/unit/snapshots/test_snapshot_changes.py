@@ -61,3 +61,16 @@ def test_changes_to_an_empty_snapshot(tmp_path: Path) -> None:
     assert _keys(tmp_path / "2.snap") == {NANP}
     assert (result.added, result.removed) == (1, 0)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["1.snap", "2.snap"]
+
+
+def test_an_add_between_unchanged_blocks_opens_a_block_in_order(tmp_path: Path) -> None:
+    block = 1 << 16
+    old = [block * 15 + 7, block * 17 + 3, *range(block * 20, block * 20 + 5_000)]
+    write_snapshot(tmp_path / "1.snap", 1, [np.array(old, dtype=np.uint64)])
+    add = [block * 16 + 1, block * 18, block * 30]
+    with open_snapshot(tmp_path / "1.snap") as base:
+        result = apply_changes(base, tmp_path / "2.snap", 2, add=add)
+    assert _keys(tmp_path / "2.snap") == set(old) | set(add)
+    assert result.added == 3
+    with open_snapshot(tmp_path / "2.snap") as new:
+        assert new.blocks == 6
