@@ -45,6 +45,7 @@ from dnc.snapshots import (
     iter_parts,
     manifest,
     open_snapshot,
+    shared_count,
 )
 
 HERE = Path(__file__).parent
@@ -272,6 +273,10 @@ def child_read(path: Path, lookups: int, many: int) -> dict[str, Any]:
         "added": result.added,
         "removed": result.removed,
     }
+    with open_snapshot(changes_out, verify=False) as changed:
+        started = time.perf_counter()
+        shared = shared_count(snapshot, changed)
+        out["diff"] = {"seconds": time.perf_counter() - started, "shared": shared}
     changes_out.unlink()
     copy = path.with_name(path.name + ".copy")
     started = time.perf_counter()
@@ -381,6 +386,11 @@ def report(args: argparse.Namespace) -> None:
     print(
         f"change list (+{changes['added']:,} / -{changes['removed']:,}) applied to a new file: "
         f"{changes['seconds']:.1f} s"
+    )
+    diff = read["diff"]
+    print(
+        f"full-list diff (shared_count of the old and the changed file): "
+        f"{diff['shared']:,} shared in {diff['seconds']:.1f} s"
     )
     parts = read["parts"]
     print(

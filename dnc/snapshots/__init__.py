@@ -10,7 +10,7 @@ Pure: numpy and the standard library, nothing of SQL or the CLI.
 """
 
 from dnc.errors import SnapshotError
-from dnc.snapshots.changes import ChangeResult, apply_changes
+from dnc.snapshots.changes import ChangeResult, apply_changes, shared_count
 from dnc.snapshots.encode import SnapshotInfo, discard_leftovers
 from dnc.snapshots.keys import as_keys, digits_to_keys
 from dnc.snapshots.reader import Snapshot, open_snapshot
@@ -33,5 +33,6 @@ __all__ = [
     "iter_parts",
     "manifest",
     "open_snapshot",
+    "shared_count",
     "write_snapshot",
 ]

@@ -18,9 +18,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dnc.snapshots.encode import SnapshotInfo, SortedSink, work_dir
-from dnc.snapshots.format import BLOCK_BITS
+from dnc.snapshots.format import ARRAY_MAX, BLOCK_BITS
 from dnc.snapshots.keys import Keys, as_keys
-from dnc.snapshots.reader import Snapshot
+from dnc.snapshots.reader import Snapshot, batches
 from dnc.snapshots.writer import sort_unique
 
 CHANGE_BATCH = 4 << 20
@@ -102,6 +102,33 @@ def _rewrite(base: Snapshot, sink: SortedSink, adds: Keys, deletes: Keys) -> tup
     added += adds.size - taken
     sink.feed(adds[taken:])
     return added, removed
+
+
+def shared_count(a: Snapshot, b: Snapshot) -> int:
+    """How many keys two snapshots share: a full import's added and removed, at any size.
+
+    Only blocks present in both count. Where both are bitmaps the answer is
+    the popcount of their AND, with no key decoded; elsewhere ``a``'s keys
+    are decoded and looked up in ``b``.
+    """
+    _, mine, theirs = np.intersect1d(
+        a.block_highs, b.block_highs, assume_unique=True, return_indices=True
+    )
+    both_maps = (a.block_counts[mine] > ARRAY_MAX) & (b.block_counts[theirs] > ARRAY_MAX)
+    shared = 0
+    pairs = np.flatnonzero(both_maps)
+    for first in range(0, pairs.size, BITMAPS_AT_ONCE):
+        chosen = pairs[first : first + BITMAPS_AT_ONCE]
+        both = a.bitmaps(mine[chosen]) & b.bitmaps(theirs[chosen])
+        shared += int(_POPCOUNT[both].sum(dtype=np.int64))
+    rest = mine[~both_maps]
+    for start, stop in batches(a.block_counts[rest], CHANGE_BATCH):
+        shared += int(np.count_nonzero(b.contains_many(a.keys_of(rest[start:stop]))))
+    return shared
+
+
+_POPCOUNT = np.array([bin(v).count("1") for v in range(256)], dtype=np.uint8)
+BITMAPS_AT_ONCE = 512
 
 
 def member(keys: Keys, sorted_set: Keys) -> NDArray[np.bool_]:

@@ -76,16 +76,7 @@ class Snapshot:
         self.path = path
         if sys.byteorder != "little":
             self.fail("unsupported", "snapshot files are read on little-endian hosts only")
-        try:
-            with open(path, "rb") as handle:
-                raw = handle.read(HEADER_BYTES)
-                size = os.fstat(handle.fileno()).st_size
-                header = self._header(raw, size)
-                self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        except FileNotFoundError:
-            self.fail("missing", "no such file")
-        except OSError as exc:
-            self.fail("unreadable", exc.strerror or str(exc))
+        header, self._map = self._mapped(path)
         self.header = header
         self.snapshot_id = header.snapshot_id
         self.count = header.count
@@ -107,8 +98,20 @@ class Snapshot:
         packed = (self._starts.astype(np.int64) << _COUNT_BITS) | self._counts
         index = dict(zip(self._highs.tolist(), packed.tolist(), strict=True))
         self.contains: Callable[[int], bool] = _lookup(index, self._lows, self._bits)
-        self._open = True
         """Is ``key`` (E.164 digits as an int) in the snapshot? About a microsecond."""
+        self._open = True
+
+    def _mapped(self, path: Path) -> tuple[Header, mmap.mmap]:
+        problem = ""
+        try:
+            with open(path, "rb") as handle:
+                header = self._header(handle.read(HEADER_BYTES), os.fstat(handle.fileno()).st_size)
+                return header, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except FileNotFoundError:
+            problem, why = "missing", "no such file"
+        except OSError as exc:
+            problem, why = "unreadable", exc.strerror or str(exc)
+        self.fail(problem, why)  # outside the handler: one error, not a chain
 
     def fail(self, problem: str, why: str) -> NoReturn:
         raise SnapshotError(str(self.path), problem, why)
@@ -164,6 +167,8 @@ class Snapshot:
         if not self._open:
             self._closed(0)
         keys = np.asarray(keys)
+        if keys.dtype.kind not in "iu":
+            raise ValueError(f"snapshot keys are integers, not {keys.dtype}")
         if keys.dtype != np.uint64:
             # Negative keys cannot be listed: map them to one that cannot be either.
             keys = np.where(keys < 0, KEY_LIMIT, keys).astype(np.uint64)
@@ -216,15 +221,21 @@ class Snapshot:
         """``key >> 16`` of every block, rising (read-only, mapped)."""
         return self._highs
 
+    @property
+    def block_counts(self) -> NDArray[np.uint32]:
+        """Keys in every block; over ``ARRAY_MAX`` means the block is a bitmap (read-only)."""
+        return self._counts
+
+    def bitmaps(self, blocks: NDArray[np.integer]) -> NDArray[np.uint8]:
+        """The 8 KiB bitmaps of the bitmap blocks at ``blocks``, one row each."""
+        size = 2 * BITMAP_UNITS
+        rows = [self._bytes[2 * a : 2 * a + size] for a in self._starts[blocks].tolist()]
+        return np.concatenate(rows).reshape(-1, size) if rows else np.empty((0, size), np.uint8)
+
     def block_batches(self, first: int, last: int, batch: int) -> Iterator[tuple[int, int]]:
         """Ranges of whole blocks from ``first`` to ``last`` holding about ``batch`` keys each."""
-        ends = np.cumsum(self._counts[first:last], dtype=np.int64)
-        at = done = 0
-        while at < ends.size:
-            stop = max(int(np.searchsorted(ends, done + batch, side="right")), at + 1)
-            yield first + at, first + stop
-            done = int(ends[stop - 1])
-            at = stop
+        for start, stop in batches(self._counts[first:last], batch):
+            yield first + start, first + stop
 
     def blocks_raw(
         self, first: int, last: int
@@ -241,9 +252,13 @@ class Snapshot:
 
     def keys_in_blocks(self, first: int, last: int) -> Keys:
         """The keys of blocks ``first`` to ``last`` (exclusive), decoded, rising."""
-        counts = self._counts[first:last].astype(np.int64)
-        starts = self._starts[first:last].astype(np.int64)
-        highs = self._highs[first:last]
+        return self.keys_of(np.arange(first, last))
+
+    def keys_of(self, blocks: NDArray[np.integer]) -> Keys:
+        """The keys of the blocks at rising indexes ``blocks``, decoded, rising."""
+        counts = self._counts[blocks].astype(np.int64)
+        starts = self._starts[blocks].astype(np.int64)
+        highs = self._highs[blocks]
         out_start = np.zeros(counts.size, dtype=np.int64)
         np.cumsum(counts[:-1], out=out_start[1:])
         total = int(counts.sum())
@@ -297,6 +312,17 @@ class Snapshot:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def batches(counts: NDArray[np.integer], batch: int) -> Iterator[tuple[int, int]]:
+    """Ranges of positions of ``counts`` adding up to about ``batch`` (at least one each)."""
+    ends = np.cumsum(counts, dtype=np.int64)
+    at = done = 0
+    while at < ends.size:
+        stop = max(int(np.searchsorted(ends, done + batch, side="right")), at + 1)
+        yield at, stop
+        done = int(ends[stop - 1])
+        at = stop
 
 
 def _lookup(index: dict[int, int], lows: memoryview, bits: memoryview) -> Callable[[int], bool]:

@@ -92,6 +92,11 @@ def test_keys_of_every_length_and_the_largest_fifteen_digit_key(tmp_path: Path) 
         ]
 
 
+def test_membership_of_anything_but_integers_is_refused(tmp_path: Path) -> None:
+    with open_snapshot(_written(tmp_path)) as snapshot, pytest.raises(ValueError):
+        snapshot.contains_many(np.array([12_015_550_123.0]))
+
+
 def test_a_full_block_is_one_bitmap(tmp_path: Path) -> None:
     block = dense_block(NANP >> 16, 1)
     info = write_snapshot(tmp_path / "full.snap", 1, [block])

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dnc.snapshots import apply_changes, open_snapshot, write_snapshot
+from dnc.snapshots import apply_changes, open_snapshot, shared_count, write_snapshot
 
 LAST_HIGH = (10**15 - 1) >> 16
 HIGHS = st.sampled_from([183_342, 183_343, 250_000, LAST_HIGH])  # a few blocks, shared
@@ -65,8 +65,12 @@ def test_a_change_list_is_set_algebra(old: np.ndarray, add: np.ndarray, delete: 
         write_snapshot(Path(folder) / "1.snap", 1, [old])
         with open_snapshot(Path(folder) / "1.snap") as base:
             result = apply_changes(base, Path(folder) / "2.snap", 2, add=add, delete=delete)
-        with open_snapshot(Path(folder) / "2.snap") as new:
+        with (
+            open_snapshot(Path(folder) / "2.snap") as new,
+            open_snapshot(Path(folder) / "1.snap") as base,
+        ):
             assert [int(k) for part in new.iter_keys(batch=700) for k in part] == sorted(after)
+            assert shared_count(base, new) == shared_count(new, base) == len(before & after)
             probes = _probes(np.concatenate((old, add, delete)), [])
             assert new.contains_many(probes).tolist() == [int(k) in after for k in probes]
     assert (result.added, result.removed) == (len(after - before), len(before - after))
