@@ -14,7 +14,8 @@ own so peak RSS is the step's own:
 - open (with and without the payload checksum), single ``contains`` look-ups
   p50/p99 (hits, near misses, misses in absent blocks; warm), vectorised
   ``contains_many`` of 1 M keys sorted and unsorted;
-- a change list of 1 % adds and 1 % deletes applied to a new file;
+- a change list of 1 % adds and 1 % deletes applied to a new file, and
+  ``shared_count`` of the two (a full import's added/removed);
 - the file cut into 16 MiB parts and reassembled (the database distribution).
 
 Targets (issue 17, 2-core machine): import >= 2 M numbers/s with peak RSS
@@ -247,10 +248,13 @@ def child_read(path: Path, lookups: int, many: int) -> dict[str, Any]:
     rates = {}
     for order in ("sorted", "unsorted"):
         probe = np.sort(queries) if order == "sorted" else rng.permutation(queries)
-        snapshot.contains_many(probe)
-        started = time.perf_counter()
         answer = snapshot.contains_many(probe)
-        rates[order] = probe.size / (time.perf_counter() - started) / 1e6
+        best = float("inf")
+        for _ in range(3):  # the best of three: the VM's neighbours come and go
+            started = time.perf_counter()
+            snapshot.contains_many(probe)
+            best = min(best, time.perf_counter() - started)
+        rates[order] = probe.size / best / 1e6
         if int(answer.sum()) < many // 2:
             raise SystemExit("contains_many lost hits")
     out = {

@@ -37,7 +37,7 @@ def _probes(keys: np.ndarray, extra: list[int]) -> np.ndarray:
     return np.concatenate((near, np.array(extra, dtype=np.uint64)))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(key_sets(), st.lists(st.integers(1, 10**15 - 1), max_size=20), st.integers(1, 5_000))
 def test_membership_is_set_membership(keys: np.ndarray, extra: list[int], run_keys: int) -> None:
     listed = set(keys.tolist())
@@ -56,7 +56,7 @@ def test_membership_is_set_membership(keys: np.ndarray, extra: list[int], run_ke
             assert snapshot.count == len(listed)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(key_sets(), key_sets(), key_sets())
 def test_a_change_list_is_set_algebra(old: np.ndarray, add: np.ndarray, delete: np.ndarray) -> None:
     before = set(old.tolist())
