@@ -2,9 +2,11 @@
 
 The result is (old ∪ add) ∖ delete, as the database's change import does
 (adds first, then deletes, so a number in both lists ends up removed). The
-old snapshot streams through in key order; the adds (held in memory,
-sorted: change lists are small beside the full list) are slotted into each
-batch with ``searchsorted``, and the deletes masked out, all in numpy.
+old snapshot is walked block by block in key order: runs of blocks no
+change touches are copied as stored; the others are decoded a batch at a
+time, the adds (held in memory, sorted: change lists are small beside the
+full list) slotted in with ``searchsorted`` and the deletes taken out, all
+in numpy, and encoded again.
 """
 
 from __future__ import annotations

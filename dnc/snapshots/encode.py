@@ -100,9 +100,9 @@ class SortedSink:
         self.label = label
         self.work = work
         self._temp = work / (target.name + ".tmp")
-        self._out = _Hashed(open(self._temp, "wb", buffering=1 << 20))  # noqa: SIM115
+        self._out = _Hashed(open(self._temp, "wb", buffering=1 << 20))
         self._out.handle.write(bytes(HEADER_BYTES))
-        self._directory = [open(work / f"directory.{n}", "w+b") for n in range(len(DIRECTORY))]  # noqa: SIM115
+        self._directory = [open(work / f"directory.{n}", "w+b") for n in range(len(DIRECTORY))]
         self._carry: Keys = np.empty(0, dtype=np.uint64)
         self._last = -1
         self.count = 0
