@@ -37,6 +37,7 @@ from dnc.errors import (
     ReplyLanguageError,
     SchemaTooNewError,
     ScrubBusyError,
+    SnapshotError,
     StorageError,
     TimeRangeError,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "SchemaTooNewError",
     "ScrubBusyError",
     "ScrubReport",
+    "SnapshotError",
     "Service",
     "StorageError",
     "StoredReply",

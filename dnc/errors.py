@@ -131,6 +131,18 @@ class NotFoundError(DncError, LookupError):
     kind = "not_found"
 
 
+class SnapshotError(StorageError):
+    """A registry snapshot file is missing, truncated, corrupt or not the one expected."""
+
+    kind = "snapshot"
+
+    def __init__(self, path: str, problem: str, why: str) -> None:
+        self.path = path
+        self.problem = problem
+        self.why = why
+        super().__init__(f"{path}: registry snapshot unusable ({problem}): {why}")
+
+
 class ReplyLanguageError(InputError):
     """A reply was to be read in a language no intent rules are loaded for."""
 

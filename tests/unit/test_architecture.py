@@ -118,3 +118,19 @@ def test_every_error_class_lives_in_errors_and_is_exported() -> None:
     found = kinds(errors.DncError)
     assert sorted(k.__qualname__ for k in found if k.__module__ != "dnc.errors") == []
     assert sorted({k.__name__ for k in found} - set(dnc.__all__)) == []
+
+
+def test_every_package_is_installed() -> None:
+    """A package missing from pyproject's list works in the source tree and
+    is absent from a real install (as dnc.app once was)."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for path in DNC.rglob("__init__.py")
+        if "__pycache__" not in path.parts
+    }
+    assert found - listed == set()
