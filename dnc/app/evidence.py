@@ -24,12 +24,6 @@ from dnc.storage import (
 from dnc.storage.uow import UnitOfWork
 
 
-def verify_audit(app: App) -> audit_repo.ChainReport:
-    """Walk the hash chain; the report names the first record that does not fit."""
-    with app.store.unit() as uow:
-        return audit_repo.verify(uow.connection)
-
-
 def audit_records(
     app: App, *, since: datetime | None, until: datetime | None, number: str | None
 ) -> list[AuditRecord]:

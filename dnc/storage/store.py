@@ -7,12 +7,15 @@ of this package: use cases and the shells above never see one.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from dnc.errors import StorageError, one_line
 from dnc.storage import migrate
 from dnc.storage.engine import create as create_engine
+from dnc.storage.engine import sqlite_file
 from dnc.storage.hotpath import HotReader
 from dnc.storage.uow import UnitOfWork
 
@@ -32,6 +35,11 @@ class Store:
     def database(self) -> str:
         """The URL without its password: safe to print."""
         return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def file(self) -> Path | None:
+        """The SQLite database file, or None (PostgreSQL)."""
+        return sqlite_file(self.engine)
 
     def url(self) -> str:
         """The full URL, password included: for a component that must connect
