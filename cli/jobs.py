@@ -39,6 +39,7 @@ def serve(ctx: typer.Context) -> None:
         tasks.NIGHTLY_SCRUB: settings.scrub_cron,
         tasks.REGISTRY_FRESHNESS: settings.freshness_cron,
         tasks.CONSENT_EXPIRY: settings.consent_cron,
+        tasks.STORAGE_INTEGRITY: settings.integrity_cron,
     }
     for job in sched.get_jobs():
         console.print(

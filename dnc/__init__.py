@@ -14,6 +14,7 @@ everything else is private to the package.
 
 from dnc.app.auditing import AuditVerification
 from dnc.app.export import ExportSummary
+from dnc.app.health import DoctorReport
 from dnc.app.list_files import ListImportSummary
 from dnc.app.queues import LoadSummary
 from dnc.app.registries import ImportSummary, Progress
@@ -82,6 +83,7 @@ __all__ = [
     "DatabaseMissingError",
     "Disagreement",
     "DncError",
+    "DoctorReport",
     "ExportSummary",
     "FixedClock",
     "ImportSummary",

@@ -19,6 +19,7 @@ from dnc.app import (
     claims,
     evidence,
     export,
+    health,
     jobs,
     list_files,
     lists,
@@ -544,9 +545,14 @@ class Service:
         """Record each consent that lapsed since the job last ran (the timeline shows it)."""
         return consent_cases.expire_consents(self._app, self._app.at(at), scheduled.JOB_ACTOR)
 
+    def doctor(self) -> health.DoctorReport:
+        """Check the store's integrity (SQLite integrity_check, PostgreSQL
+        amcheck) and record it: while it fails, every check answers CHECK_FAILED."""
+        return health.doctor(self._app)
+
     def run_job(self, job: str, trigger: str = "manual") -> dict[str, Any]:
         """Run one scheduled job now (``nightly-scrub``, ``registry-freshness``,
-        ``consent-expiry``), recorded under its name."""
+        ``consent-expiry``, ``storage-integrity``), recorded under its name."""
         return scheduled.run(self._app, job, trigger)
 
     def job_runs(self, job: str | None = None, limit: int = 50) -> list[JobRun]:

@@ -60,6 +60,11 @@ class Store:
         on its own (the scheduler's job store), never for printing."""
         return self.engine.url.render_as_string(hide_password=False)
 
+    def revision(self) -> str | None:
+        """The schema's migration revision."""
+        with self.engine.connect() as conn:
+            return migrate.current(conn)
+
     def unit(self, *, write: bool = False) -> UnitOfWork:
         """A transaction that rolls back unless committed."""
         return UnitOfWork(self.engine, write=write)

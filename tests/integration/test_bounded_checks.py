@@ -10,6 +10,7 @@ CHECK_FAILED within the configured bound; the elapsed time is printed
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -24,6 +25,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 import dnc
+from dnc.cli.app import app
 from tests.conftest import NO_REGISTRIES_REQUIRED
 
 CHECK_TIMEOUT = 0.25  # the packaged default
@@ -209,3 +211,107 @@ def test_a_deleted_sqlite_file_is_never_answered_from(
         assert "was replaced" in verdict.reasons[0].detail
     finally:
         service.close()
+
+
+def _corrupt_live_number_index(path: Path, number: int, to: int) -> None:
+    """Overwrite the live-number index's leaf page so it names ``to`` where
+    the table has ``number``: well-formed pages (quick_check passes), an
+    index that no longer matches its table."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    [(root,)] = conn.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'ix_list_entry_live_number'"
+    ).fetchall()
+    [(page_size,)] = conn.execute("PRAGMA page_size").fetchall()
+    conn.close()
+    with open(path, "r+b") as file:
+        file.seek((root - 1) * page_size)
+        page = file.read(page_size)
+        old, new = number.to_bytes(6, "big"), to.to_bytes(6, "big")
+        assert page.count(old) == 1, "the index's only page holds the number once"
+        file.seek((root - 1) * page_size)
+        file.write(page.replace(old, new))
+
+
+def test_a_corrupted_index_fails_checks_closed_once_the_integrity_check_finds_it(
+    sqlite_url: str, config: Path, clock: dnc.FixedClock
+) -> None:
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    with dnc.open(sqlite_url, config, clock=clock, create=True) as service:
+        for n in range(101, 111):
+            service.opt_out(f"2015550{n}")
+    _corrupt_live_number_index(path, 12015550101, 12015550100)
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+    raw.close()
+
+    dialer = dnc.open(sqlite_url, config, clock=clock)
+    try:
+        before = dialer.check(LISTED)
+        # The hole the issue found: the index no longer finds the number.
+        said = "allowed" if before.allowed else before.reasons[0].code.value
+        print(f"\n(d) before the integrity check the listed number was: {said}")
+        doctor = runner.invoke(
+            app, ["--database-url", sqlite_url, "--config", str(config), "doctor"]
+        )
+        assert doctor.exit_code == 1, doctor.output
+        assert "ix_list_entry_live_number" in doctor.stderr
+        time.sleep(0.1)  # health_ttl = 0.05: the dialer reads the health again
+        verdict, elapsed = _timed_check(dialer)
+        _held_to_the_bound("(d) SQLite index corrupted", verdict, elapsed)
+        assert "integrity check" in verdict.reasons[0].detail
+        assert "ix_list_entry_live_number" in verdict.reasons[0].detail
+        # Every number, not only the damaged one, and the batch check too.
+        assert dialer.check("2015550199").reasons[0].code is dnc.ReasonCode.CHECK_FAILED
+        assert {v.reasons[0].code for v in dialer.check_many([LISTED, "2015550199"])} == {
+            dnc.ReasonCode.CHECK_FAILED
+        }
+        # The nightly job records the failure.
+        with pytest.raises(dnc.StorageUnhealthyError):
+            dialer.run_job("storage-integrity")
+        [run] = dialer.job_runs("storage-integrity")
+        assert run.status == "failed" and "ix_list_entry_live_number" in (run.error or "")
+
+        raw = sqlite3.connect(path)
+        raw.execute("REINDEX ix_list_entry_live_number")
+        raw.commit()
+        raw.close()
+        healed = runner.invoke(
+            app, ["--database-url", sqlite_url, "--config", str(config), "doctor", "--json"]
+        )
+        assert healed.exit_code == 0, healed.output
+        time.sleep(0.1)
+        assert dialer.check(LISTED).reasons[0].code is dnc.ReasonCode.DNC_INTERNAL
+        assert dialer.check("2015550199").allowed
+    finally:
+        dialer.close()
+
+
+def test_doctor_checks_postgresql_indexes_with_amcheck_and_says_when_it_cannot(
+    pg_url: str, config: Path
+) -> None:
+    with dnc.open(pg_url, config, create=True) as service:
+        service.opt_out(LISTED)
+        with service.store.engine.begin() as conn:
+            installed = conn.exec_driver_sql(
+                "SELECT 1 FROM pg_extension WHERE extname = 'amcheck'"
+            ).first()
+    args = ["--database-url", pg_url, "--config", str(config), "doctor", "--json"]
+    if installed is None:
+        without = runner.invoke(app, args)
+        assert without.exit_code == 0, without.output
+        assert "amcheck is not installed" in without.stdout
+        with dnc.open(pg_url, config) as service, service.store.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS amcheck")
+    checked = runner.invoke(app, args)
+    assert checked.exit_code == 0, checked.output
+    report = json.loads(checked.stdout)
+    assert report["integrity"]["ok"] is True, report
+    assert "bt_index_check" in report["integrity"]["method"]
+
+
+def test_doctor_exits_3_when_the_database_cannot_be_reached(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["--database-url", "postgresql://nobody@127.0.0.1:1/none", "doctor"]
+    )
+    assert result.exit_code == 3, result.output
