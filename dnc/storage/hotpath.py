@@ -14,6 +14,8 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -70,6 +72,7 @@ class HotReader:
         self._all: list[PoolProxiedConnection] = []
         self._lock = threading.Lock()
         self._watch = Watchdog(timeout)
+        self._connector: ThreadPoolExecutor | None = None
         self._ttl = health_ttl
         self._health_until = 0.0
         self._failure: str | None = None
@@ -105,9 +108,10 @@ class HotReader:
     def _connection(self) -> PoolProxiedConnection:
         conn: PoolProxiedConnection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._engine.raw_connection()
+            postgresql = self._engine.dialect.name == "postgresql"
+            conn = self._connect_within_bound() if postgresql else self._engine.raw_connection()
             driver: Any = conn.driver_connection
-            if self._engine.dialect.name == "postgresql":
+            if postgresql:
                 driver.autocommit = True
                 self._local.abort = shut_down_socket(driver.fileno())
             else:
@@ -116,6 +120,29 @@ class HotReader:
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
+        return conn
+
+    def _connect_within_bound(self) -> PoolProxiedConnection:
+        """A new PostgreSQL connection, or CheckTimeoutError after the check's
+        bound: the attempt goes on in the background (up to connect_timeout)
+        and the thread's next check takes its connection when it is made."""
+        pending: Future[PoolProxiedConnection] | None = getattr(self._local, "pending", None)
+        if pending is None:
+            with self._lock:
+                if self._connector is None:
+                    self._connector = ThreadPoolExecutor(2, thread_name_prefix="dnc-connect")
+                pending = self._connector.submit(self._engine.raw_connection)
+            self._local.pending = pending
+        try:
+            conn = pending.result(timeout=self._watch.bound)
+        except FutureTimeout:
+            raise CheckTimeoutError(
+                f"no connection to the database within {self._watch.bound:g} s "
+                "(storage.check_timeout; still trying)"
+            ) from None
+        finally:
+            if pending.done():
+                self._local.pending = None
         return conn
 
     def facts(self, number: int, since: datetime | None = None) -> NumberFacts:
@@ -261,6 +288,10 @@ class HotReader:
 
     def close(self) -> None:
         self._watch.close()
+        with self._lock:
+            connector, self._connector = self._connector, None
+        if connector is not None:
+            connector.shutdown(wait=False, cancel_futures=True)
         with self._lock:
             conns, self._all = self._all, []
         for conn in conns:
