@@ -30,6 +30,7 @@ from dnc.storage.jobs_repo import JobRun
 log = logging.getLogger("dnc.jobs")
 
 LEASE_TTL = timedelta(minutes=10)
+LEGACY_RUN_LIMIT = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,11 @@ def _dead(app: App, conn: Connection) -> list[tuple[JobRun, str]]:
         where = f"{run.host}:{run.pid}"
         if run.host == here and run.pid is not None and run.pid != me and _gone(run.pid):
             found.append((run, f"abandoned: its process {where} is gone; last seen {seen}"))
+            continue
+        if run.host is None and run.started_at <= now - LEGACY_RUN_LIMIT:
+            # Started before runs named their holder (migration 0011): its
+            # lease, if any, is long expired; a day is beyond any real run.
+            found.append((run, f"abandoned: running since {seen} with no holder on record"))
             continue
         if run.lease_owner is None:
             continue  # no lease, another host: nothing tells it is dead

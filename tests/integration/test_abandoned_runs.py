@@ -140,3 +140,20 @@ def test_a_run_elsewhere_is_abandoned_when_its_lease_expires_and_not_before(
         assert gone.finished_at == gone.last_seen_at
     finally:
         service.close()
+
+
+def test_a_run_left_running_before_holders_were_recorded_is_abandoned_after_a_day(
+    db_url: str, clock: dnc.FixedClock
+) -> None:
+    service = dnc.open(db_url, clock=clock, create=True)
+    try:
+        with service.store.unit(write=True) as uow:
+            jobs_repo.start(uow.connection, "scrub", "scheduled", clock.now())  # no holder
+            uow.commit()
+        clock.advance(timedelta(hours=23))
+        assert [r.status for r in service.job_runs("scrub")] == ["running"]
+        clock.advance(timedelta(hours=2))
+        [run] = service.job_runs("scrub")
+        assert run.status == "abandoned" and "no holder on record" in (run.error or "")
+    finally:
+        service.close()

@@ -5,6 +5,7 @@ append-only triggers does is caught (issue 12, part 2)."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -16,9 +17,13 @@ from typer.testing import CliRunner
 import dnc
 from dnc.audit import chain_hash
 from dnc.cli.app import app
-from tests.conftest import NO_REGISTRIES_REQUIRED
 
 runner = CliRunner()
+
+
+def _no_registries_required() -> str:
+    """The suite's configuration (tests/conftest.py puts it in DNC_CONFIG)."""
+    return Path(os.environ["DNC_CONFIG"]).read_text()
 
 
 @pytest.fixture
@@ -26,7 +31,9 @@ def config(tmp_path: Path) -> Path:
     """Registries not required, anchors in a file of the test's own (PostgreSQL
     has no default anchor file)."""
     path = tmp_path / "dnc.toml"
-    path.write_text(NO_REGISTRIES_REQUIRED + f'[audit]\nanchor_file = "{tmp_path / "anchors"}"\n')
+    path.write_text(
+        _no_registries_required() + f'[audit]\nanchor_file = "{tmp_path / "anchors"}"\n'
+    )
     return path
 
 
@@ -234,7 +241,7 @@ def test_anchors_go_to_syslog_where_configured(sqlite_url: str, tmp_path: Path) 
         port = server.getsockname()[1]
         config = tmp_path / "syslog.toml"
         config.write_text(
-            NO_REGISTRIES_REQUIRED
+            _no_registries_required()
             + f'[audit]\nanchor_file = "none"\nsyslog = true\nsyslog_address = "127.0.0.1:{port}"\n'
             + 'syslog_facility = "local3"\n'
         )

@@ -26,7 +26,6 @@ from typer.testing import CliRunner
 
 import dnc
 from dnc.cli.app import app
-from tests.conftest import NO_REGISTRIES_REQUIRED
 
 CHECK_TIMEOUT = 0.25  # the packaged default
 WRITE_TIMEOUT = 0.5
@@ -35,11 +34,16 @@ LISTED = "2015550101"
 runner = CliRunner()
 
 
+def _no_registries_required() -> str:
+    """The suite's configuration (tests/conftest.py puts it in DNC_CONFIG)."""
+    return Path(os.environ["DNC_CONFIG"]).read_text()
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "bounds.toml"
     path.write_text(
-        NO_REGISTRIES_REQUIRED
+        _no_registries_required()
         + f"[storage]\ncheck_timeout = {CHECK_TIMEOUT}\nwrite_timeout = {WRITE_TIMEOUT}\n"
         + "health_ttl = 0.05\n"
     )
