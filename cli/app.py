@@ -10,6 +10,7 @@ from dnc.cli import (
     audit,
     check,
     consent,
+    doctor,
     history,
     init,
     intent,
@@ -79,6 +80,7 @@ app.add_typer(queue.app, name="queue")
 scrub.register(app)
 app.add_typer(jobs.app, name="jobs")
 intent.register(app)
+doctor.register(app)
 app.add_typer(reply.app, name="reply")
 
 

@@ -29,8 +29,9 @@ def _bound(value: str | None, option: str, end: bool) -> datetime | None:
 
 @app.command(
     "verify",
-    help="Recompute the hash chain of the audit log; exit 1 naming the first bad record.\n\n"
-    "Keep the printed head hash: --expect-head later also catches records cut off the end.\n\n"
+    help="Recompute the hash chain of the audit log, hold it to the latest anchor "
+    "(records cut off the end or rewritten) and reconcile the lists and consents "
+    "with the log; exit 1 naming what does not fit.\n\n"
     "Example: dnc audit verify --json",
 )
 @user_errors
@@ -40,19 +41,36 @@ def verify(
         str | None,
         typer.Option(help="A head hash printed earlier that must still be in the chain."),
     ] = None,
+    no_anchor: Annotated[
+        bool, typer.Option("--no-anchor", help="Do not hold the chain to the anchor file.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     with service_for(ctx) as service:
-        report = service.verify_audit()
+        report = service.verify_audit(use_anchor=not no_anchor)
         known = True
         if expect_head and report.first_bad is None:
             known = expect_head == report.head or any(
                 r.hash == expect_head for r in service.audit_records()
             )
-    ok = report.first_bad is None and known
-    problem = report.problem
-    if report.first_bad is None and not known:
-        problem = "the expected head hash is not in the chain (records were removed or replaced)"
+    ok = report.ok and known
+    problems: list[str] = []
+    if report.first_bad is not None:
+        problems.append(f"record {report.first_bad} {report.problem}")
+    if not known:
+        problems.append(
+            "the expected head hash is not in the chain (records were removed or replaced)"
+        )
+    if report.anchor is not None and report.anchor.problem:
+        problems.append(report.anchor.problem)
+    if report.reconcile_problem:
+        problems.append(report.reconcile_problem)
+    if report.disagreements:
+        problems.append(
+            f"{len(report.disagreements)} disagreements between the log and the state "
+            f"(first: {report.disagreements[0]})"
+        )
+    anchor = report.anchor.anchor if report.anchor is not None else None
     if as_json:
         print_json(
             {
@@ -60,16 +78,73 @@ def verify(
                 "records": report.records,
                 "head": report.head,
                 "first_bad_id": report.first_bad,
-                "problem": problem,
+                "problem": "; ".join(problems) or None,
+                "anchor": None
+                if anchor is None
+                else {
+                    "at": anchor.at.isoformat(),
+                    "records": anchor.records,
+                    "head": anchor.head,
+                    "file": report.anchor_source,
+                },
+                "lost": report.lost,
+                "disagreements": [
+                    {"kind": d.kind, "id": d.id, "number": d.number, "problem": d.problem}
+                    for d in report.disagreements
+                ],
             }
         )
     elif ok:
-        console.print(f"audit log intact: {report.records} records, head {report.head}")
-    elif report.first_bad is not None:
-        err_console.print(f"audit log TAMPERED: record {report.first_bad} {problem}")
+        against = (
+            f"; matches the anchor of {anchor.at.isoformat(timespec='seconds')} "
+            f"({anchor.records} records)"
+            if anchor is not None
+            else ("; no anchor to hold it to" if not no_anchor else "")
+        )
+        console.print(
+            f"audit log intact: {report.records} records, head {report.head}{against}; "
+            "lists and consents agree with the log",
+            highlight=False,
+            soft_wrap=True,
+        )
     else:
-        err_console.print(f"audit log TAMPERED: {problem}")
+        err_console.print(
+            f"audit log TAMPERED: {'; '.join(problems)}", highlight=False, soft_wrap=True
+        )
+        for found in report.disagreements[1:20]:
+            err_console.print(f"  {found}", highlight=False, soft_wrap=True)
     raise typer.Exit(0 if ok else 1)
+
+
+@app.command(
+    "anchor",
+    help="Write the audit log's head hash and record count outside the database: the "
+    "anchor file ([audit] anchor_file) and syslog ([audit] syslog). Every job run "
+    "does this too.\n\n"
+    "Example: dnc audit anchor --json",
+)
+@user_errors
+def anchor(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    with service_for(ctx) as service:
+        made, where = service.anchor_audit()
+    if not where:
+        raise dnc.AnchorError(
+            "nowhere to anchor: set [audit] anchor_file (PostgreSQL has no default) "
+            "or [audit] syslog = true"
+        )
+    if as_json:
+        print_json(
+            {"at": made.at.isoformat(), "records": made.records, "head": made.head, "to": where}
+        )
+    else:
+        console.print(
+            f"anchored {made.records} records, head {made.head}, to {', '.join(where)}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command(

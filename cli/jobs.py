@@ -39,6 +39,7 @@ def serve(ctx: typer.Context) -> None:
         tasks.NIGHTLY_SCRUB: settings.scrub_cron,
         tasks.REGISTRY_FRESHNESS: settings.freshness_cron,
         tasks.CONSENT_EXPIRY: settings.consent_cron,
+        tasks.STORAGE_INTEGRITY: settings.integrity_cron,
     }
     for job in sched.get_jobs():
         console.print(
@@ -73,7 +74,8 @@ def run(
 
 @app.command(
     "history",
-    help="Show recorded job runs, newest first (failures included).\n\n"
+    help="Show recorded job runs, newest first (failures included; a run whose "
+    "process died or whose lease expired is shown abandoned, with when it was last seen).\n\n"
     "Example: dnc jobs history --job scrub --json",
 )
 @user_errors
@@ -97,6 +99,9 @@ def history(
                     "status": r.status,
                     "counts": r.counts,
                     "error": r.error,
+                    "host": r.host,
+                    "pid": r.pid,
+                    "last_seen_at": r.last_seen_at.isoformat() if r.last_seen_at else None,
                 }
                 for r in runs
             ]

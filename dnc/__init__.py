@@ -12,7 +12,9 @@ Every name a caller (a dialer, the CLI, the jobs, the HTTP API) uses is here;
 everything else is private to the package.
 """
 
+from dnc.app.auditing import AuditVerification
 from dnc.app.export import ExportSummary
+from dnc.app.health import DoctorReport
 from dnc.app.list_files import ListImportSummary
 from dnc.app.queues import LoadSummary
 from dnc.app.registries import ImportSummary, Progress
@@ -20,12 +22,14 @@ from dnc.app.replies import RecordedReply
 from dnc.app.reply_files import ReplyImportSummary
 from dnc.app.scheduled import JOBS
 from dnc.app.scrub import ScrubReport
-from dnc.audit import AuditRecord
+from dnc.audit import Anchor, AnchorCheck, AuditRecord
 from dnc.bootstrap import open
 from dnc.clock import CLOCK_SKEW, Clock, FixedClock, SystemClock
 from dnc.consent import ConsentKind, ConsentRecord
 from dnc.errors import (
+    AnchorError,
     BadLineError,
+    CheckTimeoutError,
     ConfigError,
     DatabaseMissingError,
     DncError,
@@ -39,6 +43,7 @@ from dnc.errors import (
     ScrubBusyError,
     SnapshotError,
     StorageError,
+    StorageUnhealthyError,
     TimeRangeError,
 )
 from dnc.lists import ListEntry
@@ -54,6 +59,7 @@ from dnc.rules import Preference
 from dnc.service import Service
 from dnc.storage.audit_repo import ChainReport
 from dnc.storage.jobs_repo import JobRun
+from dnc.storage.reconcile_repo import Disagreement
 from dnc.storage.replies_repo import StoredReply
 from dnc.timeline import TimelineEvent
 from dnc.verdicts import Reason, ReasonCode, Verdict
@@ -61,7 +67,11 @@ from dnc.verdicts import Reason, ReasonCode, Verdict
 __all__ = [
     "CLOCK_SKEW",
     "JOBS",
+    "Anchor",
+    "AnchorCheck",
+    "AnchorError",
     "AuditRecord",
+    "AuditVerification",
     "BadLineError",
     "CampaignState",
     "ChainReport",
@@ -69,8 +79,11 @@ __all__ = [
     "ConfigError",
     "ConsentKind",
     "ConsentRecord",
+    "CheckTimeoutError",
     "DatabaseMissingError",
+    "Disagreement",
     "DncError",
+    "DoctorReport",
     "ExportSummary",
     "FixedClock",
     "ImportSummary",
@@ -110,6 +123,7 @@ __all__ = [
     "SnapshotError",
     "Service",
     "StorageError",
+    "StorageUnhealthyError",
     "StoredReply",
     "SystemClock",
     "TimeRangeError",

@@ -34,7 +34,7 @@ def open(  # noqa: A001 - the front door is dnc.open(), as documented
     """
     cfg = config if isinstance(config, Config) else configuration.load(config)
     url = configuration.resolve_database_url(database_url, cfg)
-    store = open_store(url, create=create, migrate_schema=migrate_schema)
+    store = open_store(url, create=create, migrate_schema=migrate_schema, settings=cfg.storage)
     return Service(store, cfg, packaged_rulebook(), clock)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import phonenumbers
 
 from dnc.errors import ConfigError
+from dnc.operations import AuditSettings, StorageSettings, parse_audit, parse_storage
 from dnc.policy import CampaignPolicies, parse_campaigns
 from dnc.registries import RegistryDefinition
 from dnc.registry_config import parse_registries
@@ -48,6 +49,8 @@ class Config:
     campaigns: CampaignPolicies = field(default_factory=CampaignPolicies)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
 
 
 def load(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
@@ -118,6 +121,8 @@ def _validate(raw: dict[str, Any], sources: dict[str, str], source: str) -> Conf
         "campaigns",
         "retention",
         "scheduler",
+        "storage",
+        "audit",
     }
     for key in raw:
         if key not in known:
@@ -138,6 +143,8 @@ def _validate(raw: dict[str, Any], sources: dict[str, str], source: str) -> Conf
         campaigns=parse_campaigns(raw.get("campaigns"), lambda key: _source_of(sources, key)),
         retention=_retention(raw.get("retention", {}), sources),
         scheduler=parse_scheduler(raw.get("scheduler"), lambda key: _source_of(sources, key)),
+        storage=parse_storage(raw.get("storage"), lambda key: _source_of(sources, key)),
+        audit=parse_audit(raw.get("audit"), lambda key: _source_of(sources, key)),
     )
 
 

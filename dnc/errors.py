@@ -111,6 +111,25 @@ class SchemaTooNewError(StorageError):
         )
 
 
+class AnchorError(DncError):
+    """The audit anchor file could not be written or read."""
+
+    kind = "anchor"
+
+
+class StorageUnhealthyError(StorageError):
+    """The store's last integrity check failed: checks answer CHECK_FAILED
+    until a later one passes (``dnc doctor``, the storage-integrity job)."""
+
+    kind = "unhealthy"
+
+
+class CheckTimeoutError(StorageError):
+    """The database did not answer a check within ``storage.check_timeout``."""
+
+    kind = "check_timeout"
+
+
 class ScrubBusyError(DncError):
     """Another scrub holds the scrub lease."""
 

@@ -25,6 +25,7 @@ class SchedulerConfig:
     freshness_cron: str = "0 6 * * *"
     freshness_warn_days: int = 5
     consent_cron: str = "30 6 * * *"
+    integrity_cron: str = "0 1 * * *"
     misfire_grace_seconds: int = 3600
 
     def trigger(self, cron: str) -> CronTrigger:
@@ -37,6 +38,7 @@ _KEYS = {
     "freshness_cron",
     "freshness_warn_days",
     "consent_cron",
+    "integrity_cron",
     "misfire_grace_seconds",
 }
 
@@ -54,7 +56,7 @@ def parse_scheduler(raw: Any, source_of: Callable[[str], str]) -> SchedulerConfi
             )
     base = SchedulerConfig()
     values: dict[str, Any] = {}
-    for key in ("timezone", "scrub_cron", "freshness_cron", "consent_cron"):
+    for key in ("timezone", "scrub_cron", "freshness_cron", "consent_cron", "integrity_cron"):
         value = raw.get(key, getattr(base, key))
         if not isinstance(value, str):
             where = f"scheduler.{key}"
@@ -76,7 +78,7 @@ def parse_scheduler(raw: Any, source_of: Callable[[str], str]) -> SchedulerConfi
             source_of(where), where, f"{values['timezone']!r} is not an IANA time zone"
         ) from None
     config = SchedulerConfig(**values)
-    for key in ("scrub_cron", "freshness_cron", "consent_cron"):
+    for key in ("scrub_cron", "freshness_cron", "consent_cron", "integrity_cron"):
         try:
             config.trigger(values[key])
         except ValueError as exc:

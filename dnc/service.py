@@ -14,10 +14,12 @@ from typing import Any, TextIO
 
 from dnc import preferences as _preferences
 from dnc.app import (
+    auditing,
     checks,
     claims,
     evidence,
     export,
+    health,
     jobs,
     list_files,
     lists,
@@ -31,7 +33,7 @@ from dnc.app import consents as consent_cases
 from dnc.app import outcomes as outcome_cases
 from dnc.app import scrub as scrub_cases
 from dnc.app.context import App
-from dnc.audit import AuditRecord
+from dnc.audit import Anchor, AuditRecord
 from dnc.clock import Clock, SystemClock
 from dnc.configuration import Config
 from dnc.consent import ConsentRecord
@@ -45,7 +47,6 @@ from dnc.registries import RegistryStatus
 from dnc.reports import Report
 from dnc.retention import PurgeResult
 from dnc.rules import Preference, RuleBook
-from dnc.storage.audit_repo import ChainReport
 from dnc.storage.jobs_repo import JobRun
 from dnc.storage.replies_repo import StoredReply
 from dnc.storage.store import Store
@@ -505,9 +506,18 @@ class Service:
         """The number's whole story, oldest first: lists, registries, outcomes, queues."""
         return evidence.number_timeline(self._app, number, at)
 
-    def verify_audit(self) -> ChainReport:
-        """Walk the hash chain; the report names the first record that does not fit."""
-        return evidence.verify_audit(self._app)
+    def verify_audit(
+        self, use_anchor: bool = True, reconcile: bool = True
+    ) -> auditing.AuditVerification:
+        """Walk the hash chain (the report names the first record that does not
+        fit), hold it to its latest anchor (records lost off the end or
+        rewritten), and reconcile the lists and consents with the log."""
+        return auditing.verify(self._app, use_anchor=use_anchor, reconcile=reconcile)
+
+    def anchor_audit(self) -> tuple[Anchor, list[str]]:
+        """Write the audit chain's head and count outside the database (the
+        anchor file, syslog); return the anchor and where it went."""
+        return auditing.anchor(self._app)
 
     def audit_records(
         self,
@@ -535,9 +545,14 @@ class Service:
         """Record each consent that lapsed since the job last ran (the timeline shows it)."""
         return consent_cases.expire_consents(self._app, self._app.at(at), scheduled.JOB_ACTOR)
 
+    def doctor(self) -> health.DoctorReport:
+        """Check the store's integrity (SQLite integrity_check, PostgreSQL
+        amcheck) and record it: while it fails, every check answers CHECK_FAILED."""
+        return health.doctor(self._app)
+
     def run_job(self, job: str, trigger: str = "manual") -> dict[str, Any]:
         """Run one scheduled job now (``nightly-scrub``, ``registry-freshness``,
-        ``consent-expiry``), recorded under its name."""
+        ``consent-expiry``, ``storage-integrity``), recorded under its name."""
         return scheduled.run(self._app, job, trigger)
 
     def job_runs(self, job: str | None = None, limit: int = 50) -> list[JobRun]:

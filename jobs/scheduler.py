@@ -14,7 +14,7 @@ log = logging.getLogger("dnc.jobs")
 
 
 def build(service: dnc.Service) -> BlockingScheduler:
-    """Register the three jobs under fixed ids, replacing what an earlier start stored.
+    """Register the jobs under fixed ids, replacing what an earlier start stored.
 
     ``coalesce``: a scheduler that was down for several runs catches up with
     one, not a burst. ``max_instances=1``: a slow scrub is never started
@@ -34,6 +34,7 @@ def build(service: dnc.Service) -> BlockingScheduler:
         (tasks.NIGHTLY_SCRUB, "dnc.jobs.tasks:nightly_scrub", settings.scrub_cron),
         (tasks.REGISTRY_FRESHNESS, "dnc.jobs.tasks:registry_freshness", settings.freshness_cron),
         (tasks.CONSENT_EXPIRY, "dnc.jobs.tasks:consent_expiry", settings.consent_cron),
+        (tasks.STORAGE_INTEGRITY, "dnc.jobs.tasks:storage_integrity", settings.integrity_cron),
     ):
         scheduler.add_job(
             func,

@@ -17,6 +17,7 @@ import dnc
 NIGHTLY_SCRUB = "nightly-scrub"
 REGISTRY_FRESHNESS = "registry-freshness"
 CONSENT_EXPIRY = "consent-expiry"
+STORAGE_INTEGRITY = "storage-integrity"
 
 
 def nightly_scrub(
@@ -37,6 +38,12 @@ def consent_expiry(
     return _run(CONSENT_EXPIRY, database_url, config, trigger)
 
 
+def storage_integrity(
+    database_url: str | None = None, config: str | None = None, trigger: str = "scheduled"
+) -> dict[str, Any]:
+    return _run(STORAGE_INTEGRITY, database_url, config, trigger)
+
+
 def _run(job: str, database_url: str | None, config: str | None, trigger: str) -> dict[str, Any]:
     with dnc.open(database_url, config) as service:
         return service.run_job(job, trigger)
@@ -46,4 +53,5 @@ JOBS = {
     NIGHTLY_SCRUB: nightly_scrub,
     REGISTRY_FRESHNESS: registry_freshness,
     CONSENT_EXPIRY: consent_expiry,
+    STORAGE_INTEGRITY: storage_integrity,
 }

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from dnc.app.context import App
-from dnc.errors import InvalidNumberError, LocationError
+from dnc.errors import InvalidNumberError, LocationError, StorageUnhealthyError
 from dnc.evaluate import Evaluator, failed_verdict
 from dnc.numbers import PhoneNumber
 from dnc.policy import ATTEMPT_HORIZON
-from dnc.storage import batch
+from dnc.storage import batch, health_repo
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
 
@@ -52,6 +52,11 @@ def check_many(
     valid = [p for p in phones if isinstance(p, PhoneNumber)]
     try:
         with app.store.unit() as uow:
+            health = health_repo.read(uow.connection)
+            if health is not None and not health.ok:
+                raise StorageUnhealthyError(
+                    health_repo.failure(health.ok, health.detail, health.checked_at) or ""
+                )
             facts = batch.read(uow.connection, [p.key for p in valid], when - ATTEMPT_HORIZON)
     except Exception as exc:  # noqa: BLE001 - fail closed for the whole batch
         return [

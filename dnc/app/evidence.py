@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from dnc import retention, timeline
-from dnc.app import registries
+from dnc.app import jobs, registries
 from dnc.app.context import App
 from dnc.audit import AuditRecord
 from dnc.lists import ListEntry
@@ -22,12 +22,6 @@ from dnc.storage import (
     timeline_repo,
 )
 from dnc.storage.uow import UnitOfWork
-
-
-def verify_audit(app: App) -> audit_repo.ChainReport:
-    """Walk the hash chain; the report names the first record that does not fit."""
-    with app.store.unit() as uow:
-        return audit_repo.verify(uow.connection)
 
 
 def audit_records(
@@ -65,12 +59,14 @@ def number_timeline(app: App, number: str, at: datetime | None) -> list[timeline
 
 def report(app: App, *, since: date | None, until: date | None, at: datetime | None) -> Report:
     """What happened over UTC days ``since``..``until`` (inclusive; default: the
-    30 days to ``at``): opt-outs, three no's, scrubs, registries, job failures."""
+    30 days to ``at``): opt-outs, three no's, scrubs, registries, job failures
+    (runs that failed or were abandoned)."""
     when = app.at(at)
     last = until or when.astimezone(UTC).date()
     first = since or last - timedelta(days=29)
     start, end = period(first, last)
     statuses = registries.status(app, when)
+    jobs.reap(app)  # a run that died is reported as abandoned, not as running
     # One read transaction: every section counts the same committed state.
     with app.store.unit() as uow:
         conn = uow.connection

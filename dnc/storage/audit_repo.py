@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, insert, select, text
+from sqlalchemy import Row, func, insert, select, text
 from sqlalchemy.engine import Connection
 
 from dnc.audit import GENESIS, AuditRecord, chain_hash
@@ -124,12 +124,18 @@ class ChainReport:
     head: str
     first_bad: int | None = None
     problem: str | None = None
+    at_positions: dict[int, str] = field(default_factory=dict)
+    """The hash of the record at each position asked for (1: the first), as
+    stored: where the chain held to there, an anchor can be compared."""
 
 
-def verify(conn: Connection) -> ChainReport:
-    """Recompute every hash in id order; name the first record that does not fit."""
+def verify(conn: Connection, positions: Collection[int] = ()) -> ChainReport:
+    """Recompute every hash in id order; name the first record that does not
+    fit. ``positions``: also return the hashes found at these positions."""
     prev = GENESIS
     count = 0
+    wanted = set(positions)
+    found: dict[int, str] = {}
     for record in records(conn):
         count += 1
         if record.prev_hash != prev:
@@ -139,11 +145,27 @@ def verify(conn: Connection) -> ChainReport:
                 record.id,
                 "does not follow the record before it "
                 "(a record was deleted, inserted or reordered)",
+                found,
             )
         if chain_hash(prev, record) != record.hash:
-            return ChainReport(count, prev, record.id, "content does not match its hash (altered)")
+            return ChainReport(
+                count, prev, record.id, "content does not match its hash (altered)", found
+            )
         prev = record.hash or ""
-    return ChainReport(count, prev)
+        if count in wanted:
+            found[count] = prev
+    return ChainReport(count, prev, at_positions=found)
+
+
+def head(conn: Connection) -> tuple[int, str, int | None]:
+    """The record count, the last record's hash (GENESIS when empty) and its id."""
+    count = conn.execute(select(func.count()).select_from(AUDIT)).scalar_one()
+    last = conn.execute(
+        select(AUDIT.c.hash, AUDIT.c.id).order_by(AUDIT.c.id.desc()).limit(1)
+    ).first()
+    if last is None:
+        return int(count), GENESIS, None
+    return int(count), str(last[0]), int(last[1])
 
 
 def append_changes(

@@ -10,10 +10,15 @@ autocommit at READ COMMITTED.
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -21,10 +26,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Select
 
+from dnc.errors import CheckTimeoutError, StorageError, StorageUnhealthyError
 from dnc.facts import NumberFacts
-from dnc.storage import consent_repo, outcomes_repo, prefix_repo, registry_repo
+from dnc.storage import consent_repo, health_repo, outcomes_repo, prefix_repo, registry_repo
 from dnc.storage.lists_repo import ENTRY_COLUMNS, entry_from_row
 from dnc.storage.lists_repo import LIST_ENTRY as ENTRIES
+from dnc.storage.watchdog import Watchdog, shut_down_socket
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -46,13 +53,31 @@ class _Compiled:
 
 
 class HotReader:
-    """Per-thread raw connections and precompiled reads for ``check``."""
+    """Per-thread raw connections and precompiled reads for ``check``, each
+    answered within ``timeout`` seconds or failed (the watchdog), from the
+    file that was opened (``file``: a SQLite database's), and refused while
+    the last integrity check failed (read again every ``health_ttl`` seconds).
+    """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        timeout: float = 0.25,
+        health_ttl: float = 1.0,
+        file: Path | None = None,
+    ) -> None:
         self._engine = engine
         self._local = threading.local()
         self._all: list[PoolProxiedConnection] = []
         self._lock = threading.Lock()
+        self._watch = Watchdog(timeout)
+        self._connector: ThreadPoolExecutor | None = None
+        self._ttl = health_ttl
+        self._health_until = 0.0
+        self._failure: str | None = None
+        self._file = file
+        self._file_id = _identity(file) if file is not None else None
         self._entries = _Compiled(
             select(*ENTRY_COLUMNS).where(
                 ENTRIES.c.number == bindparam("n"), ENTRIES.c.removed_at.is_(None)
@@ -83,17 +108,101 @@ class HotReader:
     def _connection(self) -> PoolProxiedConnection:
         conn: PoolProxiedConnection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._engine.raw_connection()
-            if self._engine.dialect.name == "postgresql":
-                conn.driver_connection.autocommit = True  # type: ignore[union-attr]
+            postgresql = self._engine.dialect.name == "postgresql"
+            conn = self._connect_within_bound() if postgresql else self._engine.raw_connection()
+            driver: Any = conn.driver_connection
+            if postgresql:
+                driver.autocommit = True
+                self._local.abort = shut_down_socket(driver.fileno())
+            else:
+                self._local.abort = driver.interrupt
+            self._local.ident = threading.get_ident()
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
         return conn
 
+    def _connect_within_bound(self) -> PoolProxiedConnection:
+        """A new PostgreSQL connection, or CheckTimeoutError after the check's
+        bound: the attempt goes on in the background (up to connect_timeout)
+        and the thread's next check takes its connection when it is made."""
+        pending: Future[PoolProxiedConnection] | None = getattr(self._local, "pending", None)
+        if pending is None:
+            with self._lock:
+                if self._connector is None:
+                    self._connector = ThreadPoolExecutor(2, thread_name_prefix="dnc-connect")
+                pending = self._connector.submit(self._engine.raw_connection)
+            self._local.pending = pending
+        try:
+            conn = pending.result(timeout=self._watch.bound)
+        except FutureTimeout:
+            raise CheckTimeoutError(
+                f"no connection to the database within {self._watch.bound:g} s "
+                "(storage.check_timeout; still trying)"
+            ) from None
+        finally:
+            if pending.done():
+                self._local.pending = None
+        return conn
+
     def facts(self, number: int, since: datetime | None = None) -> NumberFacts:
-        """``since``: from when every attempt is wanted (default: all of them)."""
+        """``since``: from when every attempt is wanted (default: all of them).
+
+        Raises CheckTimeoutError when the database does not answer within
+        the bound, StorageUnhealthyError while the last integrity check
+        failed, StorageError when the SQLite file was deleted or replaced.
+        """
+        if self._file_id is not None:
+            self._same_file()
         conn = self._connection()
+        local = self._local
+        watch = self._watch
+        watch.arm(local.ident, local.abort)
+        try:
+            if time.monotonic() >= self._health_until:
+                self._read_health(conn)
+            failure = self._failure
+            if failure is None:
+                results = self._read(conn, number, since)
+        except BaseException as exc:
+            # The connection may be broken (server restart, file gone, the
+            # watchdog's abort): drop it so the next check starts afresh.
+            fired = watch.disarm(local.ident)
+            self._discard()
+            if fired:
+                raise CheckTimeoutError(
+                    f"no answer from the database within {watch.bound:g} s (storage.check_timeout)"
+                ) from exc
+            raise
+        if watch.disarm(local.ident):
+            self._discard()  # aborted as the answer came: the connection is spent
+        if failure is not None:
+            raise StorageUnhealthyError(failure)
+        return self._facts(results, since)
+
+    def _same_file(self) -> None:
+        """A SQLite file deleted or replaced under an open connection keeps
+        answering from the old copy: refuse instead (one stat, ~1 µs)."""
+        path = self._file
+        try:
+            found = os.stat(path)  # type: ignore[arg-type]
+        except OSError:
+            raise StorageError(
+                f"the database file {path} is gone (deleted or moved) since it was opened"
+            ) from None
+        if (found.st_dev, found.st_ino) != self._file_id:
+            raise StorageError(
+                f"the database file {path} was replaced since it was opened: reopen the service"
+            )
+
+    def _read_health(self, conn: PoolProxiedConnection) -> None:
+        cursor = self._cursor(conn)
+        cursor.execute(health_repo.HOT_QUERY)
+        row = cursor.fetchone()
+        self._failure = health_repo.failure(*row) if row is not None else None
+        self._health_until = time.monotonic() + self._ttl
+
+    def _read(self, conn: PoolProxiedConnection, number: int, since: datetime | None) -> list[Any]:
         start = self._since_param(since or _EPOCH)
         one = {"n": number}
         statements = (
@@ -104,20 +213,16 @@ class HotReader:
             (self._consents, one),
             (self._preference, one),
         )
-        try:
-            if self._combined is not None:
-                results = self._run_combined(conn, statements)
-            else:
-                cursor = self._cursor(conn)
-                results = []
-                for compiled, values in statements:
-                    cursor.execute(compiled.sql, compiled.params(values))
-                    results.append(cursor.fetchall())
-        except BaseException:
-            # The connection may be broken (server restart, file gone): drop
-            # it so the next check starts afresh instead of failing forever.
-            self._discard()
-            raise
+        if self._combined is not None:
+            return self._run_combined(conn, statements)
+        cursor = self._cursor(conn)
+        results = []
+        for compiled, values in statements:
+            cursor.execute(compiled.sql, compiled.params(values))
+            results.append(cursor.fetchall())
+        return results
+
+    def _facts(self, results: list[Any], since: datetime | None) -> NumberFacts:
         rows, outcome_rows, prefix_rows, registry_rows, consent_rows, preference_rows = results
         preference_row = preference_rows[0] if preference_rows else None
         snapshots, hits = registry_repo.hot_facts(registry_rows)
@@ -182,6 +287,11 @@ class HotReader:
                 pass
 
     def close(self) -> None:
+        self._watch.close()
+        with self._lock:
+            connector, self._connector = self._connector, None
+        if connector is not None:
+            connector.shutdown(wait=False, cancel_futures=True)
         with self._lock:
             conns, self._all = self._all, []
         for conn in conns:
@@ -190,3 +300,11 @@ class HotReader:
             except Exception:  # noqa: S110 - closing; nothing left to protect
                 pass
         self._local = threading.local()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)

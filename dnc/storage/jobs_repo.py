@@ -28,16 +28,68 @@ class JobRun:
     status: str
     counts: dict[str, Any] | None
     error: str | None
+    host: str | None = None
+    pid: int | None = None
+    last_seen_at: datetime | None = None
+    lease_owner: str | None = None
 
 
-def start(conn: Connection, job: str, trigger: str, at: datetime) -> int:
+def start(
+    conn: Connection,
+    job: str,
+    trigger: str,
+    at: datetime,
+    *,
+    host: str | None = None,
+    pid: int | None = None,
+    lease_owner: str | None = None,
+) -> int:
     return int(
         conn.execute(
             insert(RUN)
-            .values(job=job, trigger=trigger, started_at=at, status="running")
+            .values(
+                job=job,
+                trigger=trigger,
+                started_at=at,
+                status="running",
+                host=host,
+                pid=pid,
+                last_seen_at=at,
+                lease_owner=lease_owner,
+            )
             .returning(RUN.c.id)
         ).scalar_one()
     )
+
+
+def seen(conn: Connection, run_id: int, at: datetime) -> None:
+    """The run's heartbeat: its holder was alive at ``at``."""
+    conn.execute(update(RUN).where(RUN.c.id == run_id).values(last_seen_at=at))
+
+
+def running(conn: Connection) -> list[JobRun]:
+    query = select(RUN).where(RUN.c.status == "running").order_by(RUN.c.id)
+    return [_run_from_row(row) for row in conn.execute(query)]
+
+
+def abandon(conn: Connection, run: JobRun, why: str) -> bool:
+    """Record a run that died as ``abandoned``, ended when it was last seen,
+    and free the lease it held; False if it ended meanwhile."""
+    ended = conn.execute(
+        update(RUN)
+        .where(RUN.c.id == run.id, RUN.c.status == "running")
+        .values(status="abandoned", finished_at=run.last_seen_at or run.started_at, error=why)
+    ).rowcount
+    if ended and run.lease_owner is not None:
+        conn.execute(delete(LEASE).where(LEASE.c.owner == run.lease_owner))
+    return bool(ended)
+
+
+def lease_of(conn: Connection, owner: str) -> Lease | None:
+    row = conn.execute(
+        select(LEASE.c.owner, LEASE.c.acquired_at, LEASE.c.expires_at).where(LEASE.c.owner == owner)
+    ).first()
+    return _lease(row)
 
 
 def finish(
@@ -78,6 +130,10 @@ def _run_from_row(row: Any) -> JobRun:
         status=row.status,
         counts=json.loads(row.counts) if row.counts else None,
         error=row.error,
+        host=row.host,
+        pid=row.pid,
+        last_seen_at=as_utc(row.last_seen_at),
+        lease_owner=row.lease_owner,
     )
 
 
@@ -133,6 +189,10 @@ def holder(conn: Connection, name: str) -> Lease | None:
     row = conn.execute(
         select(LEASE.c.owner, LEASE.c.acquired_at, LEASE.c.expires_at).where(LEASE.c.name == name)
     ).first()
+    return _lease(row)
+
+
+def _lease(row: Any) -> Lease | None:
     if row is None:
         return None
     since, until = as_utc(row[1]), as_utc(row[2])

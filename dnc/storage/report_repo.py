@@ -88,7 +88,8 @@ def job_failures(conn: Connection, since: datetime, until: datetime) -> list[Job
     query = (
         select(JOB_RUN.c.job, JOB_RUN.c.started_at, JOB_RUN.c.error)
         .where(
-            JOB_RUN.c.status == "failed",
+            # A run that died (abandoned) failed as surely as one that raised.
+            JOB_RUN.c.status.in_(("failed", "abandoned")),
             JOB_RUN.c.started_at >= since,
             JOB_RUN.c.started_at < until,
         )

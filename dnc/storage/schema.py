@@ -339,8 +339,22 @@ class JobRunRow(Base):
     status: Mapped[str] = mapped_column(String(12), nullable=False)
     counts: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    # Who runs it and when it was last seen alive (see 0011): a run whose
+    # process is gone, or whose lease expired, is recorded ``abandoned``.
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
 
-    __table_args__ = (Index("ix_job_run_job_started", "job", "started_at"),)
+    __table_args__ = (
+        Index("ix_job_run_job_started", "job", "started_at"),
+        Index(
+            "ix_job_run_running",
+            "status",
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
+    )
 
 
 class JobLeaseRow(Base):
@@ -352,6 +366,18 @@ class JobLeaseRow(Base):
     owner: Mapped[str] = mapped_column(String(200), nullable=False)
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class StorageHealthRow(Base):
+    """The last result of a health check of the store (``integrity``): while
+    it says not ok, every check answers CHECK_FAILED."""
+
+    __tablename__ = "storage_health"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    ok: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    detail: Mapped[str | None] = mapped_column(Text)
 
 
 class ReplyRow(Base):

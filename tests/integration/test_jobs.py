@@ -24,7 +24,12 @@ def test_the_scheduler_registers_each_job_once_under_a_fixed_id(db_url: str) -> 
         for _ in range(2):  # a restart replaces, never duplicates
             sched = scheduler.build(service)
             jobs = {job.id: job for job in sched.get_jobs()}
-    assert set(jobs) == {tasks.NIGHTLY_SCRUB, tasks.REGISTRY_FRESHNESS, tasks.CONSENT_EXPIRY}
+    assert set(jobs) == {
+        tasks.NIGHTLY_SCRUB,
+        tasks.REGISTRY_FRESHNESS,
+        tasks.CONSENT_EXPIRY,
+        tasks.STORAGE_INTEGRITY,
+    }
     scrub = jobs[tasks.NIGHTLY_SCRUB]
     assert scrub.coalesce is True and scrub.max_instances == 1
     assert scrub.misfire_grace_time == 3600

@@ -26,6 +26,7 @@ DOMAIN = [
     "judge.py",
     "lists.py",
     "numbers.py",
+    "operations.py",
     "outcomes.py",
     "policy.py",
     "preferences.py",

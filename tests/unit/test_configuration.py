@@ -14,6 +14,9 @@ def test_packaged_defaults_load() -> None:
     cfg = configuration.load(env={})
     assert cfg.default_region == "US"
     assert cfg.database_url == ""
+    # A check is bounded well under a second; writers may wait longer.
+    assert cfg.storage.check_timeout == 0.25 and cfg.storage.write_timeout == 5.0
+    assert cfg.audit.anchor_file == "" and cfg.audit.syslog is False
 
 
 def test_user_file_overrides_defaults_and_env_names_it(tmp_path: Path) -> None:
@@ -38,6 +41,14 @@ def test_database_url_precedence(tmp_path: Path) -> None:
         ('default_region = "XX"', "default_region"),
         ("default_region = 1", "default_region"),
         ('colour = "blue"', "colour"),
+        ("[storage]\ncheck_timeout = 0", "storage.check_timeout"),
+        ("[storage]\ncheck_timeout = true", "storage.check_timeout"),
+        ("[storage]\ncheck_timeout = 9.0", "storage.check_timeout"),  # above write_timeout
+        ("[storage]\nkeepalive_count = 0", "storage.keepalive_count"),
+        ("[storage]\nbusy = 1", "storage.busy"),
+        ('[audit]\nsyslog = "yes"', "audit.syslog"),
+        ('[audit]\nsyslog_facility = "kern"', "audit.syslog_facility"),
+        ('[audit]\nanchor = "x"', "audit.anchor"),
     ],
 )
 def test_bad_values_name_the_file_and_key(tmp_path: Path, text: str, key: str) -> None:
