@@ -12,8 +12,10 @@ Every name a caller (a dialer, the CLI, the jobs, the HTTP API) uses is here;
 everything else is private to the package.
 """
 
+from dnc.access import ApiKey, NewApiKey, Scope
 from dnc.app.export import ExportSummary
 from dnc.app.list_files import ListImportSummary
+from dnc.app.lists import OnceEntry
 from dnc.app.queues import LoadSummary
 from dnc.app.registries import ImportSummary, Progress
 from dnc.app.replies import RecordedReply
@@ -27,6 +29,7 @@ from dnc.consent import ConsentKind, ConsentRecord
 from dnc.errors import (
     BadLineError,
     ConfigError,
+    ConflictError,
     DatabaseMissingError,
     DncError,
     InputError,
@@ -61,12 +64,14 @@ from dnc.verdicts import Reason, ReasonCode, Verdict
 __all__ = [
     "CLOCK_SKEW",
     "JOBS",
+    "ApiKey",
     "AuditRecord",
     "BadLineError",
     "CampaignState",
     "ChainReport",
     "Clock",
     "ConfigError",
+    "ConflictError",
     "ConsentKind",
     "ConsentRecord",
     "DatabaseMissingError",
@@ -82,7 +87,9 @@ __all__ = [
     "ListImportSummary",
     "LoadSummary",
     "LocationError",
+    "NewApiKey",
     "NotFoundError",
+    "OnceEntry",
     "Outcome",
     "OutcomeRecord",
     "PhoneNumber",
@@ -108,6 +115,7 @@ __all__ = [
     "ScrubBusyError",
     "ScrubReport",
     "SnapshotError",
+    "Scope",
     "Service",
     "StorageError",
     "StoredReply",
