@@ -70,8 +70,9 @@ def claim_idempotency(
         dialect_insert(conn, IDEMPOTENCY)
         .values(owner=owner, key=key, request=request, created_at=at)
         .on_conflict_do_nothing()
-    ).rowcount
-    if taken:
+        .returning(IDEMPOTENCY.c.key)
+    ).first()
+    if taken is not None:
         return None
     row = conn.execute(
         select(IDEMPOTENCY.c.request, IDEMPOTENCY.c.list_entry_id).where(
