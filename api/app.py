@@ -7,12 +7,16 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 import dnc
 from dnc.api import limits, ops, problems, queues, reads, verdicts, writes
 from dnc.api.auth import KeyCache
 from dnc.api.metrics import Metrics
+
+THREADS = 8
+"""Threads for the blocking endpoints (writes, batches, reads) per process."""
 
 KEY_TTL = 5.0
 """Seconds a revoked key may still work on a process that read it before."""
@@ -45,6 +49,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Fewer threads than the store has pooled connections: a burst of
+        # writes queues here, rather than timing out waiting for a connection.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         yield
         if close_service:
             service.close()

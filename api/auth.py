@@ -76,22 +76,26 @@ def bearer(request: Request) -> str | None:
     return token.strip()
 
 
+def authenticate(request: Request, scope: dnc.Scope) -> dnc.ApiKey:
+    """The request's key, which must hold ``scope``; ApiProblem 401 or 403."""
+    secret = bearer(request)
+    if secret is None:
+        raise ApiProblem(
+            401, "unauthenticated", "send Authorization: Bearer KEY", headers=CHALLENGE
+        )
+    cache: KeyCache = request.app.state.keys
+    key = cache.find(secret)
+    if key is None:
+        raise ApiProblem(401, "unauthenticated", "unknown or revoked key", headers=CHALLENGE)
+    if not key.allows(scope):
+        raise ApiProblem(403, "forbidden", f"key {key.name!r} lacks the {scope.value!r} scope")
+    return key
+
+
 def require(scope: dnc.Scope) -> Callable[[Request], Coroutine[Any, Any, dnc.ApiKey]]:
     """A dependency: the request's key, which must hold ``scope`` (401, 403)."""
 
     async def dependency(request: Request) -> dnc.ApiKey:
-        secret = bearer(request)
-        if secret is None:
-            raise ApiProblem(
-                401, "unauthenticated", "send Authorization: Bearer KEY", headers=CHALLENGE
-            )
-        cache: KeyCache = request.app.state.keys
-        key = cache.find(secret)
-        if key is None:
-            raise ApiProblem(401, "unauthenticated", "unknown or revoked key", headers=CHALLENGE)
-        if not key.allows(scope):
-            raise ApiProblem(403, "forbidden", f"key {key.name!r} lacks the {scope.value!r} scope")
-        request.state.key = key
-        return key
+        return authenticate(request, scope)
 
     return dependency

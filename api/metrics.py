@@ -12,6 +12,7 @@ import logging
 import os
 from collections import Counter as TallyCounter
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -120,6 +121,11 @@ class Metrics:
         self.opt_outs = Counter(
             "dnc_opt_outs", "Opt-outs accepted over HTTP, by channel.", ["channel"], registry=own
         )
+        # Children looked up once: labels() is a dict lookup under a lock.
+        self.single = self.latency.labels("single")
+        self.batch = self.latency.labels("batch")
+        self._results = {r: self.verdicts.labels(r) for r in ("allowed", "refused")}
+        self._codes: dict[str, Any] = {}
         if self._multiprocess:
             self.registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(self.registry)  # type: ignore[no-untyped-call]
@@ -128,6 +134,12 @@ class Metrics:
         self.registry.register(StoreCollector(service))
 
     def count(self, verdicts: Iterable[dnc.Verdict]) -> None:
+        if isinstance(verdicts, tuple) and len(verdicts) == 1:
+            verdict = verdicts[0]
+            self._results["allowed" if verdict.allowed else "refused"].inc()
+            for reason in verdict.reasons:
+                self._code(reason.code.value).inc()
+            return
         # Tallied first: a 10 000-number batch is a few increments, not 10 000.
         results: TallyCounter[str] = TallyCounter()
         codes: TallyCounter[str] = TallyCounter()
@@ -135,9 +147,15 @@ class Metrics:
             results["allowed" if verdict.allowed else "refused"] += 1
             codes.update(reason.code.value for reason in verdict.reasons)
         for result, n in results.items():
-            self.verdicts.labels(result).inc(n)
+            self._results[result].inc(n)
         for code, n in codes.items():
-            self.reasons.labels(code).inc(n)
+            self._code(code).inc(n)
+
+    def _code(self, code: str) -> Any:
+        child = self._codes.get(code)
+        if child is None:
+            child = self._codes[code] = self.reasons.labels(code)
+        return child
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from dnc.errors import StorageError, one_line
 from dnc.storage.engine import WRITE, where
@@ -32,7 +33,7 @@ class UnitOfWork:
             if self._write:
                 connection = connection.execution_options(**WRITE)
             connection.begin()
-        except DBAPIError as exc:
+        except (DBAPIError, PoolTimeout) as exc:
             raise self._storage_error(exc) from exc
         self._connection = connection
         return self
