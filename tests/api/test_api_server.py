@@ -48,9 +48,17 @@ def test_a_server_answers_a_dialer_over_http(sqlite_url: str, servers: Start) ->
         assert reader.get("/docs").status_code == 200
 
 
-def test_a_missing_database_stops_the_server_at_start(tmp_path: Any, servers: Start) -> None:
-    with pytest.raises(AssertionError, match="no dnc database"):
-        servers(f"sqlite:///{tmp_path / 'absent.db'}")
+def test_a_missing_database_stops_the_server_at_start(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from dnc.cli.app import app
+
+    result = CliRunner().invoke(
+        app, ["--database-url", f"sqlite:///{tmp_path / 'absent.db'}", "serve"]
+    )
+    assert result.exit_code == 3
+    assert "no dnc database" in result.output
+    assert not (tmp_path / "absent.db").exists()
 
 
 @pytest.mark.postgres
