@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from dnc.cli import (
+    apikey,
     audit,
     check,
     consent,
@@ -25,6 +26,7 @@ from dnc.cli import (
     reply,
     report,
     scrub,
+    serve,
 )
 from dnc.cli.common import State
 
@@ -82,6 +84,8 @@ app.add_typer(jobs.app, name="jobs")
 intent.register(app)
 doctor.register(app)
 app.add_typer(reply.app, name="reply")
+app.add_typer(apikey.app, name="api-key")
+serve.register(app)
 
 
 def main() -> None:

@@ -12,10 +12,12 @@ Every name a caller (a dialer, the CLI, the jobs, the HTTP API) uses is here;
 everything else is private to the package.
 """
 
+from dnc.access import ApiKey, NewApiKey, Scope
 from dnc.app.auditing import AuditVerification
 from dnc.app.export import ExportSummary
 from dnc.app.health import DoctorReport
 from dnc.app.list_files import ListImportSummary
+from dnc.app.lists import OnceEntry
 from dnc.app.queues import LoadSummary
 from dnc.app.registries import ImportSummary, Progress
 from dnc.app.replies import RecordedReply
@@ -31,6 +33,7 @@ from dnc.errors import (
     BadLineError,
     CheckTimeoutError,
     ConfigError,
+    ConflictError,
     DatabaseMissingError,
     DncError,
     InputError,
@@ -70,6 +73,7 @@ __all__ = [
     "Anchor",
     "AnchorCheck",
     "AnchorError",
+    "ApiKey",
     "AuditRecord",
     "AuditVerification",
     "BadLineError",
@@ -77,6 +81,7 @@ __all__ = [
     "ChainReport",
     "Clock",
     "ConfigError",
+    "ConflictError",
     "ConsentKind",
     "ConsentRecord",
     "CheckTimeoutError",
@@ -95,7 +100,9 @@ __all__ = [
     "ListImportSummary",
     "LoadSummary",
     "LocationError",
+    "NewApiKey",
     "NotFoundError",
+    "OnceEntry",
     "Outcome",
     "OutcomeRecord",
     "PhoneNumber",
@@ -121,6 +128,7 @@ __all__ = [
     "ScrubBusyError",
     "ScrubReport",
     "SnapshotError",
+    "Scope",
     "Service",
     "StorageError",
     "StorageUnhealthyError",

@@ -144,6 +144,13 @@ class ScrubBusyError(DncError):
         )
 
 
+class ConflictError(DncError):
+    """The request contradicts what is stored: a name already taken, an
+    idempotency key reused for a different request."""
+
+    kind = "conflict"
+
+
 class NotFoundError(DncError, LookupError):
     """The thing asked for (an entry, a registry) does not exist."""
 

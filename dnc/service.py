@@ -7,13 +7,15 @@ class is the table of contents of what the service does. ``dnc.open()``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from dnc import preferences as _preferences
+from dnc.access import ApiKey, NewApiKey
 from dnc.app import (
+    api_keys,
     auditing,
     checks,
     claims,
@@ -131,6 +133,33 @@ class Service:
         back-dated, never post-dated (TimeRangeError)."""
         return lists.opt_out(
             self._app,
+            number,
+            campaign=campaign,
+            scope=scope,
+            channel=channel,
+            at=at,
+            note=note,
+            actor=actor,
+        )
+
+    def opt_out_once(
+        self,
+        key: str,
+        number: str,
+        *,
+        actor: str,
+        campaign: str | None = None,
+        scope: str = "company",
+        channel: str = "call",
+        at: datetime | None = None,
+        note: str | None = None,
+    ) -> lists.OnceEntry:
+        """``opt_out`` under a client's idempotency key (unique per ``actor``):
+        a retry returns the first request's entry (``replayed``) and makes
+        none; the key reused for another request raises ConflictError."""
+        return lists.opt_out_once(
+            self._app,
+            key,
             number,
             campaign=campaign,
             scope=scope,
@@ -444,6 +473,13 @@ class Service:
         """Load a CSV (``number``; optional lead_id, location, priority), all or nothing."""
         return queues.load_queue(self._app, path, campaign, at)
 
+    def load_leads(
+        self, campaign: str, leads: Sequence[Mapping[str, Any]], at: datetime | None = None
+    ) -> queues.LoadSummary:
+        """Queue leads given as records (``number``; optional lead_id, location,
+        priority), all or nothing: InputError names the first bad one."""
+        return queues.load_leads(self._app, campaign, leads, at)
+
     def queue(
         self,
         campaign: str | None = None,
@@ -558,3 +594,25 @@ class Service:
     def job_runs(self, job: str | None = None, limit: int = 50) -> list[JobRun]:
         """Recorded job runs, newest first (failures and skips included)."""
         return jobs.job_runs(self._app, job, limit)
+
+    def job_run_counts(self) -> dict[tuple[str, str], int]:
+        """How many runs each job has had, by (job, status)."""
+        return jobs.job_run_counts(self._app)
+
+    # -- HTTP API keys (dnc/app/api_keys.py) ---------------------------------------------
+
+    def create_api_key(
+        self, name: str, scopes: Iterable[str], actor: str | None = None
+    ) -> NewApiKey:
+        """A key for the HTTP API (scopes check, write, admin); its secret is in
+        the result only: the store keeps its SHA-256. Audited."""
+        return api_keys.create(self._app, name, scopes, actor)
+
+    def revoke_api_key(
+        self, name: str, actor: str | None = None, reason: str | None = None
+    ) -> ApiKey:
+        """Revoke a key (kept, so the audit trail's actor stays explained). Audited."""
+        return api_keys.revoke(self._app, name, actor, reason)
+
+    def api_keys(self, include_revoked: bool = True) -> list[ApiKey]:
+        return api_keys.keys(self._app, live_only=not include_revoked)

@@ -226,3 +226,9 @@ def _skipped(app: App, job: str, trigger: str, why: str) -> None:
         jobs_repo.finish(uow.connection, run_id, status="skipped", at=now, error=why)
         uow.commit()
     log.warning("%s skipped: %s", job, why)
+
+
+def job_run_counts(app: App) -> dict[tuple[str, str], int]:
+    """Runs by (job, status): what the metrics endpoint counts."""
+    with app.store.unit() as uow:
+        return jobs_repo.counts(uow.connection)

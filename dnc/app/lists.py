@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from dnc.app.context import App, choice, required_reason
 from dnc.app.effects import record_block, record_entry
 from dnc.clock import not_after_now, not_before_now
-from dnc.errors import InputError, NotFoundError
+from dnc.errors import ConflictError, InputError, NotFoundError
 from dnc.lists import (
     NEVER_BLOCKS,
     POST_DATED,
@@ -20,7 +23,7 @@ from dnc.lists import (
 )
 from dnc.numbers import PhoneNumber
 from dnc.prefixes import PrefixBlock, block_snapshot, parse_prefix
-from dnc.storage import audit_repo, lists_repo, prefix_repo
+from dnc.storage import api_key_repo, audit_repo, lists_repo, prefix_repo
 
 
 def opt_out(
@@ -55,6 +58,75 @@ def opt_out(
         expires_at=None,
         action="opt_out",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OnceEntry:
+    """An opt-out made under an idempotency key: the entry, and whether an
+    earlier request with the same key had already made it."""
+
+    entry: ListEntry
+    replayed: bool
+
+
+def opt_out_once(
+    app: App,
+    key: str,
+    number: str,
+    *,
+    campaign: str | None,
+    scope: str,
+    channel: str,
+    at: datetime | None,
+    note: str | None,
+    actor: str,
+) -> OnceEntry:
+    """``opt_out`` under a client's idempotency key: a retry of the same
+    request (same key, same actor) returns the entry the first one made and
+    makes none; the same key with a different request raises ConflictError.
+    The key is taken in the entry's own transaction, so a crash between the
+    two cannot leave a key without its entry or the reverse."""
+    if not key.strip() or len(key) > 200:
+        raise InputError("an idempotency key is 1 to 200 characters")
+    scope_ = choice(Scope, scope, "scope")
+    if scope_ is Scope.CAMPAIGN and not campaign:
+        raise InputError("scope 'campaign' needs a campaign")
+    when = not_after_now(app.at(at), app.now(), "opt-out time", POST_DATED)
+    channel_ = choice(Channel, channel, "channel")
+    phone = app.parse(number)
+    request = hashlib.sha256(
+        json.dumps(
+            [phone.e164, campaign, scope_.value, channel_.value, note, at and at.isoformat()]
+        ).encode()
+    ).hexdigest()
+    with app.store.unit(write=True) as uow:
+        found = api_key_repo.claim_idempotency(uow.connection, actor, key, request, app.now())
+        if found is not None:
+            first, entry_id = found
+            if first != request:
+                raise ConflictError(
+                    f"idempotency key {key!r} was used for a different opt-out request"
+                )
+            entry = lists_repo.by_id(uow.connection, entry_id) if entry_id is not None else None
+            if entry is None:
+                raise ConflictError(f"idempotency key {key!r}: its first request has no entry")
+            return OnceEntry(entry, replayed=True)
+        entry = record_entry(
+            uow.connection,
+            phone.key,
+            campaign=campaign if scope_ is Scope.CAMPAIGN else None,
+            source=Source.OPT_OUT,
+            channel=channel_,
+            created_at=when,
+            note=note,
+            expires_at=None,
+            actor=app.actor(actor),
+            action="opt_out",
+            recorded=app.now(),
+        )
+        api_key_repo.settle_idempotency(uow.connection, actor, key, entry.id)
+        uow.commit()
+    return OnceEntry(entry, replayed=False)
 
 
 def add_to_list(

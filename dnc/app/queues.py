@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from dnc.app.context import App, choice
 from dnc.errors import BadLineError, DncError, InputError
@@ -76,6 +77,41 @@ def load_queue(app: App, path: str | Path, campaign: str, at: datetime | None) -
         leads.append(Lead(phone, _cell(row, "lead_id"), location, priority))
     added = _insert(app, campaign, leads, when)
     return LoadSummary(read=len(leads), added=added, already_queued=len(leads) - added)
+
+
+def load_leads(
+    app: App, campaign: str, leads: Sequence[Mapping[str, Any]], at: datetime | None
+) -> LoadSummary:
+    """Leads given as records (``number``; optional lead_id, location,
+    priority), all or nothing like ``load_queue``: every lead is checked
+    before anything is written; InputError names the first bad one by its
+    position (from 0) and value."""
+    when = app.at(at)
+    checked: list[Lead] = []
+    locations: dict[str, str | None] = {}
+    for index, item in enumerate(leads):
+        text = str(item.get("number") or "").strip()
+        try:
+            phone = parse(text, app.config.default_region)
+        except DncError as exc:
+            why = getattr(exc, "why", str(exc))
+            raise InputError(f"leads[{index}]: {why}: {text!r}") from None
+        raw_priority = item.get("priority")
+        priority = 0 if raw_priority is None else raw_priority
+        if not isinstance(priority, int) or isinstance(priority, bool):
+            raise InputError(f"leads[{index}]: priority is not a whole number: {priority!r}")
+        location = item.get("location") or None
+        if location is not None:
+            location = str(location)
+            if location not in locations:
+                locations[location] = _location_problem(app, location)
+            why = locations[location]
+            if why is not None:
+                raise InputError(f"leads[{index}]: {why}")
+        lead_id = item.get("lead_id")
+        checked.append(Lead(phone, None if lead_id is None else str(lead_id), location, priority))
+    added = _insert(app, campaign, checked, when)
+    return LoadSummary(read=len(checked), added=added, already_queued=len(checked) - added)
 
 
 def entries(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -118,6 +118,12 @@ def runs(conn: Connection, job: str | None = None, limit: int = 50) -> list[JobR
     if job is not None:
         query = query.where(RUN.c.job == job)
     return [_run_from_row(row) for row in conn.execute(query)]
+
+
+def counts(conn: Connection) -> dict[tuple[str, str], int]:
+    """How many runs each job has had, by how they ended."""
+    query = select(RUN.c.job, RUN.c.status, func.count()).group_by(RUN.c.job, RUN.c.status)
+    return {(row[0], row[1]): int(row[2]) for row in conn.execute(query)}
 
 
 def _run_from_row(row: Any) -> JobRun:

@@ -104,6 +104,11 @@ def entries(
     return [entry_from_row(row) for row in conn.execute(query)]
 
 
+def by_id(conn: Connection, entry_id: int) -> ListEntry | None:
+    row = conn.execute(select(*ENTRY_COLUMNS).where(LIST_ENTRY.c.id == entry_id)).first()
+    return entry_from_row(row) if row is not None else None
+
+
 def mark_removed(
     conn: Connection, entry_ids: Sequence[int], *, at: datetime, actor: str, reason: str
 ) -> list[ListEntry]:

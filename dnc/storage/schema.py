@@ -409,6 +409,35 @@ class ReplyRow(Base):
     )
 
 
+class ApiKeyRow(Base):
+    """An HTTP API key: its name, scopes and SHA-256, never the secret.
+    Revocation keeps the row, so the audit trail's actor stays explained."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    scopes: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class IdempotencyRow(Base):
+    """A client's Idempotency-Key and what its first request made: a retried
+    request finds the row and gets the same entry back."""
+
+    __tablename__ = "idempotency_key"
+
+    owner: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request: Mapped[str] = mapped_column(String(64), nullable=False)
+    list_entry_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
 def table(model: type[Base]) -> Table:
     """The Core table of a model, typed as such for Core statements."""
     return cast(Table, model.__table__)
