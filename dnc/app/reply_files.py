@@ -20,6 +20,7 @@ from dnc.app.context import App
 from dnc.errors import BadLineError, DncError
 from dnc.importing import InputFile
 from dnc.importing.formats import csv_rows, number_cell
+from dnc.replies import ReplyIntent
 
 Progress = Callable[[int, int], None]
 """Called with (bytes of the file read so far, file size in bytes)."""
@@ -53,6 +54,7 @@ def import_replies(
     source = InputFile(path)
     who = app.actor(actor)
     read = []
+    readings: dict[str, ReplyIntent] = {}
     for member, line, row in csv_rows(source):
         reply = replies.Reply(
             number=number_cell(row).strip(),
@@ -63,7 +65,7 @@ def import_replies(
             agent=(row.get("agent") or "").strip() or None,
         )
         try:
-            phone, reading, received = replies.read(app, reply, language)
+            phone, reading, received = replies.read(app, reply, language, readings)
         except DncError as exc:
             raise BadLineError(member, line, _shown(row), getattr(exc, "why", str(exc))) from None
         read.append(
