@@ -23,6 +23,7 @@ import pytest
 from dnc.replies import Intent, classify_reply
 
 CORPUS = Path(__file__).parent / "corpus"
+HELDOUT = Path(__file__).parent / "heldout"
 LANGUAGES = ("en", "de", "et", "lt", "ru")
 
 
@@ -34,9 +35,9 @@ class Line:
     per_se: bool
 
 
-def load(language: str) -> list[Line]:
+def load(language: str, folder: Path = CORPUS) -> list[Line]:
     lines = []
-    path = CORPUS / f"{language}.tsv"
+    path = folder / f"{language}.tsv"
     for raw in path.read_text(encoding="utf-8").splitlines():
         if not raw.strip() or raw.startswith("#"):
             continue
@@ -73,10 +74,10 @@ class Figures:
         return self.counts[(Intent.CALLBACK_REQUEST, Intent.OPT_OUT)] / true if true else 0.0
 
 
-def measure(language: str, given: bool) -> Figures:
+def measure(language: str, given: bool, folder: Path = CORPUS) -> Figures:
     counts: Counter[tuple[Intent, Intent]] = Counter()
     wrong = []
-    for line in load(language):
+    for line in load(language, folder):
         got = classify_reply(line.text, language if given else None).intent
         counts[(line.expected, got)] += 1
         if got is not line.expected:
@@ -84,11 +85,11 @@ def measure(language: str, given: bool) -> Figures:
     return Figures(language, given, counts, wrong)
 
 
-def report(given: bool) -> str:
-    head = "language given" if given else "language detected"
+def report(given: bool, folder: Path = CORPUS) -> str:
+    head = f"{folder.name}, " + ("language given" if given else "language detected")
     rows = [f"{head}: precision / recall (support) per intent; callback→opt-out share"]
     for language in LANGUAGES:
-        fig = measure(language, given)
+        fig = measure(language, given, folder)
         cells = [
             f"{i.value} {fig.precision(i):.2f}/{fig.recall(i):.2f} ({fig.support(i)})"
             for i in Intent
