@@ -94,7 +94,9 @@ def _parse_cached(text: str, region: str) -> PhoneNumber:
     if possible not in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
         raise InvalidNumberError(text, _POSSIBLE_WHY.get(possible, "not a possible number"))
     region_code = phonenumbers.region_code_for_number(parsed)
-    if not phonenumbers.is_valid_number(parsed):
+    # is_valid_number(parsed) is exactly this, finding the region again: a
+    # NANP number's region is a scan of 25 regions' patterns.
+    if region_code is None or not phonenumbers.is_valid_number_for_region(parsed, region_code):
         where = region_code or f"+{parsed.country_code}"
         raise InvalidNumberError(text, f"not a valid number for region {where}")
     zones = _known(pn_timezone.time_zones_for_number(parsed))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -205,17 +206,38 @@ def store_preference(
     conn: Connection, phone: PhoneNumber, pref: Preference | None, *, actor: str, now: datetime
 ) -> None:
     """Set (or with None clear) the number's wishes, audited, in the caller's unit of work."""
-    before = consent_repo.preference(conn, phone.key)
-    consent_repo.set_preference(conn, phone.key, pref, at=now, actor=actor)
-    audit_repo.append(
-        conn,
-        AuditRecord(
-            at=now,
-            actor=actor,
-            action="preference_set" if pref else "preference_clear",
-            number=phone.e164,
-            subject="preference",
-            before=preference_snapshot(before),
-            after=preference_snapshot(pref),
-        ),
+    store_preferences(conn, [(phone, pref, actor)], now=now)
+
+
+def store_preferences(
+    conn: Connection,
+    changes: Sequence[tuple[PhoneNumber, Preference | None, str]],
+    *,
+    now: datetime,
+) -> None:
+    """Set (None: clear) numbers' wishes in order, each audited with what it
+    replaced (a number changed twice: its first change, then the second),
+    set-based, in the caller's unit of work."""
+    current = consent_repo.preferences_of(conn, [phone.key for phone, _, _ in changes])
+    records = []
+    for phone, pref, actor in changes:
+        before = current.get(phone.key)
+        records.append(
+            AuditRecord(
+                at=now,
+                actor=actor,
+                action="preference_set" if pref else "preference_clear",
+                number=phone.e164,
+                subject="preference",
+                before=preference_snapshot(before),
+                after=preference_snapshot(pref),
+            )
+        )
+        if pref is None:
+            current.pop(phone.key, None)
+        else:
+            current[phone.key] = pref
+    consent_repo.set_preferences(
+        conn, [(phone.key, pref, actor) for phone, pref, actor in changes], at=now
     )
+    audit_repo.append_many(conn, records)

@@ -74,6 +74,8 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
         three_nos = report_repo.three_nos(conn, start, end)
         runs = report_repo.scrub_runs(conn, start, end)
         failures = report_repo.job_failures(conn, start, end)
+        arrivals = report_repo.opt_out_arrivals(conn, start, end)
+        delays = report_repo.receipt_to_effect(conn, start, end)
     return build(
         since=first,
         until=last,
@@ -83,6 +85,8 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
         scrub_runs=runs,
         registries=[_age(s) for s in statuses],
         failures=failures,
+        arrivals=arrivals,
+        receipt_to_effect=delays,
     )
 
 

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.engine import Connection
 
 from dnc.app import outcomes as outcome_cases
-from dnc.app.consents import store_preference
+from dnc.app.consents import store_preferences
 from dnc.app.context import App, choice
 from dnc.app.effects import record_entries
 from dnc.app.outcomes import NewOutcome, build_record
@@ -134,15 +134,21 @@ def record_many(conn: Connection, app: App, items: Sequence[ReadReply]) -> list[
             conn, app, [p.outcome for p in plans if p.outcome is not None], recorded=now
         )
     )
-    done = []
+    wishes = consent_repo.preferences_of(
+        conn, [item.phone.key for item, plan in zip(items, plans, strict=True) if plan.wish]
+    )
+    done, changed = [], []
     for item, plan in zip(items, plans, strict=True):
         entry = next(entries) if plan.entry is not None else None
         outcome = next(outcomes) if plan.outcome is not None else None
         preference = None
-        if plan.effect == Effect.PREFERENCE:
-            preference = _wished(conn, item.phone, plan.not_before, plan.not_after)
-            store_preference(conn, item.phone, preference, actor=item.actor, now=now)
+        if plan.wish:
+            before = wishes.get(item.phone.key)
+            preference = _wished(before, plan.not_before, plan.not_after)
+            wishes[item.phone.key] = preference
+            changed.append((item.phone, preference, item.actor))
         done.append((item, plan.effect, entry, outcome, preference))
+    store_preferences(conn, changed, now=now)
     stored = replies_repo.insert_replies(
         conn,
         [_row(item, effect, entry, outcome, now) for item, effect, entry, outcome, _ in done],
@@ -168,6 +174,10 @@ class _Plan(NamedTuple):
     outcome: NewOutcome | None = None
     not_before: time | None = None
     not_after: time | None = None
+
+    @property
+    def wish(self) -> bool:
+        return self.effect == Effect.PREFERENCE
 
 
 def _plan(app: App, item: ReadReply, now: datetime) -> _Plan:
@@ -232,8 +242,16 @@ def replies(app: App, number: str) -> list[StoredReply]:
         return replies_repo.for_number(uow.connection, key)
 
 
-def read(app: App, reply: Reply, language: str | None) -> tuple[PhoneNumber, ReplyIntent, datetime]:
-    """Check and read one reply: its number, its reading, when it arrived."""
+def read(
+    app: App,
+    reply: Reply,
+    language: str | None,
+    readings: dict[str, ReplyIntent] | None = None,
+) -> tuple[PhoneNumber, ReplyIntent, datetime]:
+    """Check and read one reply: its number, its reading, when it arrived.
+
+    ``readings`` remembers texts already read (classification is pure): a
+    gateway export repeats "STOP", "Stop" and "no thanks" thousands of times."""
     if not isinstance(reply.text, str) or not reply.text.strip():
         raise InputError("a reply needs its text")
     if len(reply.text) > MAX_TEXT:
@@ -245,17 +263,21 @@ def read(app: App, reply: Reply, language: str | None) -> tuple[PhoneNumber, Rep
         app.at(reply.received_at, "received_at"), app.now(), "reply time", NOT_RECEIVED_YET
     )
     phone = app.parse(reply.number)
-    return phone, classify_reply(reply.text, language), received
+    reading = readings.get(reply.text) if readings is not None else None
+    if reading is None:
+        reading = classify_reply(reply.text, language)
+        if readings is not None:
+            readings[reply.text] = reading
+    return phone, reading, received
 
 
-def _wished(conn: Connection, phone: PhoneNumber, not_before: Any, not_after: Any) -> Preference:
+def _wished(before: Preference | None, not_before: Any, not_after: Any) -> Preference:
     """The standing wish a reply states, over what the person wished before:
     a reply changes only what it names."""
-    before = consent_repo.preference(conn, phone.key) or Preference()
     changed = {"not_before": not_before} if not_before is not None else {}
     if not_after is not None:
         changed["not_after"] = not_after
-    return dataclasses.replace(before, **changed)
+    return dataclasses.replace(before or Preference(), **changed)
 
 
 def _evidence(reply: Reply, reading: ReplyIntent) -> str:

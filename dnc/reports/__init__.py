@@ -1,8 +1,11 @@
 """Compliance reports: a pure model built from stored facts, and its renderings."""
 
 from dnc.reports.model import (
+    LEGAL_LIMIT,
+    Arrival,
     DayCounts,
     JobFailure,
+    ReceiptToEffect,
     RegistryAge,
     Report,
     ScrubSummary,
@@ -12,8 +15,11 @@ from dnc.reports.model import (
 )
 
 __all__ = [
+    "LEGAL_LIMIT",
+    "Arrival",
     "DayCounts",
     "JobFailure",
+    "ReceiptToEffect",
     "RegistryAge",
     "Report",
     "ScrubSummary",

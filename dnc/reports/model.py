@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from dnc.errors import InputError
+from dnc.rules.calendars import holiday_names
 
 MAX_DAYS = 1830
 """Five years of days: the retention period, and still a readable chart."""
@@ -76,6 +77,50 @@ class JobFailure:
     error: str
 
 
+class Arrival:
+    """How an opt-out arrived (the keys of ``Report.opt_outs_by_arrival``)."""
+
+    KEYWORD = "keyword"  # a reply that is a per-se keyword: STOP, QUIT, OPTOUT, СТОП
+    PHRASE = "phrase"  # a reply read as an opt-out by another rule: "please don't call me"
+    EXPLICIT = "explicit"  # told by the API, the CLI, a list import or a dialer's outcome
+
+    ALL = (KEYWORD, PHRASE, EXPLICIT)
+
+
+LEGAL_LIMIT = "10 business days"
+"""How long an opt-out may take to be honoured: 47 CFR 64.1200(a)(10), in
+force 2025-04-11 (revocation by any reasonable means, honoured within a
+reasonable time not exceeding ten business days from receipt)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptToEffect:
+    """Time from receiving an opt-out to its list entry taking effect, in seconds.
+
+    Receipt is when the reply arrived (its ``received_at``) or the time the
+    opt-out was given for; effect is when its list entry was recorded, from
+    which every check refuses the number. A reply recorded as it arrives
+    takes zero; a gateway export imported a day late shows the day.
+    ``late`` counts opt-outs that took longer than the legal limit.
+    """
+
+    count: int = 0
+    min_seconds: float | None = None
+    median_seconds: float | None = None
+    max_seconds: float | None = None
+    late: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "min_seconds": self.min_seconds,
+            "median_seconds": self.median_seconds,
+            "max_seconds": self.max_seconds,
+            "limit": LEGAL_LIMIT,
+            "late": self.late,
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     since: date
@@ -87,6 +132,8 @@ class Report:
     daily: tuple[DayCounts, ...]
     registries: tuple[RegistryAge, ...]
     failures: tuple[JobFailure, ...]
+    opt_outs_by_arrival: Mapping[str, int] = field(default_factory=dict)
+    receipt_to_effect: ReceiptToEffect = ReceiptToEffect()
 
     @property
     def opt_outs(self) -> int:
@@ -122,7 +169,7 @@ class Report:
         def split(m: Mapping[str, Split]) -> dict[str, dict[str, int]]:
             return {k: {"suppressed": v.suppressed, "deferred": v.deferred} for k, v in m.items()}
 
-        return {
+        found: dict[str, Any] = {
             "since": self.since.isoformat(),
             "until": self.until.isoformat(),
             "generated_at": self.generated_at.isoformat(),
@@ -168,6 +215,33 @@ class Report:
                 for f in self.failures
             ],
         }
+        found["opt_outs"]["by_arrival"] = dict(self.opt_outs_by_arrival)
+        found["opt_outs"]["receipt_to_effect"] = self.receipt_to_effect.to_dict()
+        return found
+
+
+LIMIT_BUSINESS_DAYS = 10
+
+
+def business_days_between(received: datetime, effective: datetime) -> int:
+    """Business days (Monday to Friday, US federal holidays off) after the UTC
+    day of ``received`` up to and including that of ``effective``: an opt-out
+    received on a Friday and honoured the next Monday took one."""
+    first, last = received.astimezone(UTC).date(), effective.astimezone(UTC).date()
+    days = 0
+    day = first + timedelta(days=1)
+    while day <= last:
+        if day.weekday() < 5 and day not in holiday_names("US", None, ("public",), day.year):
+            days += 1
+        day += timedelta(days=1)
+    return days
+
+
+def is_late(received: datetime, effective: datetime) -> bool:
+    """True when an opt-out took effect more than the legal ten business days after receipt."""
+    if effective - received > timedelta(days=31):  # more than any ten business days span
+        return True
+    return business_days_between(received, effective) > LIMIT_BUSINESS_DAYS
 
 
 def period(since: date, until: date) -> tuple[datetime, datetime]:
@@ -190,13 +264,16 @@ def build(
     scrub_runs: Iterable[tuple[datetime, str | None]],
     registries: Sequence[RegistryAge],
     failures: Sequence[JobFailure],
+    arrivals: Iterable[tuple[str, int]] = (),
+    receipt_to_effect: ReceiptToEffect | None = None,
 ) -> Report:
     """Assemble a report from what the storage layer counted.
 
     ``opt_outs`` and ``three_nos`` are (day, channel or campaign, count)
     rows; ``scrub_runs`` the start time and ``counts`` JSON of each
     successful scrub (a run whose counts cannot be read is counted as such,
-    never guessed at).
+    never guessed at); ``arrivals`` (how it arrived, count) rows of the
+    same opt-outs, every kind of arrival shown, none as zero.
     """
     period(since, until)
     days = [since + timedelta(days=i) for i in range((until - since).days + 1)]
@@ -231,7 +308,16 @@ def build(
         daily=daily,
         registries=tuple(registries),
         failures=tuple(sorted(failures, key=lambda f: f.started_at)),
+        opt_outs_by_arrival=_arrivals(arrivals),
+        receipt_to_effect=receipt_to_effect or ReceiptToEffect(),
     )
+
+
+def _arrivals(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
+    counted: Counter[str] = Counter(dict.fromkeys(Arrival.ALL, 0))
+    for kind, count in rows:
+        counted[kind] += count
+    return dict(counted)
 
 
 def _scrub(

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from html import escape
 
-from dnc.reports.model import RegistryAge, Report, Split
+from dnc.reports.model import LEGAL_LIMIT, RegistryAge, Report, Split
+from dnc.reports.render_text import duration
 
 PALETTE = (
     "#2563eb",  # opt-outs
@@ -75,6 +76,7 @@ def render(report: Report) -> str:
         _channels(report),
         _three_nos(report),
         "</div>",
+        _arrivals(report),
         _scrub(report),
         _registries(report.registries),
         _failures(report),
@@ -135,6 +137,37 @@ def _three_nos(report: Report) -> str:
         else '<p class="note">No number reached the three no\'s in this period.</p>'
     )
     return f"<section><h2>Three no's by campaign</h2>{body}</section>"
+
+
+def _arrivals(report: Report) -> str:
+    items = [(k, v) for k, v in report.opt_outs_by_arrival.items() if v]
+    bars = hbars(items, PALETTE[0]) if items else '<p class="note">No opt-outs in this period.</p>'
+    d = report.receipt_to_effect
+    late = f'<td class="n {"bad" if d.late else "ok"}">{d.late:,}</td>'
+    rows = "".join(
+        f"<tr><td>{label}</td><td class=n>{escape(value)}</td></tr>"
+        for label, value in (
+            ("opt-outs", f"{d.count:,}"),
+            ("fastest", duration(d.min_seconds)),
+            ("median", duration(d.median_seconds)),
+            ("slowest", duration(d.max_seconds)),
+            ("legal limit", LEGAL_LIMIT),
+        )
+    )
+    table = (
+        f"<table><tr><th>receipt to effect</th><th class=n>time</th></tr>{rows}"
+        f"<tr><td>later than the limit</td>{late}</tr></table>"
+    )
+    return (
+        "<section><h2>Opt-outs by arrival, and receipt to effect</h2>"
+        f'<div class="row"><div>{bars}</div><div>{table}</div></div>'
+        '<p class="note">keyword: a reply that is a per-se opt-out keyword (STOP, QUIT, '
+        "OPTOUT…); phrase: a reply read as a request to stop in other words; explicit: an "
+        "opt-out given through the API, the CLI, an import or a dialer's outcome. Receipt is "
+        "when the reply arrived (or the time the opt-out was given for), effect when its list "
+        "entry was recorded: from then on no check allows the number. Since 2025-04-11 "
+        "47 CFR 64.1200(a)(10) allows at most ten business days.</p></section>"
+    )
 
 
 def _scrub(report: Report) -> str:

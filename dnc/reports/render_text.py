@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from dnc.reports.model import Report
+from dnc.reports.model import LEGAL_LIMIT, Report
 
 
 def render_text(report: Report) -> str:
@@ -33,6 +33,12 @@ def render_text(report: Report) -> str:
             ["channel", "opt-outs"],
             [[k, f"{v:,}"] for k, v in report.opt_outs_by_channel.items()],
         ),
+        _table(
+            "Opt-outs by arrival",
+            ["arrival", "opt-outs"],
+            [[k, f"{v:,}"] for k, v in report.opt_outs_by_arrival.items()],
+        ),
+        _receipt_to_effect(report),
         _table(
             "Three no's by campaign",
             ["campaign", "suppressions"],
@@ -110,6 +116,18 @@ def render_csv(report: Report) -> str:
         writer.writerow(["daily", day, "", "scrub_deferred", d.scrub_deferred])
     for channel, n in report.opt_outs_by_channel.items():
         writer.writerow(["opt_outs_by_channel", "", channel, "opt_outs", n])
+    for arrival, n in report.opt_outs_by_arrival.items():
+        writer.writerow(["opt_outs_by_arrival", "", arrival, "opt_outs", n])
+    delays = report.receipt_to_effect
+    for metric, value in (
+        ("count", delays.count),
+        ("min_seconds", delays.min_seconds),
+        ("median_seconds", delays.median_seconds),
+        ("max_seconds", delays.max_seconds),
+        ("late", delays.late),
+        ("limit", LEGAL_LIMIT),
+    ):
+        writer.writerow(["receipt_to_effect", "", "", metric, "" if value is None else value])
     for campaign, n in report.three_nos_by_campaign.items():
         writer.writerow(["three_nos_by_campaign", "", campaign, "three_nos", n])
     for section, splits in (
@@ -134,6 +152,33 @@ def render_csv(report: Report) -> str:
             ["job_failure", f.started_at.isoformat(), f.job, "error", _first_line(f.error)]
         )
     return buffer.getvalue()
+
+
+def _receipt_to_effect(report: Report) -> str:
+    delays = report.receipt_to_effect
+    rows = [
+        ["opt-outs", f"{delays.count:,}"],
+        ["fastest", duration(delays.min_seconds)],
+        ["median", duration(delays.median_seconds)],
+        ["slowest", duration(delays.max_seconds)],
+        ["legal limit", f"{LEGAL_LIMIT} (47 CFR 64.1200(a)(10), since 2025-04-11)"],
+        ["later than the limit", f"{delays.late:,}"],
+    ]
+    return _table("Opt-outs: receipt to effect", ["what", "time"], rows)
+
+
+def duration(seconds: float | None) -> str:
+    """A time span as a person reads it: "0 s", "2.5 s", "3 h 12 min", "4 d 2 h"."""
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.3g} s" if seconds else "0 s"
+    minutes, hours, days = int(seconds // 60), int(seconds // 3600), int(seconds // 86400)
+    if seconds < 3600:
+        return f"{minutes} min"
+    if seconds < 86400:
+        return f"{hours} h {minutes % 60} min"
+    return f"{days} d {hours % 24} h"
 
 
 def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from dnc.consent import ConsentKind, ConsentRecord
 from dnc.preferences import format_days, parse_days
 from dnc.rules import Preference
+from dnc.storage.lists_repo import chunked
 from dnc.storage.schema import ConsentRow, PreferenceRow, table
 from dnc.storage.types import as_utc
 
@@ -96,22 +97,46 @@ def preference(conn: Connection, number: int) -> Preference | None:
     return None if row is None else preference_from_row(row)
 
 
+def preferences_of(conn: Connection, numbers: Iterable[int]) -> dict[int, Preference]:
+    """The stored wishes of each number that has any (numbers read in chunks)."""
+    found: dict[int, Preference] = {}
+    for chunk in chunked(sorted(set(numbers))):
+        query = select(PREFERENCE.c.number, *PREFERENCE_COLUMNS).where(
+            PREFERENCE.c.number.in_(chunk)
+        )
+        for row in conn.execute(query):
+            found[row[0]] = preference_from_row(row[1:])
+    return found
+
+
 def set_preference(
     conn: Connection, number: int, pref: Preference | None, *, at: datetime, actor: str
 ) -> None:
-    conn.execute(delete(PREFERENCE).where(PREFERENCE.c.number == number))
-    if pref is None:
-        return
-    conn.execute(
-        insert(PREFERENCE).values(
-            number=number,
-            not_before=pref.not_before.strftime("%H:%M") if pref.not_before else None,
-            not_after=pref.not_after.strftime("%H:%M") if pref.not_after else None,
-            days=format_days(pref.days),
-            updated_at=at,
-            actor=actor,
-        )
-    )
+    set_preferences(conn, [(number, pref, actor)], at=at)
+
+
+def set_preferences(
+    conn: Connection, prefs: Sequence[tuple[int, Preference | None, str]], *, at: datetime
+) -> None:
+    """Replace (None: clear) the wishes of numbers, set-based; a number given
+    twice keeps the last."""
+    final = {number: (pref, actor) for number, pref, actor in prefs}
+    for chunk in chunked(sorted(final)):
+        conn.execute(delete(PREFERENCE).where(PREFERENCE.c.number.in_(chunk)))
+    rows = [
+        {
+            "number": number,
+            "not_before": pref.not_before.strftime("%H:%M") if pref.not_before else None,
+            "not_after": pref.not_after.strftime("%H:%M") if pref.not_after else None,
+            "days": format_days(pref.days),
+            "updated_at": at,
+            "actor": actor,
+        }
+        for number, (pref, actor) in final.items()
+        if pref is not None
+    ]
+    if rows:
+        conn.execute(insert(PREFERENCE), rows)
 
 
 def hot_consents_query() -> Select[Any]:

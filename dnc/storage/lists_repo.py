@@ -6,10 +6,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.engine import Connection
 
 from dnc.lists import Channel, ListEntry, NewEntry, Source
+from dnc.storage.inserts import insert_rows
 from dnc.storage.schema import ListEntryRow, table
 from dnc.storage.types import as_utc
 
@@ -72,10 +73,7 @@ def insert_entries(
         }
         for e in entries
     ]
-    stored = conn.execute(
-        insert(LIST_ENTRY).returning(*ENTRY_COLUMNS, sort_by_parameter_order=True), rows
-    )
-    return [entry_from_row(row) for row in stored]
+    return [entry_from_row(row) for row in insert_rows(conn, LIST_ENTRY, rows, ENTRY_COLUMNS)]
 
 
 def entries(

@@ -6,11 +6,12 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, literal_column, or_, select, text
+from sqlalchemy import and_, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import FromClause, Select
 
 from dnc.outcomes import Outcome, OutcomeRecord
+from dnc.storage.inserts import insert_rows
 from dnc.storage.schema import CallOutcomeRow, table
 from dnc.storage.types import as_utc
 
@@ -166,8 +167,7 @@ def insert_outcomes(
         }
         for number, record, actor in rows
     ]
-    stored = conn.execute(insert(OUTCOME).returning(*COLUMNS, sort_by_parameter_order=True), values)
-    return [record_from_row(row) for row in stored]
+    return [record_from_row(row) for row in insert_rows(conn, OUTCOME, values, COLUMNS)]
 
 
 def of_numbers(conn: Connection, numbers: Iterable[int]) -> dict[int, list[OutcomeRecord]]:

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from dnc.storage.inserts import insert_rows
 from dnc.storage.schema import ReplyRow, table
 from dnc.storage.types import as_utc
 
@@ -63,8 +64,7 @@ def insert_replies(conn: Connection, values: Sequence[dict[str, Any]]) -> list[S
     if not values:
         return []
     rows = [{**v, "matches": json.dumps(v["matches"], ensure_ascii=False)} for v in values]
-    stored = conn.execute(insert(REPLY).returning(*_COLUMNS, sort_by_parameter_order=True), rows)
-    return [_from_row(row) for row in stored]
+    return [_from_row(row) for row in insert_rows(conn, REPLY, rows, _COLUMNS)]
 
 
 def for_number(conn: Connection, number: int) -> list[StoredReply]:

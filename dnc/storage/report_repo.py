@@ -9,17 +9,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import Date, cast, extract, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from dnc.reports.model import JobFailure
-from dnc.storage.schema import AuditRow, JobRunRow, ListEntryRow, table
+from dnc.reports.model import Arrival, JobFailure, ReceiptToEffect, is_late
+from dnc.storage.schema import AuditRow, JobRunRow, ListEntryRow, ReplyRow, table
 from dnc.storage.types import as_utc
 
 LIST_ENTRY = table(ListEntryRow)
 AUDIT = table(AuditRow)
 JOB_RUN = table(JobRunRow)
+REPLY = table(ReplyRow)
 
 
 def _day(conn: Connection, column: Any) -> ColumnElement[Any]:
@@ -106,3 +107,96 @@ def _instant(value: Any) -> datetime:
     if found is None:
         raise ValueError("a job run without a start time")
     return found
+
+
+# -- opt-outs by arrival, and the time from receipt to effect ------------------------
+#
+# An opt-out that came as a reply is the list entry a reply row points to
+# (``reply.list_entry_id``); the reply row keeps whether it was read as a
+# per-se keyword (``per_se``, from the ``per_se`` flag of the rule that
+# fired, frozen when it was read: a later rule change does not rewrite how
+# an old reply arrived). Any other opt-out entry was given explicitly.
+
+
+def _opt_outs_with_replies(since: datetime, until: datetime) -> Any:
+    return LIST_ENTRY.outerjoin(REPLY, REPLY.c.list_entry_id == LIST_ENTRY.c.id), (
+        LIST_ENTRY.c.source == "opt_out",
+        LIST_ENTRY.c.created_at >= since,
+        LIST_ENTRY.c.created_at < until,
+    )
+
+
+def opt_out_arrivals(conn: Connection, since: datetime, until: datetime) -> list[tuple[str, int]]:
+    """Opt-outs received in [since, until) by how they arrived: ``keyword``,
+    ``phrase`` or ``explicit`` (the same entries ``opt_outs`` counts)."""
+    joined, where = _opt_outs_with_replies(since, until)
+    # Grouped on the reply's per_se column: NULL is an entry no reply made.
+    query = select(REPLY.c.per_se, func.count()).select_from(joined).where(*where)
+    found = conn.execute(query.group_by(REPLY.c.per_se))
+    return [
+        (Arrival.EXPLICIT if per_se is None else Arrival.KEYWORD if per_se else Arrival.PHRASE, n)
+        for per_se, n in found
+    ]
+
+
+def _received() -> ColumnElement[Any]:
+    """When an opt-out was received: its reply's arrival, else the time it was given for."""
+    return func.coalesce(REPLY.c.received_at, LIST_ENTRY.c.created_at)
+
+
+def _lag(conn: Connection) -> ColumnElement[Any]:
+    """Seconds from receipt (the reply's arrival, else the opt-out's time) to
+    effect (the list entry recorded), in the dialect's own terms."""
+    received = _received()
+    if conn.dialect.name == "postgresql":
+        return extract("epoch", LIST_ENTRY.c.recorded_at - received)
+    # SQLite's julianday() keeps milliseconds.
+    return (func.julianday(LIST_ENTRY.c.recorded_at) - func.julianday(received)) * 86400.0
+
+
+def receipt_to_effect(conn: Connection, since: datetime, until: datetime) -> ReceiptToEffect:
+    """Min, median and max time from receipt to effect of the opt-outs received
+    in [since, until), and how many took longer than the legal limit."""
+    joined, where = _opt_outs_with_replies(since, until)
+    lag = _lag(conn).label("lag")
+    count, low, high = conn.execute(
+        select(func.count(), func.min(lag), func.max(lag)).select_from(joined).where(*where)
+    ).one()
+    if not count:
+        return ReceiptToEffect()
+    # The median: the middle one or two lags in order (no percentile function in SQLite).
+    middle = [
+        float(v)
+        for (v,) in conn.execute(
+            select(lag)
+            .select_from(joined)
+            .where(*where)
+            .order_by(lag)
+            .offset((count - 1) // 2)
+            .limit(2 - count % 2)
+        )
+    ]
+    # Only an opt-out that took more than ten calendar days can have taken more
+    # than ten business days: those few are judged one by one.
+    slow = conn.execute(
+        select(
+            func.coalesce(REPLY.c.received_at, LIST_ENTRY.c.created_at), LIST_ENTRY.c.recorded_at
+        )
+        .select_from(joined)
+        .where(*where, lag > SLOW_SECONDS)
+    )
+    late = sum(is_late(_instant(received), _instant(done)) for received, done in slow)
+    return ReceiptToEffect(
+        count=int(count),
+        min_seconds=_seconds(low),
+        median_seconds=_seconds(sum(middle) / len(middle)),
+        max_seconds=_seconds(high),
+        late=late,
+    )
+
+
+SLOW_SECONDS = 10 * 86400
+
+
+def _seconds(value: Any) -> float:
+    return round(float(value), 3)

@@ -32,7 +32,12 @@ def test_report_json_counts_opt_outs_by_channel(db_url: str) -> None:
     code, out, err = dnc(db_url, "report", "--date", "2026-11-02", "--json")
     assert code == 0, err
     report = json.loads(out)
-    assert report["opt_outs"] == {"total": 3, "by_channel": {"sms": 2, "web": 1}}
+    opt_outs = report["opt_outs"]
+    assert (opt_outs["total"], opt_outs["by_channel"]) == (3, {"sms": 2, "web": 1})
+    assert opt_outs["by_arrival"] == {"keyword": 0, "phrase": 0, "explicit": 3}
+    # Given for 2 November, recorded when the test runs: the wall clock's delay.
+    assert opt_outs["receipt_to_effect"]["count"] == 3
+    assert opt_outs["receipt_to_effect"]["limit"] == "10 business days"
     assert (report["since"], report["until"]) == ("2026-11-02", "2026-11-02")
 
 

@@ -121,3 +121,28 @@ def test_a_reply_file_is_recorded_all_or_nothing(service: dnc.Service, tmp_path:
     assert summary.effects == {"opt_out": 2, "refused": 1, "none": 1}
     for number in ("2015550101", "2015550103"):
         assert service.check(number, at=NOW).codes == (ReasonCode.DNC_INTERNAL,), number
+
+
+def test_wishes_in_one_file_build_on_each_other_and_each_is_audited(
+    service: dnc.Service, tmp_path: Path
+) -> None:
+    service.set_preference(NUMBER, days="mon-fri")
+    gateway = tmp_path / "gateway.csv"
+    gateway.write_text(
+        "number,text,received_at,channel\n"
+        f"{NUMBER},don't call me before 10am please,2026-11-23T08:00:00Z,sms\n"
+        f"{NUMBER},and not after 6pm,2026-11-23T08:05:00Z,sms\n"
+        f"{NUMBER},don't call me before 10am please,2026-11-23T08:06:00Z,sms\n"
+    )
+    summary = service.import_replies(gateway)
+
+    assert summary.effects == {"preference": 3}
+    pref = service.preference(NUMBER)
+    assert pref is not None
+    assert (pref.not_before, pref.not_after) == (time(10, 0), time(18, 0))
+    assert pref.days == frozenset(range(5))
+    changes = [r for r in service.history(NUMBER) if r.action == "preference_set"]
+    # The first from set_preference, then one per reply, each from what the one before left.
+    assert [(c.before or {}).get("not_before") for c in changes] == [None, None, "10:00", "10:00"]
+    assert [(c.after or {}).get("not_after") for c in changes] == [None, None, "18:00", "18:00"]
+    assert service.verify_audit().first_bad is None

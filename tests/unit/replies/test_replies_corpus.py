@@ -9,6 +9,10 @@ language given are printed too. ``pytest -s`` shows the table, and so does
 Targets: every per-se keyword reply read as a per-se opt-out; opt-out
 recall >= 0.98 and precision >= 0.95 in each language; at most 2 % of
 callback requests read as opt-outs.
+
+``heldout/<lang>.tsv``, in the same shape, holds replies written and
+labelled before the classifier read them, measured against their own
+thresholds (below).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import pytest
 from dnc.replies import Intent, classify_reply
 
 CORPUS = Path(__file__).parent / "corpus"
+HELDOUT = Path(__file__).parent / "heldout"
 LANGUAGES = ("en", "de", "et", "lt", "ru")
 
 
@@ -34,9 +39,9 @@ class Line:
     per_se: bool
 
 
-def load(language: str) -> list[Line]:
+def load(language: str, folder: Path = CORPUS) -> list[Line]:
     lines = []
-    path = CORPUS / f"{language}.tsv"
+    path = folder / f"{language}.tsv"
     for raw in path.read_text(encoding="utf-8").splitlines():
         if not raw.strip() or raw.startswith("#"):
             continue
@@ -45,8 +50,8 @@ def load(language: str) -> list[Line]:
     return lines
 
 
-def everything() -> list[Line]:
-    return [line for language in LANGUAGES for line in load(language)]
+def everything(folder: Path = CORPUS) -> list[Line]:
+    return [line for language in LANGUAGES for line in load(language, folder)]
 
 
 @dataclass(frozen=True)
@@ -73,10 +78,10 @@ class Figures:
         return self.counts[(Intent.CALLBACK_REQUEST, Intent.OPT_OUT)] / true if true else 0.0
 
 
-def measure(language: str, given: bool) -> Figures:
+def measure(language: str, given: bool, folder: Path = CORPUS) -> Figures:
     counts: Counter[tuple[Intent, Intent]] = Counter()
     wrong = []
-    for line in load(language):
+    for line in load(language, folder):
         got = classify_reply(line.text, language if given else None).intent
         counts[(line.expected, got)] += 1
         if got is not line.expected:
@@ -84,11 +89,11 @@ def measure(language: str, given: bool) -> Figures:
     return Figures(language, given, counts, wrong)
 
 
-def report(given: bool) -> str:
-    head = "language given" if given else "language detected"
+def report(given: bool, folder: Path = CORPUS) -> str:
+    head = f"{folder.name}, " + ("language given" if given else "language detected")
     rows = [f"{head}: precision / recall (support) per intent; callback→opt-out share"]
     for language in LANGUAGES:
-        fig = measure(language, given)
+        fig = measure(language, given, folder)
         cells = [
             f"{i.value} {fig.precision(i):.2f}/{fig.recall(i):.2f} ({fig.support(i)})"
             for i in Intent
@@ -135,5 +140,51 @@ def test_print_the_corpus_report() -> None:
     print("\n" + report(given=False) + "\n" + report(given=True))
 
 
+# The held-out replies (heldout/<lang>.tsv) were written and labelled before
+# the classifier read them. Read first, opt-out recall was 0.91 (en), 0.94
+# (et) and 1.00 elsewhere, precision 0.95 (en, de) and 1.00 elsewhere; the
+# rules were then widened by general patterns (docs/replies.md), so the
+# figures they reach now are no longer a fair estimate of unseen wording.
+# The thresholds below are what an unseen set honestly gets: they catch a
+# rule change that breaks what used to work, not a missed new phrasing.
+HELDOUT_OPT_OUT_RECALL = 0.90
+HELDOUT_OPT_OUT_PRECISION = 0.90
+HELDOUT_POOLED_OPT_OUT_RECALL = 0.95
+
+
+def test_heldout_has_at_least_40_new_messages_per_language_across_all_intents() -> None:
+    seen = {line.text.casefold() for line in everything()}
+    for language in LANGUAGES:
+        lines = load(language, HELDOUT)
+        assert len(lines) >= 40, language
+        assert {line.expected for line in lines} == set(Intent), language
+        assert not [line.text for line in lines if line.text.casefold() in seen], language
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["detected", "given"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_heldout_meets_its_own_thresholds(language: str, given: bool) -> None:
+    fig = measure(language, given, HELDOUT)
+    assert fig.recall(Intent.OPT_OUT) >= HELDOUT_OPT_OUT_RECALL, fig.wrong
+    assert fig.precision(Intent.OPT_OUT) >= HELDOUT_OPT_OUT_PRECISION, fig.wrong
+    assert fig.callbacks_as_opt_out <= 0.02, fig.wrong
+    for line in load(language, HELDOUT):
+        if line.per_se:
+            reply = classify_reply(line.text, language if given else None)
+            assert reply.intent is Intent.OPT_OUT and reply.per_se, line.text
+
+
+def test_heldout_opt_outs_pooled_over_the_languages() -> None:
+    found = [measure(language, False, HELDOUT) for language in LANGUAGES]
+    hit = sum(f.counts[(Intent.OPT_OUT, Intent.OPT_OUT)] for f in found)
+    true = sum(f.support(Intent.OPT_OUT) for f in found)
+    assert hit / true >= HELDOUT_POOLED_OPT_OUT_RECALL
+
+
+def test_print_the_heldout_report() -> None:
+    print("\n" + report(False, HELDOUT) + "\n" + report(True, HELDOUT))
+
+
 if __name__ == "__main__":
-    sys.stdout.write(report(given=False) + "\n\n" + report(given=True) + "\n")
+    sys.stdout.write(report(given=False) + "\n\n" + report(given=True) + "\n\n")
+    sys.stdout.write(report(False, HELDOUT) + "\n\n" + report(True, HELDOUT) + "\n")

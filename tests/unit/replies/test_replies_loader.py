@@ -42,6 +42,18 @@ def test_the_five_languages_are_packaged_and_rule_ids_are_unique_and_prefixed() 
         assert r.description and r.examples
 
 
+def test_each_language_flags_its_per_se_keyword_rules_and_only_opt_outs() -> None:
+    """Reports tell a keyword opt-out from a phrase by the ``per_se`` flag of
+    the rule that read it: every language has one, and it reads a bare STOP."""
+    rules = default_reply_rules()
+    for code in rules.codes:
+        flagged = [r for r in rules.all_rules() if r.language == code and r.per_se]
+        assert flagged and all(r.intent is Intent.OPT_OUT for r in flagged), code
+        assert classify_reply("STOP", code).per_se, code
+    phrase = classify_reply("please do not call me again", "en")
+    assert phrase.intent is Intent.OPT_OUT and not phrase.per_se
+
+
 def test_a_company_file_adds_phrases_to_a_known_language(tmp_path: Path) -> None:
     rules = load_reply_rules([write(tmp_path, HEAD + rule())])
     reply = classify_reply("No more ACME, thanks", rules=rules)
@@ -78,6 +90,7 @@ def test_a_company_file_may_bring_a_new_language(tmp_path: Path) -> None:
         (HEAD + rule(colour='"red"'), "rules[0].colour"),
         (HEAD + rule(examples="[]"), "rules[0].examples"),
         (HEAD + rule(reply_wide="true"), "rules[0].reply_wide"),
+        (HEAD + rule(intent='"refusal"', per_se="true"), "rules[0].per_se"),
         (HEAD + 'stemmer = "english"\n', "stemmer"),
         ('schema_version = 2\nlanguage = "en"\n', "schema_version"),
         ('schema_version = 1\nlanguage = "EN"\n', "language"),
