@@ -182,7 +182,9 @@ class HotReader:
 
     def _same_file(self) -> None:
         """A SQLite file deleted or replaced under an open connection keeps
-        answering from the old copy: refuse instead (one stat, ~1 µs)."""
+        answering from the old copy: refuse instead (one stat, ~1 µs). The
+        path is stat'ed rather than a descriptor held open: closing any
+        descriptor of the file would drop this process's SQLite locks."""
         path = self._file
         try:
             found = os.stat(path)  # type: ignore[arg-type]
