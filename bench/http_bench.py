@@ -64,7 +64,7 @@ def load() -> str:
 def build(url: str, numbers: int, config: str) -> tuple[str, list[str]]:
     service = dnc.open(url, config, create=True)
     rng = random.Random(42)
-    listed = {2012000000 + rng.randrange(8_000_000) for _ in range(numbers)}
+    listed = [2012000000 + n for n in rng.sample(range(8_000_000), numbers)]
     t = datetime(2026, 1, 1, tzinfo=UTC)
     start = time.perf_counter()
     rows = [{"n": 10_000_000_000 + n, "t": t} for n in sorted(listed)]

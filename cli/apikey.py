@@ -47,7 +47,11 @@ def create(
         typer.echo(made.secret)
 
 
-@app.command("list", help="The keys, their scopes and state (never the secrets).")
+@app.command(
+    "list",
+    help="The keys, their scopes and state (never the secrets).\n\n"
+    "Example: dnc api-key list --json",
+)
 @user_errors
 def list_(
     ctx: typer.Context,
@@ -74,7 +78,8 @@ def list_(
 
 @app.command(
     "revoke",
-    help="Revoke a key: refused by every server within DNC_API_KEY_TTL seconds (default 5).",
+    help="Revoke a key: refused by every server within DNC_API_KEY_TTL seconds (default 5).\n\n"
+    'Example: dnc api-key revoke dialer-7 --reason "host retired"',
 )
 @user_errors
 def revoke(

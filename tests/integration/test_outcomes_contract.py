@@ -195,7 +195,7 @@ def test_bad_outcomes_are_refused_with_an_input_error(
 def test_a_failed_record_leaves_nothing_behind(svc: dnc.Service) -> None:
     with svc.store.engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE audit_log"))
-    with pytest.raises(sa.exc.DBAPIError):
+    with pytest.raises(dnc.StorageError):
         svc.record_outcome(NUMBER, "spring", "opt_out", at=MORNING)
     assert svc.outcomes(NUMBER) == []
     assert svc.list_entries("internal", NUMBER) == []
