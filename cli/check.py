@@ -14,7 +14,6 @@ from dnc.cli.common import (
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
     console,
-    err_console,
     fail,
     parse_instant,
     print_json,

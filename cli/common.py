@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TextIO, TypeVar
 
 import typer
+from rich.console import Console
 
 # Typer vendors click; its exceptions are only reachable here.
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
-from rich.console import Console
 
 import dnc
 

@@ -26,6 +26,7 @@ from dnc.clock import CLOCK_SKEW, Clock, FixedClock, SystemClock
 from dnc.configuration import Config
 from dnc.configuration import load as load_config
 from dnc.consent import ConsentKind, ConsentRecord
+from dnc.durations import seconds as display_seconds
 from dnc.errors import (
     BadLineError,
     ConfigError,
@@ -71,6 +72,7 @@ __all__ = [
     "MAX_EXPIRY_DAYS",
     "MAX_LIMIT",
     "expiry_days",
+    "display_seconds",
     "load_config",
     "Config",
     "valid_day",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from dnc import durations
 from dnc.errors import InputError
 
 MAX_DAYS = 1830
@@ -134,7 +135,7 @@ class Report:
                 "suppressed": self.scrub.suppressed,
                 "deferred": self.scrub.deferred,
                 "dialable": self.scrub.dialable,
-                "seconds": round(self.scrub.seconds, 3),
+                "seconds": durations.seconds(self.scrub.seconds),
                 "by_reason": split(self.scrub.by_reason),
                 "by_campaign": split(self.scrub.by_campaign),
                 "unreadable_runs": self.scrub.unreadable_runs,

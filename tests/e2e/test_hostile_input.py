@@ -163,15 +163,22 @@ class Case:
     any: whatever the command says, under the general rules."""
 
 
-def text_cases(decoration: bool, answered: bool) -> list[Case]:
+HARMLESS = (
+    "x'); DROP TABLE list_entry; --",
+    "\u0661\u0662\u0660\u0661\u0665\u0665\u0665\u0660\u0661\u0662\u0663",
+    "[bold red]markup[/]",
+)
+"""Values that are not wrong in themselves; each text parameter gets one in
+turn, held to the general rules (and a store that keeps its tables)."""
+
+
+def text_cases(decoration: bool, answered: bool, turn: int) -> list[Case]:
     must = "clean" if decoration else "any" if answered else "refuse"
     return [
         Case("spring\x00night", must),
         Case("caf\udce9", must),
         Case("x" * 10_000, must),
-        Case("x'); DROP TABLE list_entry; --", "any"),
-        Case("\u0661\u0662\u0660\u0661\u0665\u0665\u0665\u0660\u0661\u0662\u0663", "any"),
-        Case("[bold red]markup[/]", "any"),
+        Case(HARMLESS[turn % len(HARMLESS)], "any"),
     ]
 
 
@@ -181,7 +188,6 @@ TIME_CASES = [
     Case("9999-12-31T23:59:59-14:00", "refuse"),
     Case("9999-12-31", "refuse"),
     Case("2026-02-30", "refuse"),
-    Case("\x00", "refuse"),
 ]
 
 
@@ -223,7 +229,7 @@ def cases_for(path: str, cmd: Any, files: dict[str, Path], tmp: Path) -> Iterato
     spec = COMMANDS[path]
     if "*" in spec.skip:
         return
-    for param in cmd.params:
+    for turn, param in enumerate(cmd.params):
         name = param.name
         if name in SKIPPED or name in spec.skip or getattr(param, "is_flag", False):
             continue
@@ -236,7 +242,7 @@ def cases_for(path: str, cmd: Any, files: dict[str, Path], tmp: Path) -> Iterato
         elif _is_int(param):
             cases = INT_CASES
         else:
-            cases = text_cases(name in spec.decoration, name in spec.answered)
+            cases = text_cases(name in spec.decoration, name in spec.answered, turn)
         for case in cases:
             yield name, case
 
@@ -433,14 +439,18 @@ def test_hostile_arguments(path: str, store: str, files: dict[str, Path], tmp_pa
     spec = COMMANDS[path]
     found: list[str] = []
     runs = 0
+    state = dump(store)
     for name, case in cases_for(path, cmd, files, tmp_path):
-        for before in spec.prepare:
-            run(store, list(before))
-        state = dump(store)
+        if spec.prepare:
+            for before in spec.prepare:
+                run(store, list(before))
+            state = dump(store)
         argv = argv_with(path, cmd, name, case.value, files)
         r = run(store, argv)
         runs += 1
-        found += problems_of(r, case, dump(store) != state)
+        after = dump(store)
+        found += problems_of(r, case, after != state)
+        state = after
     assert not found, f"{len(found)} of {runs} runs:\n" + "\n".join(found)
 
 
