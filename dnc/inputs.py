@@ -296,16 +296,26 @@ def scoping_campaign(value: Any, name: str, args: Mapping[str, Any]) -> tuple[An
         return None, f"{exc}; ignored, the opt-out is company-wide"
 
 
+NO_CAMPAIGN = "(no campaign)"
+"""The campaign an opt-out outcome is recorded under when the one given is blank."""
+
+
 def outcome_campaign(value: Any, name: str, args: Mapping[str, Any]) -> tuple[Any, str | None]:
     """An outcome's campaign, refused when unusable, except on an opt-out: the
-    opt-out is company-wide, so it is recorded under the campaign cleaned."""
+    opt-out is company-wide, so it is recorded under the campaign cleaned (or,
+    blank, under NO_CAMPAIGN)."""
     if args.get("outcome") != "opt_out":
         return identifier(value, name), None
     try:
-        return identifier(value, name), None
+        identifier(value, name)
+        if isinstance(value, str) and value.strip():
+            return value, None
     except InputError:
-        cleaned, _ = decoration(value, name, WIDTHS["campaign"])
-        return cleaned, f"campaign cleaned to {_preview(cleaned)}; the opt-out was recorded"
+        pass
+    cleaned, _ = decoration(value, name, WIDTHS["campaign"])
+    if not cleaned.strip():
+        cleaned = NO_CAMPAIGN
+    return cleaned, f"campaign cleaned to {_preview(cleaned)}; the opt-out was recorded"
 
 
 RULES: dict[str, Rule] = {

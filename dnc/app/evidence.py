@@ -78,6 +78,8 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
         three_nos = report_repo.three_nos(conn, start, end)
         runs = report_repo.scrub_runs(conn, start, end)
         failures = report_repo.job_failures(conn, start, end)
+        removals = report_repo.audited(conn, report_repo.REMOVALS, start, end)
+        replacements = report_repo.audited(conn, (report_repo.REPLACEMENT,), start, end)
     return build(
         since=first,
         until=last,
@@ -87,6 +89,8 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
         scrub_runs=runs,
         registries=[_age(s) for s in statuses],
         failures=failures,
+        removals=removals,
+        replacements=replacements,
     )
 
 

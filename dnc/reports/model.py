@@ -39,6 +39,8 @@ class ScrubSummary:
     entries: int = 0
     suppressed: int = 0
     deferred: int = 0
+    held: int = 0
+    """Entries held because a check could not decide them (CHECK_FAILED)."""
     dialable: int = 0
     seconds: float = 0.0
     by_reason: Mapping[str, Split] = field(default_factory=dict)
@@ -88,6 +90,10 @@ class Report:
     daily: tuple[DayCounts, ...]
     registries: tuple[RegistryAge, ...]
     failures: tuple[JobFailure, ...]
+    removals: Mapping[str, int] = field(default_factory=dict)
+    """Entries and prefix blocks taken off a list, by list ("prefix " before a block's)."""
+    replacements: Mapping[str, int] = field(default_factory=dict)
+    """Full registry lists that replaced a snapshot, by registry."""
 
     @property
     def opt_outs(self) -> int:
@@ -134,6 +140,7 @@ class Report:
                 "entries": self.scrub.entries,
                 "suppressed": self.scrub.suppressed,
                 "deferred": self.scrub.deferred,
+                "held": self.scrub.held,
                 "dialable": self.scrub.dialable,
                 "seconds": durations.seconds(self.scrub.seconds),
                 "by_reason": split(self.scrub.by_reason),
@@ -164,6 +171,11 @@ class Report:
                 }
                 for r in self.registries
             ],
+            "removals": {"total": sum(self.removals.values()), "by_list": dict(self.removals)},
+            "registry_replacements": {
+                "total": sum(self.replacements.values()),
+                "by_registry": dict(self.replacements),
+            },
             "job_failures": [
                 {"job": f.job, "started_at": f.started_at.isoformat(), "error": f.error}
                 for f in self.failures
@@ -191,6 +203,8 @@ def build(
     scrub_runs: Iterable[tuple[datetime, str | None]],
     registries: Sequence[RegistryAge],
     failures: Sequence[JobFailure],
+    removals: Iterable[tuple[str, str | None, int]] = (),
+    replacements: Iterable[tuple[str, str | None, int]] = (),
 ) -> Report:
     """Assemble a report from what the storage layer counted.
 
@@ -232,7 +246,20 @@ def build(
         daily=daily,
         registries=tuple(registries),
         failures=tuple(sorted(failures, key=lambda f: f.started_at)),
+        removals=_by_subject(removals),
+        replacements=_by_subject(replacements),
     )
+
+
+def _by_subject(rows: Iterable[tuple[str, str | None, int]]) -> dict[str, int]:
+    """Audit counts by what they concern: a list ("internal", "campaign:spring";
+    a prefix block's as "prefix internal"), a registry ("registry:" dropped),
+    largest first."""
+    found: Counter[str] = Counter()
+    for action, subject, count in rows:
+        name = (subject or "?").removeprefix("registry:")
+        found[f"prefix {name}" if action == "prefix_remove" else name] += count
+    return dict(found.most_common())
 
 
 def _scrub(
@@ -252,7 +279,7 @@ def _scrub(
             continue
         count += 1
         day = started.astimezone(UTC).date()
-        for key in ("entries", "suppressed", "deferred", "dialable"):
+        for key in ("entries", "suppressed", "deferred", "held", "dialable"):
             totals[key] += _int(counts.get(key))
         seconds += _float(counts.get("seconds"))
         deferred_day[day] += _int(counts.get("deferred"))
@@ -267,6 +294,7 @@ def _scrub(
         entries=totals["entries"],
         suppressed=totals["suppressed"],
         deferred=totals["deferred"],
+        held=totals["held"],
         dialable=totals["dialable"],
         seconds=seconds,
         by_reason=_ordered(by_reason),
