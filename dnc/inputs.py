@@ -388,5 +388,6 @@ def with_warnings(result: Any, notes: list[str]) -> Any:
     """``result`` carrying ``notes`` when it has a ``warnings`` field."""
     if dataclasses.is_dataclass(result) and not isinstance(result, type):
         if any(f.name == "warnings" for f in dataclasses.fields(result)):
-            return dataclasses.replace(result, warnings=(*result.warnings, *notes))
+            before: tuple[str, ...] = getattr(result, "warnings", ())
+            return dataclasses.replace(result, warnings=(*before, *notes))
     return result

@@ -70,8 +70,8 @@ def load_queue(
         try:
             priority = integer(int(priority_text), "priority", *INT32)
         except ValueError as exc:
-            why = str(exc) if isinstance(exc, InputError) else "priority is not a whole number"
-            raise BadLineError(member, line, priority_text[:80], why) from None
+            problem = str(exc) if isinstance(exc, InputError) else "priority is not a whole number"
+            raise BadLineError(member, line, priority_text[:80], problem) from None
         location = _cell(row, "location")
         if location is not None:
             if location not in locations:
