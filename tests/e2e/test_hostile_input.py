@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -493,30 +491,3 @@ def test_a_garbage_configuration_is_one_line_for_every_command(
                 found.append(f"{path}: the error does not name {config}: {r.stderr!r}")
     assert not database.exists()
     assert not found, "\n".join(found)
-
-
-def test_the_real_entry_point_refuses_in_one_line(tmp_path: Path) -> None:
-    """A few runs through ``python -m dnc`` from the repository root, where the
-    top-level cli/ folder must not shadow the installed package."""
-    store = f"sqlite:///{tmp_path / 'dnc.db'}"
-    seed(store, tmp_path)
-    state = dump(store)
-    env = {**os.environ, "DNC_DATABASE_URL": store}
-    hostile = [
-        ["scrub", "--at", "0001-01-01T00:00:00+14:00"],
-        ["queue", "load", str(ROOT / "tests" / "data" / "samples"), "--campaign", "spring"],
-        ["audit", "verify", "--expect-head", "deadbeef"],
-    ]
-    for argv in hostile:
-        done = subprocess.run(
-            [sys.executable, "-m", "dnc", *argv],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert done.returncode == 2, (argv, done.stderr)
-        assert len(done.stderr.splitlines()) == 1, (argv, done.stderr)
-        assert "Traceback" not in done.stderr
-    assert dump(store) == state
