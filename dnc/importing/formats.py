@@ -150,7 +150,7 @@ def _good_lines(
         if why is None:
             good.append(line)
             continue
-        value = line.decode("utf-8", "replace")
+        value = line[:80].decode("ascii", "backslashreplace")
         if skipped is None:
             raise BadLineError(block.member, block.first_line + offset, value, why)
         skipped.add(block.first_line + offset, value)

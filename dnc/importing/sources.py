@@ -140,6 +140,8 @@ class InputFile:
                         if not info.is_dir():
                             with archive.open(info) as member:
                                 yield f"{self.name}:{info.filename}", member
+            elif _is_broken_zip(self.path):
+                raise InputError(f"{self.name}: a zip file that is truncated or corrupt")
             elif _is_gzip(self.path):
                 with open(self.path, "rb") as raw, gzip.GzipFile(fileobj=raw) as member:
                     self._raw = raw
@@ -241,6 +243,12 @@ def _undecodable(
         f"byte {' '.join(f'0x{b:02X}' for b in bad)} is not {encoding} text "
         "(give its encoding, e.g. --encoding latin-1)",
     )
+
+
+def _is_broken_zip(path: Path) -> bool:
+    """A zip's local header without the central directory zipfile needs."""
+    with open(path, "rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
 
 
 def _is_gzip(path: Path) -> bool:
