@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+import dnc
 from dnc.cli import (
     apikey,
     audit,
@@ -28,13 +29,14 @@ from dnc.cli import (
     scrub,
     serve,
 )
-from dnc.cli.common import State
+from dnc.cli.common import OneLineGroup, State, fail
 
 app = typer.Typer(
     name="dnc",
     help="Do-not-call lists, calling rules and compliance checks.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=OneLineGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -63,6 +65,13 @@ def _global(
         ),
     ] = None,
 ) -> None:
+    if config is not None:
+        # A garbage file is one line and exit 2 for every command, those that
+        # open no database too, before anything is done.
+        try:
+            dnc.load_config(config)
+        except dnc.DncError as exc:
+            raise fail(str(exc)) from None
     ctx.obj = State(database_url=database_url, config=config, actor=actor)
 
 

@@ -24,7 +24,12 @@ def _bound(value: str | None, option: str, end: bool) -> datetime | None:
         day = date.fromisoformat(value)
     except ValueError:
         return parse_instant(value, option)
+    day = dnc.valid_day(day, option)
     return datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=UTC)
+
+
+def _is_digest(value: str) -> bool:
+    return len(value) == 64 and all(c in "0123456789abcdefABCDEF" for c in value)
 
 
 @app.command(
@@ -46,6 +51,11 @@ def verify(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
+    if expect_head is not None and not _is_digest(expect_head):
+        # A mistyped hash is a usage error, not evidence of tampering.
+        raise dnc.InputError(
+            f"--expect-head {expect_head[:80]!r} is not a SHA-256 hex digest (64 hex digits)"
+        )
     with service_for(ctx) as service:
         report = service.verify_audit(use_anchor=not no_anchor)
         known = True

@@ -14,7 +14,6 @@ from dnc.cli.common import (
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
     console,
-    err_console,
     fail,
     parse_instant,
     print_json,
@@ -71,10 +70,7 @@ def check(
     if as_json:
         print_json(verdict.to_dict())
     elif invalid:
-        err_console.print(
-            f"[bold red]error:[/] invalid phone number {number!r}: {verdict.reasons[0].detail}",
-            highlight=False,
-        )
+        raise fail(f"invalid phone number {number!r}: {verdict.reasons[0].detail}")
     else:
         render(verdict)
     if invalid:

@@ -31,12 +31,13 @@ Brand = Annotated[str | None, typer.Option(help="The brand the consent is for.")
 def _given_at(value: str) -> datetime:
     """A date (start of that day, UTC) or an ISO 8601 time with offset."""
     try:
-        return datetime.combine(date.fromisoformat(value), time(0), tzinfo=UTC)
+        day = date.fromisoformat(value)
     except ValueError:
         parsed = parse_instant(value, "--at")
         if parsed is None:  # only for None input, which typer never passes here
             raise dnc.InputError("--at is required") from None
         return parsed
+    return datetime.combine(dnc.valid_day(day, "--at"), time(0), tzinfo=UTC)
 
 
 def consent_dict(c: dnc.ConsentRecord) -> dict[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -69,7 +69,28 @@ def run(
     if as_json:
         print_json(result)
     else:
-        console.print(f"{name}: {result}", highlight=False)
+        console.print(f"{name}: {summary(name, result)}", highlight=False, soft_wrap=True)
+
+
+def summary(name: str, result: dict[str, Any]) -> str:
+    """A job's result in a sentence (``--json`` prints it whole)."""
+    if "skipped" in result:
+        return f"skipped: {result['skipped']}"
+    if name == tasks.NIGHTLY_SCRUB:
+        seconds = dnc.display_seconds(result.get("seconds"), 1)
+        return (
+            f"{result.get('entries', 0)} entries scrubbed in {seconds} s: "
+            f"{result.get('suppressed', 0)} suppressed, {result.get('deferred', 0)} deferred, "
+            f"{result.get('held', 0)} held, {result.get('dialable', 0)} dialable"
+        )
+    if name == tasks.REGISTRY_FRESHNESS:
+        warnings = result.get("warnings") or []
+        if not warnings:
+            return f"every required registry fresh for {result.get('warn_days')} days or more"
+        return f"{len(warnings)} to refresh: " + "; ".join(map(str, warnings))
+    if name == tasks.CONSENT_EXPIRY:
+        return f"{result.get('expired', 0)} consents expired since {result.get('since')}"
+    return ", ".join(f"{k} {v}" for k, v in result.items())
 
 
 @app.command(
@@ -111,7 +132,11 @@ def history(
     for column in ("started", "job", "trigger", "status", "seconds", "detail"):
         table.add_column(column, overflow="fold")
     for r in runs:
-        seconds = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
+        seconds = (
+            dnc.display_seconds((r.finished_at - r.started_at).total_seconds(), 1)
+            if r.finished_at
+            else None
+        )
         detail = r.error or (
             f"{r.counts.get('suppressed', 0)} suppressed, {r.counts.get('deferred', 0)} deferred"
             if r.counts and "suppressed" in r.counts

@@ -11,8 +11,10 @@ from rich.table import Table
 
 import dnc
 from dnc.cli.common import (
+    Encoding,
     console,
     err_console,
+    output_file,
     parse_expiry,
     print_json,
     service_for,
@@ -228,9 +230,12 @@ def import_(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Skip malformed lines and report them.")
     ] = False,
+    encoding: Encoding = None,
 ) -> None:
     with service_for(ctx) as service:
-        summary = service.import_list(file, list_name, skip_invalid, actor=state(ctx).actor)
+        summary = service.import_list(
+            file, list_name, skip_invalid, actor=state(ctx).actor, encoding=encoding
+        )
     console.print(summary.line(), highlight=False, soft_wrap=True)
 
 
@@ -250,9 +255,6 @@ def export(
         if out is None:
             service.export_list(sys.stdout, list_name)
             return
-        try:
-            with open(out, "w", newline="", encoding="utf-8") as handle:
-                count = service.export_list(handle, list_name)
-        except OSError as exc:
-            raise dnc.InputError(f"{out}: cannot write: {exc.strerror}") from None
+        with output_file(out) as handle:
+            count = service.export_list(handle, list_name)
     err_console.print(f"{count} numbers written to {out}", highlight=False)

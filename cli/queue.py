@@ -9,8 +9,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-import dnc
-from dnc.cli.common import console, parse_instant, print_json, service_for, user_errors
+from dnc.cli.common import (
+    Encoding,
+    console,
+    output_file,
+    parse_instant,
+    print_json,
+    service_for,
+    user_errors,
+)
 
 app = typer.Typer(
     help="Dialer queues: load leads, see what is dialable, export it.", no_args_is_help=True
@@ -31,9 +38,10 @@ def load(
     file: Annotated[Path, typer.Argument(help="CSV file (.gz and .zip read directly).")],
     campaign: Campaign,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    encoding: Encoding = None,
 ) -> None:
     with service_for(ctx) as service:
-        summary = service.load_queue(file, campaign)
+        summary = service.load_queue(file, campaign, encoding=encoding)
     if as_json:
         print_json(
             {"read": summary.read, "added": summary.added, "already_queued": summary.already_queued}
@@ -112,15 +120,8 @@ def export(
             service.export_queue(sys.stdout, campaign, at=when, everything=everything)
             return
         # Whole or not at all: a dialer must never load half an export.
-        partial = out.with_name(f".{out.name}.partial")
-        try:
-            with partial.open("w", newline="", encoding="utf-8") as stream:
-                summary = service.export_queue(stream, campaign, at=when, everything=everything)
-            partial.replace(out)
-        except OSError as exc:
-            raise dnc.InputError(f"{out}: cannot write: {exc.strerror}") from None
-        finally:
-            partial.unlink(missing_ok=True)
+        with output_file(out) as stream:
+            summary = service.export_queue(stream, campaign, at=when, everything=everything)
     if everything:
         console.print(
             f"{summary.written} entries written to {out} ({summary.dialable} dialable)",

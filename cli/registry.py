@@ -12,6 +12,7 @@ from rich.table import Table
 
 import dnc
 from dnc.cli.common import (
+    Encoding,
     console,
     err_console,
     parse_instant,
@@ -31,9 +32,10 @@ def _as_of(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise dnc.InputError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from None
+    return dnc.valid_day(day, "--as-of")
 
 
 @app.command(
@@ -76,6 +78,7 @@ def import_(
             help="Accept a full list much smaller than the current snapshot (never an empty one).",
         ),
     ] = False,
+    encoding: Encoding = None,
 ) -> None:
     when = _as_of(as_of)
     with (
@@ -105,6 +108,7 @@ def import_(
             actor=state(ctx).actor,
             progress=progress,
             allow_shrink=allow_shrink,
+            encoding=encoding,
         )
     console.print(summary.line(), highlight=False, soft_wrap=True)
 

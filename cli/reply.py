@@ -10,7 +10,15 @@ import typer
 from typer.core import TyperGroup
 
 import dnc
-from dnc.cli.common import console, err_console, parse_instant, print_json, state, user_errors
+from dnc.cli.common import (
+    Encoding,
+    console,
+    err_console,
+    parse_instant,
+    print_json,
+    state,
+    user_errors,
+)
 
 RECORD_HELP = (
     "Record a reply from NUMBER and do what it asks: an opt-out is an opt-out (the text and "
@@ -96,10 +104,13 @@ def import_file(
         str | None, typer.Option(help="The language expected (en, de, et, lt, ru).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    encoding: Encoding = None,
 ) -> None:
     st = state(ctx)
     try:
-        summary = st.service().import_replies(path, language=language, actor=st.actor)
+        summary = st.service().import_replies(
+            path, language=language, actor=st.actor, encoding=encoding
+        )
     finally:
         st.close()
     if as_json:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 import dnc
-from dnc.cli.common import console, print_json, service_for, user_errors
+from dnc.cli.common import console, output_file, print_json, service_for, user_errors
 from dnc.reports import render_html, render_text
 
 HELP = """Report opt-outs by channel, three-no's suppressions, scrub removals and
@@ -31,9 +31,10 @@ def _day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise dnc.InputError(f"{option} {value!r} is not a date (e.g. 2026-11-23)") from None
+    return dnc.valid_day(day, option)
 
 
 @user_errors
@@ -42,13 +43,17 @@ def report(
     day: Annotated[str | None, typer.Option("--date", help="One UTC day (YYYY-MM-DD).")] = None,
     since: Annotated[str | None, typer.Option(help="First UTC day (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Last UTC day, inclusive.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or html.")] = "table",
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="table (default), csv, json or html.")
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
-    fmt = "json" if as_json else fmt
+    if as_json and fmt not in (None, "json"):
+        raise dnc.InputError(f"--json and --format {fmt} contradict each other: give one")
+    fmt = "json" if as_json else (fmt or "table")
     if fmt not in FORMATS:
         raise dnc.InputError(f"--format {fmt!r}: use {', '.join(FORMATS)}")
     if day is not None and (since is not None or until is not None):
@@ -66,10 +71,8 @@ def report(
     else:
         text = render_text.render_text(result)
     if out is not None:
-        try:
-            out.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise dnc.InputError(f"cannot write {out}: {exc.strerror}") from None
+        with output_file(out) as stream:
+            stream.write(text)
         console.print(f"report written to {out}", highlight=False)
     elif fmt == "json":
         print_json(result.to_dict())

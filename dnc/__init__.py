@@ -27,7 +27,10 @@ from dnc.app.scrub import ScrubReport
 from dnc.audit import Anchor, AnchorCheck, AuditRecord
 from dnc.bootstrap import open
 from dnc.clock import CLOCK_SKEW, Clock, FixedClock, SystemClock
+from dnc.configuration import Config
+from dnc.configuration import load as load_config
 from dnc.consent import ConsentKind, ConsentRecord
+from dnc.durations import seconds as display_seconds
 from dnc.errors import (
     AnchorError,
     BadLineError,
@@ -37,6 +40,7 @@ from dnc.errors import (
     DatabaseMissingError,
     DncError,
     InputError,
+    InputWarning,
     InvalidNumberError,
     LocationError,
     NotFoundError,
@@ -49,6 +53,10 @@ from dnc.errors import (
     StorageUnhealthyError,
     TimeRangeError,
 )
+from dnc.inputs import EARLIEST, LATEST, MAX_EXPIRY_DAYS, MAX_LIMIT
+from dnc.inputs import day as valid_day
+from dnc.inputs import days as expiry_days
+from dnc.inputs import instant as valid_instant
 from dnc.lists import ListEntry
 from dnc.numbers import PhoneNumber
 from dnc.outcomes import CampaignState, Outcome, OutcomeRecord, RecordedOutcome
@@ -68,6 +76,16 @@ from dnc.timeline import TimelineEvent
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
+    "MAX_EXPIRY_DAYS",
+    "MAX_LIMIT",
+    "expiry_days",
+    "display_seconds",
+    "load_config",
+    "Config",
+    "valid_day",
+    "valid_instant",
     "CLOCK_SKEW",
     "JOBS",
     "Anchor",
@@ -93,6 +111,7 @@ __all__ = [
     "FixedClock",
     "ImportSummary",
     "InputError",
+    "InputWarning",
     "Intent",
     "InvalidNumberError",
     "JobRun",

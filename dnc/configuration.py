@@ -66,9 +66,16 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None) -
         user_file = Path(user_path)
         source = str(user_file)
         try:
-            text = user_file.read_text("utf-8")
+            data = user_file.read_bytes()
         except OSError as exc:
             raise ConfigError(source, None, f"cannot read: {exc.strerror}") from None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise ConfigError(
+                source, None, f"line {line}: byte 0x{data[exc.start]:02X} is not UTF-8 text"
+            ) from None
         user = _read_toml(text, source)
         _deep_merge(merged, user)
         sources.update(dict.fromkeys(user, source))

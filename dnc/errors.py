@@ -182,6 +182,11 @@ class ReplyLanguageError(InputError):
         )
 
 
+class InputWarning(UserWarning):
+    """Decoration (a note, an agent, a reason) was cleaned so the request it
+    decorates could be recorded: an opt-out is never refused for its note."""
+
+
 def one_line(exc: BaseException) -> str:
     """An exception as one line for a reason or a log: its kind and the first
     line of its message."""

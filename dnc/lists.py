@@ -8,7 +8,7 @@ the call is for another campaign, so campaign entries refuse it too.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -94,6 +94,8 @@ class ListEntry(Listed):
     removed_at: datetime | None = None
     removed_by: str | None = None
     removed_reason: str | None = None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+    """What was cleaned from the request's decoration (dnc.app.inputs)."""
 
 
 @dataclass(frozen=True, slots=True)

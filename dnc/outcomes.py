@@ -15,7 +15,7 @@ when dialer clocks drift.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -112,6 +112,8 @@ class RecordedOutcome:
     record: OutcomeRecord
     before: CampaignState
     after: CampaignState
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+    """What was cleaned from the request's decoration (dnc.app.inputs)."""
 
 
 PolicyFor = Callable[[str | None], CampaignPolicy]

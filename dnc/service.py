@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from dnc import inputs
 from dnc import preferences as _preferences
 from dnc.access import ApiKey, NewApiKey
 from dnc.app import (
@@ -84,6 +85,7 @@ class Service:
         """The service clock's current instant (aware, UTC)."""
         return self.clock.now()
 
+    @inputs.guarded()
     def parse(self, number: str) -> PhoneNumber:
         """Parse with the configured default region; raises InvalidNumberError."""
         return self._app.parse(number)
@@ -99,6 +101,7 @@ class Service:
 
     # -- checks (dnc/app/checks.py) -------------------------------------------------
 
+    @inputs.guarded(number=inputs.number_for_check)
     def check(
         self,
         number: str,
@@ -110,6 +113,7 @@ class Service:
         raises for a number it cannot clear; any failure inside is CHECK_FAILED."""
         return checks.check(self._app, number, campaign=campaign, at=at, location=location)
 
+    @inputs.guarded()
     def check_many(
         self, numbers: Iterable[str], campaign: str | None = None, at: datetime | None = None
     ) -> list[Verdict]:
@@ -118,6 +122,7 @@ class Service:
 
     # -- opt-outs, lists and prefix blocks (dnc/app/lists.py, list_files.py) -----------
 
+    @inputs.guarded(campaign=inputs.scoping_campaign)
     def opt_out(
         self,
         number: str,
@@ -142,6 +147,7 @@ class Service:
             actor=actor,
         )
 
+    @inputs.guarded()
     def opt_out_once(
         self,
         key: str,
@@ -169,6 +175,7 @@ class Service:
             actor=actor,
         )
 
+    @inputs.guarded()
     def add_to_list(
         self,
         number: str,
@@ -189,6 +196,7 @@ class Service:
             actor=actor,
         )
 
+    @inputs.guarded()
     def remove_from_list(
         self,
         number: str,
@@ -202,6 +210,7 @@ class Service:
             self._app, number, reason=reason, list_name=list_name, actor=actor, at=at
         )
 
+    @inputs.guarded()
     def list_entries(
         self,
         list_name: str | None = None,
@@ -218,6 +227,7 @@ class Service:
             limit=limit,
         )
 
+    @inputs.guarded()
     def block_prefix(
         self,
         prefix: str,
@@ -238,6 +248,7 @@ class Service:
             actor=actor,
         )
 
+    @inputs.guarded()
     def unblock_prefix(
         self,
         prefix: str,
@@ -251,23 +262,33 @@ class Service:
             self._app, prefix, reason=reason, list_name=list_name, actor=actor, at=at
         )
 
+    @inputs.guarded()
     def prefix_blocks(
         self, list_name: str | None = None, include_removed: bool = False
     ) -> list[PrefixBlock]:
         return lists.prefix_blocks(self._app, list_name=list_name, include_removed=include_removed)
 
+    @inputs.guarded()
     def import_list(
         self,
         path: str | Path,
         list_name: str = "internal",
         skip_invalid: bool = False,
         actor: str | None = None,
+        encoding: str | None = None,
     ) -> list_files.ListImportSummary:
-        """Add the numbers of a generic CSV (number/phone, added, expires, reason) to a list."""
+        """Add the numbers of a generic CSV (number/phone, added, expires, reason) to a list.
+        The file is read by its byte-order mark, else ``encoding``, else as UTF-8."""
         return list_files.import_list(
-            self._app, path, list_name=list_name, skip_invalid=skip_invalid, actor=actor
+            self._app,
+            path,
+            list_name=list_name,
+            skip_invalid=skip_invalid,
+            actor=actor,
+            encoding=encoding,
         )
 
+    @inputs.guarded()
     def export_list(
         self, out: TextIO, list_name: str = "internal", at: datetime | None = None
     ) -> int:
@@ -276,6 +297,7 @@ class Service:
 
     # -- call outcomes, consents and preferences (dnc/app/outcomes.py, consents.py) ------
 
+    @inputs.guarded(campaign=inputs.outcome_campaign)
     def record_outcome(
         self,
         number: str,
@@ -303,10 +325,12 @@ class Service:
             actor=actor,
         )
 
+    @inputs.guarded()
     def outcomes(self, number: str, campaign: str | None = None) -> list[OutcomeRecord]:
         """Every recorded outcome of ``number`` (optionally one campaign), oldest first."""
         return outcome_cases.outcomes(self._app, number, campaign)
 
+    @inputs.guarded()
     def add_consent(
         self,
         number: str,
@@ -332,6 +356,7 @@ class Service:
             actor=actor,
         )
 
+    @inputs.guarded()
     def revoke_consent(
         self,
         number: str,
@@ -347,9 +372,11 @@ class Service:
             self._app, number, campaign=campaign, brand=brand, reason=reason, actor=actor, at=at
         )
 
+    @inputs.guarded()
     def consents(self, number: str, include_revoked: bool = False) -> list[ConsentRecord]:
         return consent_cases.consents(self._app, number, include_revoked=include_revoked)
 
+    @inputs.guarded()
     def set_preference(
         self,
         number: str,
@@ -363,9 +390,11 @@ class Service:
             self._app, number, not_before=not_before, not_after=not_after, days=days, actor=actor
         )
 
+    @inputs.guarded()
     def clear_preference(self, number: str, actor: str | None = None) -> None:
         consent_cases.clear_preference(self._app, number, actor=actor)
 
+    @inputs.guarded()
     def preference(self, number: str) -> Preference | None:
         return consent_cases.preference(self._app, number)
 
@@ -375,6 +404,7 @@ class Service:
 
     # -- replies: what people wrote or said (dnc/app/replies.py, reply_files.py) ---------
 
+    @inputs.guarded()
     def record_reply(
         self,
         number: str,
@@ -392,24 +422,28 @@ class Service:
         reply = replies.Reply(number, text, channel, at, campaign, agent)
         return replies.record_reply(self._app, reply, language=language, actor=actor)
 
+    @inputs.guarded()
     def import_replies(
         self,
         path: str | Path,
         language: str | None = None,
         actor: str | None = None,
         progress: reply_files.Progress | None = None,
+        encoding: str | None = None,
     ) -> reply_files.ReplyImportSummary:
         """Record every reply of a CSV (number, text, received_at, channel), all or nothing."""
         return reply_files.import_replies(
-            self._app, path, language=language, actor=actor, progress=progress
+            self._app, path, language=language, actor=actor, progress=progress, encoding=encoding
         )
 
+    @inputs.guarded()
     def replies(self, number: str) -> list[StoredReply]:
         """Every reply recorded from ``number``, oldest first."""
         return replies.replies(self._app, number)
 
     # -- registries (dnc/app/registries.py) --------------------------------------------
 
+    @inputs.guarded()
     def import_registry(
         self,
         path: str | Path,
@@ -421,6 +455,7 @@ class Service:
         actor: str | None = None,
         progress: registries.Progress | None = None,
         allow_shrink: bool = False,
+        encoding: str | None = None,
     ) -> registries.ImportSummary:
         """Replace a registry's snapshot with a full list, or apply a change list;
         all or nothing (BadLineError, RegistryShrinkError, TimeRangeError)."""
@@ -435,18 +470,22 @@ class Service:
             allow_shrink=allow_shrink,
             actor=actor,
             progress=progress,
+            encoding=encoding,
         )
 
+    @inputs.guarded()
     def registry_status(self, at: datetime | None = None) -> list[RegistryStatus]:
         """Each configured registry's snapshot: as-of date, size, age, days left."""
         return registries.status(self._app, at)
 
+    @inputs.guarded()
     def registry_freshness(self, at: datetime | None = None) -> dict[str, Any]:
         """The required registries about to go stale (or without a snapshot)."""
         return registries.freshness_warnings(self._app, at)
 
     # -- queues: load, scrub, export, claim (dnc/app/queues.py, scrub.py, export.py, claims.py)
 
+    @inputs.guarded()
     def enqueue(
         self,
         campaign: str,
@@ -467,12 +506,18 @@ class Service:
             at=at,
         )
 
+    @inputs.guarded()
     def load_queue(
-        self, path: str | Path, campaign: str, at: datetime | None = None
+        self,
+        path: str | Path,
+        campaign: str,
+        at: datetime | None = None,
+        encoding: str | None = None,
     ) -> queues.LoadSummary:
         """Load a CSV (``number``; optional lead_id, location, priority), all or nothing."""
-        return queues.load_queue(self._app, path, campaign, at)
+        return queues.load_queue(self._app, path, campaign, at, encoding)
 
+    @inputs.guarded()
     def load_leads(
         self, campaign: str, leads: Sequence[Mapping[str, Any]], at: datetime | None = None
     ) -> queues.LoadSummary:
@@ -480,6 +525,7 @@ class Service:
         priority), all or nothing: InputError names the first bad one."""
         return queues.load_leads(self._app, campaign, leads, at)
 
+    @inputs.guarded()
     def queue(
         self,
         campaign: str | None = None,
@@ -492,6 +538,7 @@ class Service:
             self._app, campaign=campaign, status=status, number=number, limit=limit
         )
 
+    @inputs.guarded()
     def scrub(
         self,
         campaign: str | None = None,
@@ -506,6 +553,7 @@ class Service:
             self._app, campaign=campaign, at=at, dry_run=dry_run, trigger=trigger, owner=owner
         )
 
+    @inputs.guarded()
     def export_queue(
         self,
         out: TextIO,
@@ -517,15 +565,18 @@ class Service:
         ``everything``: every entry, its status and reason codes). A read."""
         return export.export(self._app, out, campaign, at, everything=everything)
 
+    @inputs.guarded()
     def queue_at(self, campaign: str, at: datetime | None = None) -> list[QueueEntry]:
         """Every entry of a campaign's queue as it is at ``at``: the live ones
         decided then (as the export does), the others as stored. A read."""
         return list(export.decided_entries(self._app, campaign, at, everything=True))
 
+    @inputs.guarded()
     def dialable(self, campaign: str, at: datetime | None = None) -> list[QueueEntry]:
         """Entries a dialer may take at ``at``, best first, each decided then."""
         return export.dialable(self._app, campaign, at)
 
+    @inputs.guarded()
     def next_calls(
         self, campaign: str, limit: int, at: datetime | None = None, owner: str | None = None
     ) -> list[QueueEntry]:
@@ -534,14 +585,17 @@ class Service:
 
     # -- evidence (dnc/app/evidence.py) ------------------------------------------------
 
+    @inputs.guarded()
     def history(self, number: str, at: datetime | None = None) -> list[AuditRecord]:
         """Every recorded change concerning ``number``, oldest first, expiries included."""
         return evidence.history(self._app, number, at)
 
+    @inputs.guarded()
     def timeline(self, number: str, at: datetime | None = None) -> list[TimelineEvent]:
         """The number's whole story, oldest first: lists, registries, outcomes, queues."""
         return evidence.number_timeline(self._app, number, at)
 
+    @inputs.guarded()
     def verify_audit(
         self, use_anchor: bool = True, reconcile: bool = True
     ) -> auditing.AuditVerification:
@@ -550,11 +604,13 @@ class Service:
         rewritten), and reconcile the lists and consents with the log."""
         return auditing.verify(self._app, use_anchor=use_anchor, reconcile=reconcile)
 
+    @inputs.guarded()
     def anchor_audit(self) -> tuple[Anchor, list[str]]:
         """Write the audit chain's head and count outside the database (the
         anchor file, syslog); return the anchor and where it went."""
         return auditing.anchor(self._app)
 
+    @inputs.guarded()
     def audit_records(
         self,
         since: datetime | None = None,
@@ -563,12 +619,14 @@ class Service:
     ) -> list[AuditRecord]:
         return evidence.audit_records(self._app, since=since, until=until, number=number)
 
+    @inputs.guarded()
     def report(
         self, since: date | None = None, until: date | None = None, at: datetime | None = None
     ) -> Report:
         """What happened over UTC days ``since``..``until`` (default: 30 days to ``at``)."""
         return evidence.report(self._app, since=since, until=until, at=at)
 
+    @inputs.guarded()
     def purge(
         self, at: datetime | None = None, dry_run: bool = False, actor: str | None = None
     ) -> PurgeResult:
@@ -577,30 +635,36 @@ class Service:
 
     # -- scheduled jobs (dnc/app/jobs.py) ----------------------------------------------
 
+    @inputs.guarded()
     def expire_consents(self, at: datetime | None = None) -> dict[str, Any]:
         """Record each consent that lapsed since the job last ran (the timeline shows it)."""
         return consent_cases.expire_consents(self._app, self._app.at(at), scheduled.JOB_ACTOR)
 
+    @inputs.guarded()
     def doctor(self) -> health.DoctorReport:
         """Check the store's integrity (SQLite integrity_check, PostgreSQL
         amcheck) and record it: while it fails, every check answers CHECK_FAILED."""
         return health.doctor(self._app)
 
+    @inputs.guarded()
     def run_job(self, job: str, trigger: str = "manual") -> dict[str, Any]:
         """Run one scheduled job now (``nightly-scrub``, ``registry-freshness``,
         ``consent-expiry``, ``storage-integrity``), recorded under its name."""
         return scheduled.run(self._app, job, trigger)
 
+    @inputs.guarded()
     def job_runs(self, job: str | None = None, limit: int = 50) -> list[JobRun]:
         """Recorded job runs, newest first (failures and skips included)."""
         return jobs.job_runs(self._app, job, limit)
 
+    @inputs.guarded()
     def job_run_counts(self) -> dict[tuple[str, str], int]:
         """How many runs each job has had, by (job, status)."""
         return jobs.job_run_counts(self._app)
 
     # -- HTTP API keys (dnc/app/api_keys.py) ---------------------------------------------
 
+    @inputs.guarded()
     def create_api_key(
         self, name: str, scopes: Iterable[str], actor: str | None = None
     ) -> NewApiKey:
@@ -608,11 +672,13 @@ class Service:
         the result only: the store keeps its SHA-256. Audited."""
         return api_keys.create(self._app, name, scopes, actor)
 
+    @inputs.guarded()
     def revoke_api_key(
         self, name: str, actor: str | None = None, reason: str | None = None
     ) -> ApiKey:
         """Revoke a key (kept, so the audit trail's actor stays explained). Audited."""
         return api_keys.revoke(self._app, name, actor, reason)
 
+    @inputs.guarded()
     def api_keys(self, include_revoked: bool = True) -> list[ApiKey]:
         return api_keys.keys(self._app, live_only=not include_revoked)

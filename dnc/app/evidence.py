@@ -76,6 +76,8 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
         failures = report_repo.job_failures(conn, start, end)
         arrivals = report_repo.opt_out_arrivals(conn, start, end)
         delays = report_repo.receipt_to_effect(conn, start, end)
+        removals = report_repo.audited(conn, report_repo.REMOVALS, start, end)
+        replacements = report_repo.audited(conn, (report_repo.REPLACEMENT,), start, end)
     return build(
         since=first,
         until=last,
@@ -87,6 +89,8 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
         failures=failures,
         arrivals=arrivals,
         receipt_to_effect=delays,
+        removals=removals,
+        replacements=replacements,
     )
 
 

@@ -15,6 +15,8 @@ from dnc.app.effects import record_entries
 from dnc.errors import BadLineError, InvalidNumberError
 from dnc.importing import InputFile, Skipped
 from dnc.importing.formats import csv_rows, number_cell
+from dnc.inputs import day as inputs_day
+from dnc.inputs import instant
 from dnc.lists import NewEntry, Source, parse_list_name
 from dnc.numbers import parse
 from dnc.storage import lists_repo
@@ -55,7 +57,13 @@ class _Row:
 
 
 def import_list(
-    app: App, path: str | Path, *, list_name: str, skip_invalid: bool, actor: str | None
+    app: App,
+    path: str | Path,
+    *,
+    list_name: str,
+    skip_invalid: bool,
+    actor: str | None,
+    encoding: str | None = None,
 ) -> ListImportSummary:
     """Add every number of a generic CSV (number/phone, added, expires, reason)
     to one list; numbers already on it are kept as they are.
@@ -68,7 +76,7 @@ def import_list(
     campaign = parse_list_name(list_name)
     who = app.actor(actor)
     now = app.now()
-    source = InputFile(path)
+    source = InputFile(path, encoding)
     skipped = Skipped() if skip_invalid else None
     read, rows = _read(source, app.config.default_region, now, skipped)
     with app.store.unit(write=True) as uow:
@@ -148,7 +156,8 @@ def _when(text: str | None, column: str, default: Any, *, end_of_day: bool) -> A
             raise ValueError(f"{column} {text!r} is not a date (YYYY-MM-DD)") from None
         if value.tzinfo is None:
             raise ValueError(f"{column} {text!r} has no UTC offset") from None
-        return value
+        return instant(value, column)
+    day = inputs_day(day, column)
     # A bare expiry date means "through that day", as on the command line.
     return datetime.combine(day + timedelta(days=1) if end_of_day else day, clock(0), tzinfo=UTC)
 

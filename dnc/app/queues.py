@@ -10,8 +10,9 @@ from typing import Any
 
 from dnc.app.context import App, choice
 from dnc.errors import BadLineError, DncError, InputError
-from dnc.importing.formats import csv_rows, number_cell
+from dnc.importing.formats import cell_identifier, csv_rows, number_cell
 from dnc.importing.sources import InputFile
+from dnc.inputs import INT32, integer
 from dnc.numbers import parse
 from dnc.queue import Lead, QueueEntry, QueueStatus
 from dnc.storage import queue_repo
@@ -44,14 +45,20 @@ def enqueue(
     return _insert(app, campaign, [lead], app.at(at)) == 1
 
 
-def load_queue(app: App, path: str | Path, campaign: str, at: datetime | None) -> LoadSummary:
+def load_queue(
+    app: App,
+    path: str | Path,
+    campaign: str,
+    at: datetime | None,
+    encoding: str | None = None,
+) -> LoadSummary:
     """A CSV (``number`` column; optional lead_id, location, priority), all or
     nothing: every line is read and checked before anything is written, so a
     bad number, priority or location (one the rules cannot read, which would
     be held as CHECK_FAILED at every scrub) raises BadLineError naming the
     line, and nothing is queued."""
     when = app.at(at)
-    source = InputFile(path)
+    source = InputFile(path, encoding)
     leads: list[Lead] = []
     locations: dict[str, str | None] = {}  # each distinct hint checked once
     for member, line, row in csv_rows(source):
@@ -62,11 +69,10 @@ def load_queue(app: App, path: str | Path, campaign: str, at: datetime | None) -
             raise BadLineError(member, line, text, getattr(exc, "why", str(exc))) from None
         priority_text = (row.get("priority") or "0").strip() or "0"
         try:
-            priority = int(priority_text)
-        except ValueError:
-            raise BadLineError(
-                member, line, priority_text, "priority is not a whole number"
-            ) from None
+            priority = integer(int(priority_text), "priority", *INT32)
+        except ValueError as exc:
+            problem = str(exc) if isinstance(exc, InputError) else "priority is not a whole number"
+            raise BadLineError(member, line, priority_text[:80], problem) from None
         location = _cell(row, "location")
         if location is not None:
             if location not in locations:
@@ -74,7 +80,8 @@ def load_queue(app: App, path: str | Path, campaign: str, at: datetime | None) -
             why = locations[location]
             if why is not None:
                 raise BadLineError(member, line, location, why)
-        leads.append(Lead(phone, _cell(row, "lead_id"), location, priority))
+        lead_id = cell_identifier(member, line, _cell(row, "lead_id"), "lead_id")
+        leads.append(Lead(phone, lead_id, location, priority))
     added = _insert(app, campaign, leads, when)
     return LoadSummary(read=len(leads), added=added, already_queued=len(leads) - added)
 

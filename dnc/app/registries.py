@@ -105,6 +105,7 @@ def import_registry(
     allow_shrink: bool,
     actor: str | None,
     progress: Progress | None,
+    encoding: str | None = None,
 ) -> ImportSummary:
     """Replace a registry's snapshot with a full list, or apply a change list.
 
@@ -123,7 +124,7 @@ def import_registry(
     fmt = fmt or definition.format
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    source = InputFile(path)
+    source = InputFile(path, encoding)
     as_of_source = "given" if as_of is not None else "file date"
     when = as_of if as_of is not None else source.file_date()
     day_not_after_today(when, now, f"{source.name}: as-of date ({as_of_source})", _FUTURE_AS_OF)
@@ -159,6 +160,7 @@ def _replace(
 ) -> ImportSummary:
     definition = job.definition
     with store.unit(write=True) as uow:
+        known = registry_repo.registry_id(uow.connection, definition.name, create=False, at=job.now)
         reg_id = registry_repo.registry_id(uow.connection, definition.name, create=True, at=job.now)
         if reg_id is None:
             raise RuntimeError(f"registry {definition.name} could not be created")
@@ -189,6 +191,9 @@ def _replace(
     except BaseException:
         with store.unit(write=True) as uow:
             registry_repo.forget(uow.connection, snapshot_id)
+            if known is None:
+                # A refused first import leaves no trace, not an empty registry.
+                registry_repo.forget_registry(uow.connection, reg_id)
             uow.commit()
         raise
     if old is not None:

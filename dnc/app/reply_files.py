@@ -20,9 +20,10 @@ from pathlib import Path
 
 from dnc.app import replies
 from dnc.app.context import App
-from dnc.errors import BadLineError, DncError
+from dnc.errors import BadLineError, DncError, InputError
 from dnc.importing import InputFile
-from dnc.importing.formats import csv_rows, number_cell
+from dnc.importing.formats import cell_identifier, csv_rows, number_cell
+from dnc.inputs import instant
 from dnc.replies import ReplyIntent
 
 Progress = Callable[[int, int], None]
@@ -52,9 +53,12 @@ def import_replies(
     language: str | None,
     actor: str | None,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> ReplyImportSummary:
     with cycle_collection_paused():
-        return _import(app, path, language=language, actor=actor, progress=progress)
+        return _import(
+            app, path, language=language, actor=actor, progress=progress, encoding=encoding
+        )
 
 
 _pause_lock = threading.Lock()
@@ -94,9 +98,10 @@ def _import(
     language: str | None,
     actor: str | None,
     progress: Progress | None,
+    encoding: str | None,
 ) -> ReplyImportSummary:
     started = time.perf_counter()
-    source = InputFile(path)
+    source = InputFile(path, encoding)
     who = app.actor(actor)
     read = []
     readings: dict[str, ReplyIntent] = {}
@@ -106,8 +111,8 @@ def _import(
             text=row.get("text") or "",
             channel=(row.get("channel") or "").strip().lower(),
             received_at=_instant(member, line, row.get("received_at")),
-            campaign=(row.get("campaign") or "").strip() or None,
-            agent=(row.get("agent") or "").strip() or None,
+            campaign=cell_identifier(member, line, _cell(row, "campaign"), "campaign"),
+            agent=cell_identifier(member, line, _cell(row, "agent"), "agent"),
         )
         try:
             phone, reading, received = replies.read(app, reply, language, readings)
@@ -139,7 +144,14 @@ def _instant(member: str, line: int, text: str | None) -> datetime:
         raise BadLineError(member, line, value, "received_at is not an ISO 8601 time") from None
     if parsed.tzinfo is None:
         raise BadLineError(member, line, value, "received_at has no UTC offset")
-    return parsed
+    try:
+        return instant(parsed, "received_at")
+    except InputError as exc:
+        raise BadLineError(member, line, value, str(exc)) from None
+
+
+def _cell(row: dict[str, str], name: str) -> str | None:
+    return (row.get(name) or "").strip() or None
 
 
 def _shown(row: dict[str, str]) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from dnc import durations
 from dnc.app import walk as walks
 from dnc.app.context import App
 from dnc.app.jobs import Run, recorded
@@ -63,7 +64,7 @@ class ScrubReport:
             "dialable": self.actions[Action.DIAL.value],
             "by_reason": {k: dict(v) for k, v in sorted(self.by_reason.items())},
             "by_campaign": {k: dict(v) for k, v in sorted(self.by_campaign.items())},
-            "seconds": round(self.seconds, 3),
+            "seconds": durations.seconds(self.seconds),
             "run_id": self.run_id,
         }
 

@@ -7,12 +7,10 @@ are read record by record; an unknown marker is an error naming its line.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from dnc.errors import BadLineError
-from dnc.importing.formats import Skipped, parse_one
+from dnc.importing.formats import Skipped, csv_records, parse_one
 from dnc.importing.plans import PlanFilter
 from dnc.importing.sources import InputFile
 from dnc.registries import ChangeLayout
@@ -39,12 +37,10 @@ def read_changes(
     lines = 0
     width = max(*layout.number_columns, layout.marker_column) + 1
     for member, stream in source.members():
-        reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
-        for row in reader:
+        for line, row in csv_records(source, member, stream):
             lines += 1
             if not any(cell.strip() for cell in row):
                 continue
-            line = reader.line_num
             value = ",".join(row)
             try:
                 if len(row) < width:

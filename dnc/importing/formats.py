@@ -21,14 +21,15 @@ Layouts (docs/registries.md):
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import IO
 
-from dnc.errors import BadLineError, InvalidNumberError
+from dnc.errors import BadLineError, InputError, InvalidNumberError
 from dnc.importing.plans import PlanFilter
 from dnc.importing.sources import Block, InputFile
+from dnc.inputs import identifier
 from dnc.numbers import parse
 
 MAX_SKIPPED_SHOWN = 5
@@ -149,7 +150,7 @@ def _good_lines(
         if why is None:
             good.append(line)
             continue
-        value = line.decode("utf-8", "replace")
+        value = line[:80].decode("ascii", "backslashreplace")
         if skipped is None:
             raise BadLineError(block.member, block.first_line + offset, value, why)
         skipped.add(block.first_line + offset, value)
@@ -176,23 +177,51 @@ def parse_one(fmt: str, text: str, region: str) -> int:
 _NUMBER_COLUMNS = ("number", "phone")
 
 
+def csv_records(
+    source: InputFile, member: str, stream: IO[bytes]
+) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of one member; a line the csv module cannot read
+    (an over-long field) or holding a NUL byte is a BadLineError naming it."""
+    reader = csv.reader(source.lines(member, stream))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BadLineError(member, reader.line_num + 1, "", f"not CSV: {exc}") from None
+        for cell in row:
+            if "\x00" in cell:
+                raise BadLineError(member, reader.line_num, cell[:80], "a NUL byte in a cell")
+        yield reader.line_num, row
+
+
+def cell_identifier(member: str, line: int, value: str | None, name: str) -> str | None:
+    """A cell naming something (a lead id, a campaign): clean text no longer
+    than its column (dnc.inputs.WIDTHS), else a BadLineError naming the line."""
+    if value is None:
+        return None
+    try:
+        return identifier(value, name)
+    except InputError as exc:
+        raise BadLineError(member, line, value[:80], str(exc)) from None
+
+
 def csv_rows(source: InputFile) -> Iterator[tuple[str, int, dict[str, str]]]:
     """(member, line number, row by lower-case header) of a CSV file with a header."""
     for member, stream in source.members():
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
         header: list[str] | None = None
-        for row in reader:
+        for line, row in csv_records(source, member, stream):
             if header is None:
                 header = [h.strip().lower() for h in row]
                 if not any(c in header for c in _NUMBER_COLUMNS):
                     raise BadLineError(
-                        member, reader.line_num, ",".join(row), "no 'number' or 'phone' column"
+                        member, line, ",".join(row)[:80], "no 'number' or 'phone' column"
                     )
                 continue
             if not any(cell.strip() for cell in row):
                 continue
-            yield member, reader.line_num, dict(zip(header, row, strict=False))
+            yield member, line, dict(zip(header, row, strict=False))
 
 
 def number_cell(row: dict[str, str]) -> str:

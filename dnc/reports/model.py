@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from dnc import durations
 from dnc.errors import InputError
 from dnc.rules.calendars import holiday_names
 
@@ -39,6 +40,8 @@ class ScrubSummary:
     entries: int = 0
     suppressed: int = 0
     deferred: int = 0
+    held: int = 0
+    """Entries held because a check could not decide them (CHECK_FAILED)."""
     dialable: int = 0
     seconds: float = 0.0
     by_reason: Mapping[str, Split] = field(default_factory=dict)
@@ -134,6 +137,10 @@ class Report:
     failures: tuple[JobFailure, ...]
     opt_outs_by_arrival: Mapping[str, int] = field(default_factory=dict)
     receipt_to_effect: ReceiptToEffect = ReceiptToEffect()
+    removals: Mapping[str, int] = field(default_factory=dict)
+    """Entries and prefix blocks taken off a list, by list ("prefix " before a block's)."""
+    replacements: Mapping[str, int] = field(default_factory=dict)
+    """Full registry lists that replaced a snapshot, by registry."""
 
     @property
     def opt_outs(self) -> int:
@@ -180,8 +187,9 @@ class Report:
                 "entries": self.scrub.entries,
                 "suppressed": self.scrub.suppressed,
                 "deferred": self.scrub.deferred,
+                "held": self.scrub.held,
                 "dialable": self.scrub.dialable,
-                "seconds": round(self.scrub.seconds, 3),
+                "seconds": durations.seconds(self.scrub.seconds),
                 "by_reason": split(self.scrub.by_reason),
                 "by_campaign": split(self.scrub.by_campaign),
                 "unreadable_runs": self.scrub.unreadable_runs,
@@ -210,6 +218,11 @@ class Report:
                 }
                 for r in self.registries
             ],
+            "removals": {"total": sum(self.removals.values()), "by_list": dict(self.removals)},
+            "registry_replacements": {
+                "total": sum(self.replacements.values()),
+                "by_registry": dict(self.replacements),
+            },
             "job_failures": [
                 {"job": f.job, "started_at": f.started_at.isoformat(), "error": f.error}
                 for f in self.failures
@@ -266,6 +279,8 @@ def build(
     failures: Sequence[JobFailure],
     arrivals: Iterable[tuple[str, int]] = (),
     receipt_to_effect: ReceiptToEffect | None = None,
+    removals: Iterable[tuple[str, str | None, int]] = (),
+    replacements: Iterable[tuple[str, str | None, int]] = (),
 ) -> Report:
     """Assemble a report from what the storage layer counted.
 
@@ -310,6 +325,8 @@ def build(
         failures=tuple(sorted(failures, key=lambda f: f.started_at)),
         opt_outs_by_arrival=_arrivals(arrivals),
         receipt_to_effect=receipt_to_effect or ReceiptToEffect(),
+        removals=_by_subject(removals),
+        replacements=_by_subject(replacements),
     )
 
 
@@ -318,6 +335,17 @@ def _arrivals(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
     for kind, count in rows:
         counted[kind] += count
     return dict(counted)
+
+
+def _by_subject(rows: Iterable[tuple[str, str | None, int]]) -> dict[str, int]:
+    """Audit counts by what they concern: a list ("internal", "campaign:spring";
+    a prefix block's as "prefix internal"), a registry ("registry:" dropped),
+    largest first."""
+    found: Counter[str] = Counter()
+    for action, subject, count in rows:
+        name = (subject or "?").removeprefix("registry:")
+        found[f"prefix {name}" if action == "prefix_remove" else name] += count
+    return dict(found.most_common())
 
 
 def _scrub(
@@ -337,7 +365,7 @@ def _scrub(
             continue
         count += 1
         day = started.astimezone(UTC).date()
-        for key in ("entries", "suppressed", "deferred", "dialable"):
+        for key in ("entries", "suppressed", "deferred", "held", "dialable"):
             totals[key] += _int(counts.get(key))
         seconds += _float(counts.get("seconds"))
         deferred_day[day] += _int(counts.get("deferred"))
@@ -352,6 +380,7 @@ def _scrub(
         entries=totals["entries"],
         suppressed=totals["suppressed"],
         deferred=totals["deferred"],
+        held=totals["held"],
         dialable=totals["dialable"],
         seconds=seconds,
         by_reason=_ordered(by_reason),

@@ -95,6 +95,13 @@ def _tiles(report: Report) -> str:
         ("three no's reached", report.three_nos, PALETTE[1]),
         ("removed from queues by the scrub", report.scrub.suppressed, PALETTE[2]),
         ("deferred by the scrub", report.scrub.deferred, "#0891b2"),
+        (
+            "held by the scrub (CHECK_FAILED)",
+            report.scrub.held,
+            "#b91c1c" if report.scrub.held else "#059669",
+        ),
+        ("taken off a list", sum(report.removals.values()), "#6b7280"),
+        ("registry lists replaced", sum(report.replacements.values()), "#6b7280"),
         ("required registries not fresh", stale, "#b91c1c" if stale else "#059669"),
         ("job failures", len(report.failures), "#b91c1c" if report.failures else "#059669"),
     ]

@@ -24,6 +24,9 @@ def render_text(report: Report) -> str:
                 ["scrub runs", f"{report.scrub.runs:,}"],
                 ["removed from queues by the scrub", f"{report.scrub.suppressed:,}"],
                 ["deferred by the scrub", f"{report.scrub.deferred:,}"],
+                ["held by the scrub (CHECK_FAILED)", f"{report.scrub.held:,}"],
+                ["taken off a list", f"{sum(report.removals.values()):,}"],
+                ["registry lists replaced", f"{sum(report.replacements.values()):,}"],
                 ["required registries not fresh", f"{len(report.stale_registries)}"],
                 ["job failures", f"{len(report.failures)}"],
             ],
@@ -59,6 +62,16 @@ def render_text(report: Report) -> str:
                 [k, f"{v.suppressed:,}", f"{v.deferred:,}"]
                 for k, v in report.scrub.by_campaign.items()
             ],
+        ),
+        _table(
+            "Taken off a list",
+            ["list", "removals"],
+            [[k, f"{v:,}"] for k, v in report.removals.items()],
+        ),
+        _table(
+            "Registry lists replaced",
+            ["registry", "full lists imported"],
+            [[k, f"{v:,}"] for k, v in report.replacements.items()],
         ),
         _table(
             "Registry ages",
@@ -137,6 +150,11 @@ def render_csv(report: Report) -> str:
         for key, split in splits.items():
             writer.writerow([section, "", key, "suppressed", split.suppressed])
             writer.writerow([section, "", key, "deferred", split.deferred])
+    writer.writerow(["scrub", "", "", "held", report.scrub.held])
+    for name, n in report.removals.items():
+        writer.writerow(["removals", "", name, "removed", n])
+    for name, n in report.replacements.items():
+        writer.writerow(["registry_replacements", "", name, "replaced", n])
     for r in report.registries:
         writer.writerow(
             ["registry", r.as_of.isoformat() if r.as_of else "", r.registry, "state", r.state]

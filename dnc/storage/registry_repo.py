@@ -124,6 +124,15 @@ def abandoned(conn: Connection, registry_id: int) -> list[int]:
     return [int(i) for i in conn.execute(query).scalars()]
 
 
+def forget_registry(conn: Connection, registry_id: int) -> None:
+    """Drop a registry row that never had a snapshot (its first import failed)."""
+    conn.execute(
+        delete(REGISTRY).where(
+            REGISTRY.c.id == registry_id, REGISTRY.c.current_snapshot_id.is_(None)
+        )
+    )
+
+
 def forget(conn: Connection, snapshot_id: int) -> None:
     drop_numbers_table(conn, snapshot_id)
     conn.execute(delete(SNAPSHOT).where(SNAPSHOT.c.id == snapshot_id))

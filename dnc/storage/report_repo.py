@@ -21,6 +21,10 @@ LIST_ENTRY = table(ListEntryRow)
 AUDIT = table(AuditRow)
 JOB_RUN = table(JobRunRow)
 REPLY = table(ReplyRow)
+SCRUB_JOBS = ("scrub", "nightly-scrub")
+"""A scrub run by hand and by the scheduler: both count in the report."""
+REMOVALS = ("list_remove", "prefix_remove")
+REPLACEMENT = "registry_import_full"
 
 
 def _day(conn: Connection, column: Any) -> ColumnElement[Any]:
@@ -78,11 +82,25 @@ def scrub_runs(
     """Start time and counts JSON of every successful scrub started in [since, until)."""
     query = (
         select(JOB_RUN.c.started_at, JOB_RUN.c.counts)
-        .where(JOB_RUN.c.job == "scrub", JOB_RUN.c.status == "ok", JOB_RUN.c.started_at >= since)
+        .where(JOB_RUN.c.job.in_(SCRUB_JOBS), JOB_RUN.c.status == "ok")
+        .where(JOB_RUN.c.started_at >= since)
         .where(JOB_RUN.c.started_at < until)
         .order_by(JOB_RUN.c.started_at)
     )
     return [(_instant(started), counts) for started, counts in conn.execute(query)]
+
+
+def audited(
+    conn: Connection, actions: tuple[str, ...], since: datetime, until: datetime
+) -> list[tuple[str, str | None, int]]:
+    """(action, subject, count) of the audit records of ``actions`` in [since, until):
+    list removals by list, registry replacements by registry."""
+    query = (
+        select(AUDIT.c.action, AUDIT.c.subject, func.count())
+        .where(AUDIT.c.action.in_(actions), AUDIT.c.at >= since, AUDIT.c.at < until)
+        .group_by(AUDIT.c.action, AUDIT.c.subject)
+    )
+    return [(action, subject, int(n)) for action, subject, n in conn.execute(query)]
 
 
 def job_failures(conn: Connection, since: datetime, until: datetime) -> list[JobFailure]:

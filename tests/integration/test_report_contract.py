@@ -68,15 +68,7 @@ def test_scrub_counts_and_job_failures_come_from_job_runs(service: dnc.Service) 
     assert report.scrub.by_reason["DNC_INTERNAL"].suppressed == 2
     assert report.scrub.by_campaign["spring"].deferred == 2
     assert report.daily[0].scrub_suppressed == {"DNC_INTERNAL": 2, "THREE_NOS": 1}
-    # The consent-expiry run was left "running" with no holder on record three
-    # weeks before the service's now: it is seen as abandoned, and reported.
-    assert [(f.job, f.error) for f in report.failures] == [
-        ("scrub", "disk full\ntrace"),
-        (
-            "consent_expiry",
-            "abandoned: running since 2026-11-02T10:00:00+00:00 with no holder on record",
-        ),
-    ]
+    assert [(f.job, f.error) for f in report.failures] == [("scrub", "disk full\ntrace")]
 
 
 def test_three_nos_and_registry_ages_are_reported(service: dnc.Service) -> None:
