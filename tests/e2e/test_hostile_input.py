@@ -91,7 +91,7 @@ class Command:
     decoration: frozenset[str] = frozenset()
     answered: frozenset[str] = frozenset()
     skip: frozenset[str] = frozenset()
-    """Parameters left out: only ``jobs serve`` (it would serve forever)."""
+    """Parameters left out: only ``jobs serve`` and ``serve`` (they would serve forever)."""
 
 
 Q = ("--campaign", "spring")
@@ -145,6 +145,16 @@ COMMANDS: dict[str, Command] = {
     "jobs history": Command(),
     "reply record": Command((NUMBER, "--text", "hello"), decoration=frozenset({"agent", "text"})),
     "reply import": Command(("FILE",)),
+    "api-key create": Command(("--name", "dialer-x", "--scope", "check")),
+    "api-key list": Command(),
+    "api-key revoke": Command(
+        ("dialer-r", "--reason", "retired"),
+        prepare=(("api-key", "create", "--name", "dialer-r"),),
+        decoration=frozenset({"reason"}),
+    ),
+    "audit anchor": Command(),
+    "doctor": Command(),
+    "serve": Command(skip=frozenset({"*"})),
 }
 
 TIMES = {"at", "callback_at", "expires", "since", "until", "as_of", "day"}
