@@ -12,9 +12,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
 import dnc
+from dnc.cli.consoles import PipeAwareConsole
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -24,8 +24,8 @@ EXIT_REFUSED = 1
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 3
 
-console = Console()
-err_console = Console(stderr=True)
+console = PipeAwareConsole()
+err_console = PipeAwareConsole(stderr=True)
 
 
 @dataclass

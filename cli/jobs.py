@@ -7,10 +7,10 @@ import os
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 import dnc
 from dnc.cli.common import console, print_json, service_for, state, user_errors
+from dnc.cli.render import count, key, print_table, text, when
 from dnc.jobs import scheduler, tasks
 
 app = typer.Typer(
@@ -102,22 +102,32 @@ def history(
             ]
         )
         return
-    table = Table(title=f"{len(runs)} job runs")
-    for column in ("started", "job", "trigger", "status", "seconds", "detail"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for r in runs:
         seconds = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
-        detail = r.error or (
-            f"{r.counts.get('suppressed', 0)} suppressed, {r.counts.get('deferred', 0)} deferred"
-            if r.counts and "suppressed" in r.counts
-            else (str(r.counts) if r.counts else "")
+        rows.append(
+            (
+                when(r.started_at),
+                r.job,
+                r.trigger,
+                r.status,
+                f"{seconds:,.1f}" if seconds is not None else "",
+                r.error or _counts(r.counts),
+            )
         )
-        table.add_row(
-            r.started_at.isoformat(timespec="seconds"),
-            r.job,
-            r.trigger,
-            r.status,
-            f"{seconds:.1f}" if seconds is not None else "",
-            detail,
-        )
-    console.print(table)
+    print_table(
+        f"{len(runs):,} job runs",
+        [key("started"), key("job"), key("trigger"), key("status"), count("seconds")]
+        + [text("detail")],
+        rows,
+    )
+
+
+def _counts(counts: dict[str, object] | None) -> str:
+    """``1,204 suppressed, 88 deferred``: a job's counts as a person reads them."""
+    if not counts:
+        return ""
+    return ", ".join(
+        f"{v:,} {k}" if isinstance(v, int) and not isinstance(v, bool) else f"{k} {v}"
+        for k, v in counts.items()
+    )

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 import dnc
 from dnc.cli.common import (
@@ -19,6 +18,7 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
+from dnc.cli.render import key, print_table, text, when
 
 app = typer.Typer(
     help="Manage do-not-call lists: internal (company-wide) and campaign:NAME.",
@@ -150,23 +150,26 @@ def show(
     if as_json:
         print_json([entry_dict(e) for e in entries])
         return
-    table = Table(title=f"{len(entries)} entries")
-    for column in ("number", "list", "source", "since", "expires", "actor", "note", "removed"):
-        table.add_column(column, overflow="fold")
-    for e in entries:
-        table.add_row(
-            e.number,
-            e.list_name,
-            e.source.value + (f" ({e.channel.value})" if e.channel else ""),
-            e.created_at.isoformat(timespec="seconds"),
-            e.expires_at.isoformat(timespec="seconds") if e.expires_at else "",
-            e.actor,
-            e.note or "",
-            f"{e.removed_at:%Y-%m-%d} by {e.removed_by}: {e.removed_reason}"
-            if e.removed_at
-            else "",
-        )
-    console.print(table)
+    print_table(
+        f"{len(entries):,} entries",
+        [key("number"), key("list"), key("source"), key("since"), key("expires")]
+        + [text("actor"), text("note"), text("removed")],
+        [
+            (
+                e.number,
+                e.list_name,
+                e.source.value + (f" ({e.channel.value})" if e.channel else ""),
+                when(e.created_at),
+                when(e.expires_at),
+                e.actor,
+                e.note,
+                f"{when(e.removed_at)} by {e.removed_by}: {e.removed_reason}"
+                if e.removed_at
+                else "",
+            )
+            for e in entries
+        ],
+    )
 
 
 @app.command(
@@ -202,16 +205,23 @@ def prefixes(
     if as_json:
         print_json(rows)
         return
-    table = Table(title=f"{len(rows)} prefix blocks")
-    for column in ("prefix", "list", "since", "expires", "actor", "note", "removed"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        table.add_row(
-            *(str(r[k] or "") for k in ("prefix", "list", "created_at", "expires_at", "actor")),
-            str(r["note"] or ""),
-            str(r["removed_reason"] or ""),
-        )
-    console.print(table)
+    print_table(
+        f"{len(blocks):,} prefix blocks",
+        [key("prefix"), key("list"), key("since"), key("expires")]
+        + [text("actor"), text("note"), text("removed")],
+        [
+            (
+                b.prefix,
+                b.list_name,
+                when(b.created_at),
+                when(b.expires_at),
+                b.actor,
+                b.note,
+                f"{when(b.removed_at)}: {b.removed_reason}" if b.removed_at else "",
+            )
+            for b in blocks
+        ],
+    )
 
 
 @app.command(
@@ -255,4 +265,4 @@ def export(
                 count = service.export_list(handle, list_name)
         except OSError as exc:
             raise dnc.InputError(f"{out}: cannot write: {exc.strerror}") from None
-    err_console.print(f"{count} numbers written to {out}", highlight=False)
+    err_console.print(f"{count:,} rows written to {out}", highlight=False)

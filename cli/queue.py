@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 import dnc
 from dnc.cli.common import console, parse_instant, print_json, service_for, user_errors
+from dnc.cli.render import count, key, print_table, text, when
 
 app = typer.Typer(
     help="Dialer queues: load leads, see what is dialable, export it.", no_args_is_help=True
@@ -40,8 +40,8 @@ def load(
         )
     else:
         console.print(
-            f"{file}: {summary.read} read, {summary.added} added, "
-            f"{summary.already_queued} already queued",
+            f"{file}: {summary.read:,} read, {summary.added:,} added, "
+            f"{summary.already_queued:,} already queued",
             highlight=False,
         )
 
@@ -66,22 +66,26 @@ def show(
 ) -> None:
     with service_for(ctx) as service:
         entries = service.queue(campaign, status, limit=limit)
+        now = service.now()
     if as_json:
         print_json([e.to_dict() for e in entries])
         return
-    table = Table(title=f"queue {campaign}: {len(entries)} entries")
-    for column in ("number", "status", "not before", "priority", "lead", "reasons"):
-        table.add_column(column, overflow="fold")
-    for e in entries:
-        table.add_row(
-            e.number,
-            e.status.value,
-            e.not_before.isoformat(timespec="minutes") if e.not_before else "",
-            str(e.priority),
-            e.lead_id or "",
-            "; ".join(f"{r.code.value}: {r.detail}" for r in e.reasons),
-        )
-    console.print(table)
+    print_table(
+        f"queue {campaign}: {len(entries):,} entries",
+        [key("number"), key("status"), key("not before"), count("priority"), key("lead")]
+        + [text("reasons")],
+        [
+            (
+                e.number,
+                e.status.value,
+                when(e.not_before, e.number, now),
+                f"{e.priority:,}",
+                e.lead_id,
+                "; ".join(f"{r.code.value}: {r.detail}" for r in e.reasons),
+            )
+            for e in entries
+        ],
+    )
 
 
 @app.command(
@@ -123,8 +127,8 @@ def export(
             partial.unlink(missing_ok=True)
     if everything:
         console.print(
-            f"{summary.written} entries written to {out} ({summary.dialable} dialable)",
+            f"{summary.written:,} entries written to {out} ({summary.dialable:,} dialable)",
             highlight=False,
         )
     else:
-        console.print(f"{summary.written} dialable entries written to {out}", highlight=False)
+        console.print(f"{summary.written:,} dialable entries written to {out}", highlight=False)

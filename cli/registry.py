@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-from rich.table import Table
 
 import dnc
 from dnc.cli.common import (
@@ -20,6 +19,7 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
+from dnc.cli.render import count, key, print_table
 
 app = typer.Typer(
     help="National and other do-not-call registries: import full and change lists, status.",
@@ -150,17 +150,21 @@ def status(
         print_json(rows)
         return
     console.print(f"database: {database}", highlight=False, soft_wrap=True)
-    table = Table(title=f"{len(rows)} registries")
-    for column in ("registry", "required", "state", "as of", "size", "age", "days left"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        table.add_row(
-            str(r["registry"]),
-            "yes" if r["required"] else "no",
-            str(r["state"]),
-            str(r["as_of"] or ""),
-            f"{r['size']:,}" if r["size"] is not None else "",
-            "" if r["age_days"] is None else f"{r['age_days']} d",
-            "" if r["days_left"] is None else str(r["days_left"]),
-        )
-    console.print(table)
+    print_table(
+        f"{len(rows):,} registries",
+        [key("registry"), key("required"), key("state"), key("as of"), count("size")]
+        + [count("age"), count("days left"), key("imported")],
+        [
+            (
+                s.definition.name,
+                "yes" if s.definition.required else "no",
+                s.freshness.state,
+                s.freshness.as_of.isoformat() if s.freshness.as_of else "",
+                f"{s.size:,}" if s.size is not None else "",
+                "" if s.freshness.age_days is None else f"{s.freshness.age_days:,} d",
+                "" if s.freshness.days_left is None else f"{s.freshness.days_left:,}",
+                when(s.imported_at),
+            )
+            for s in found
+        ],
+    )

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 import dnc
 from dnc.cli.common import console, err_console, parse_instant, print_json, state, user_errors
+from dnc.cli.render import when
 
 RECORD_HELP = (
     "Record a reply from NUMBER and do what it asks: an opt-out is an opt-out (the text and "
@@ -122,7 +123,7 @@ def _said(done: dnc.RecordedReply) -> str:
         "refused": "refusal recorded",
         "callback": "callback recorded"
         + (
-            f" for {done.outcome.record.callback_at.isoformat(timespec='minutes')}"
+            f" for {when(done.outcome.record.callback_at, done.reply.number)}"
             if done.outcome and done.outcome.record.callback_at
             else ""
         ),

@@ -42,7 +42,9 @@ from dnc.errors import (
     TimeRangeError,
 )
 from dnc.lists import ListEntry
+from dnc.moments import describe as describe_time
 from dnc.numbers import PhoneNumber
+from dnc.numbers import parse as parse_number
 from dnc.outcomes import CampaignState, Outcome, OutcomeRecord, RecordedOutcome
 from dnc.prefixes import PrefixBlock
 from dnc.queue import QueueEntry, QueueStatus
@@ -116,6 +118,8 @@ __all__ = [
     "TimelineEvent",
     "Verdict",
     "classify_reply",
+    "describe_time",
     "load_reply_rules",
     "open",
+    "parse_number",
 ]

@@ -113,6 +113,11 @@ class Service:
         """One verdict per number, in order, read set-based (no round trip per number)."""
         return checks.check_many(self._app, numbers, campaign=campaign, at=at)
 
+    def other_readings(self, number: str) -> tuple[str, ...]:
+        """E.164 readings of a number the default region cannot read, in the
+        regions of the configured registries (``020 7946 0000`` → ``+44 20 7946 0000``)."""
+        return checks.other_readings(self._app, number)
+
     # -- opt-outs, lists and prefix blocks (dnc/app/lists.py, list_files.py) -----------
 
     def opt_out(
