@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version as package_version
 from typing import Annotated
 
 import typer
@@ -26,14 +27,22 @@ from dnc.cli import (
     scrub,
 )
 from dnc.cli.common import State
+from dnc.cli.help import HelpGroup
 
 app = typer.Typer(
     name="dnc",
+    cls=HelpGroup,
     help="Do-not-call lists, calling rules and compliance checks.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dnc {package_version('dnc')}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -59,6 +68,12 @@ def _global(
             help="Who is named in the audit trail (default: user@host).",
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     ctx.obj = State(database_url=database_url, config=config, actor=actor)
 

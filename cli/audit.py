@@ -80,9 +80,12 @@ def verify(
 @user_errors
 def export(
     ctx: typer.Context,
-    since: Annotated[str | None, typer.Option(help="From this date/time (inclusive).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="From this date/time (inclusive).", metavar="DATE|TIME")
+    ] = None,
     until: Annotated[
-        str | None, typer.Option(help="Through this date (or before this time).")
+        str | None,
+        typer.Option(help="Through this date (or before this time).", metavar="DATE|TIME"),
     ] = None,
     number: Annotated[str | None, typer.Option(help="Only this number.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",

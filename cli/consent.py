@@ -17,7 +17,7 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
-from dnc.cli.render import key, print_table, text, when
+from dnc.cli.render import key, moment, print_table, text, when
 
 app = typer.Typer(
     help="Record and revoke consent to be called (per campaign or per brand).",
@@ -69,7 +69,9 @@ def add(
     kind: Annotated[
         str, typer.Option(help="express, express_written, ebr_purchase or ebr_inquiry.")
     ],
-    at: Annotated[str, typer.Option(help="When it was given: YYYY-MM-DD or ISO 8601.")],
+    at: Annotated[
+        str, typer.Option(help="When it was given: YYYY-MM-DD or ISO 8601.", metavar="DATE|TIME")
+    ],
     campaign: Campaign = None,
     brand: Brand = None,
     expires: Annotated[
@@ -138,7 +140,14 @@ def show(
         return
     print_table(
         f"{len(consents):,} consents",
-        [key("kind"), key("for"), key("given"), key("expires"), text("evidence"), text("revoked")],
+        [
+            key("kind"),
+            key("for"),
+            moment("given"),
+            moment("expires"),
+            text("evidence"),
+            text("revoked"),
+        ],
         [
             (
                 c.kind.value,

@@ -10,7 +10,7 @@ import typer
 
 import dnc
 from dnc.cli.common import console, print_json, service_for, state, user_errors
-from dnc.cli.render import count, key, print_table, text, when
+from dnc.cli.render import count, key, moment, print_table, text, when
 from dnc.jobs import scheduler, tasks
 
 app = typer.Typer(
@@ -117,7 +117,7 @@ def history(
         )
     print_table(
         f"{len(runs):,} job runs",
-        [key("started"), key("job"), key("trigger"), key("status"), count("seconds")]
+        [moment("started"), key("job"), key("trigger"), key("status"), count("seconds")]
         + [text("detail")],
         rows,
     )

@@ -18,7 +18,7 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
-from dnc.cli.render import key, print_table, text, when
+from dnc.cli.render import key, moment, print_table, text, when
 
 app = typer.Typer(
     help="Manage do-not-call lists: internal (company-wide) and campaign:NAME.",
@@ -152,7 +152,7 @@ def show(
         return
     print_table(
         f"{len(entries):,} entries",
-        [key("number"), key("list"), key("source"), key("since"), key("expires")]
+        [key("number"), key("list"), key("source"), moment("since"), moment("expires")]
         + [text("actor"), text("note"), text("removed")],
         [
             (
@@ -207,7 +207,7 @@ def prefixes(
         return
     print_table(
         f"{len(blocks):,} prefix blocks",
-        [key("prefix"), key("list"), key("since"), key("expires")]
+        [key("prefix"), key("list"), moment("since"), moment("expires")]
         + [text("actor"), text("note"), text("removed")],
         [
             (

@@ -10,7 +10,7 @@ import typer
 
 import dnc
 from dnc.cli.common import console, parse_instant, print_json, service_for, user_errors
-from dnc.cli.render import count, key, print_table, text, when
+from dnc.cli.render import count, key, moment, print_table, text, when
 
 app = typer.Typer(
     help="Dialer queues: load leads, see what is dialable, export it.", no_args_is_help=True
@@ -72,7 +72,7 @@ def show(
         return
     print_table(
         f"queue {campaign}: {len(entries):,} entries",
-        [key("number"), key("status"), key("not before"), count("priority"), key("lead")]
+        [key("number"), key("status"), moment("not before"), count("priority"), key("lead")]
         + [text("reasons")],
         [
             (

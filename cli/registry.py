@@ -19,7 +19,7 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
-from dnc.cli.render import count, key, print_table
+from dnc.cli.render import count, key, moment, print_table
 
 app = typer.Typer(
     help="National and other do-not-call registries: import full and change lists, status.",
@@ -153,7 +153,7 @@ def status(
     print_table(
         f"{len(rows):,} registries",
         [key("registry"), key("required"), key("state"), key("as of"), count("size")]
-        + [count("age"), count("days left"), key("imported")],
+        + [count("age"), count("days left"), moment("imported")],
         [
             (
                 s.definition.name,

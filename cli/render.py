@@ -1,9 +1,10 @@
 """Tables and times as every command prints them, to a terminal or a pipe.
 
-In a terminal a table is drawn by rich, its number, code, id and time columns
-never wrapped (an E.164 number split over two lines cannot be copied or
-grepped). Into a pipe or a file it is tab-separated lines, whole values and no
-box drawing, so ``grep``, ``cut -f`` and ``sort`` work on it.
+In a terminal a table is drawn by rich, its number, code and id columns never
+wrapped (an E.164 number split over two lines cannot be copied or grepped);
+times and prose wrap between words. Into a pipe or a file it is tab-separated
+lines, whole values and no box drawing, so ``grep``, ``cut -f`` and ``sort``
+work on it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dnc.cli.common import console
 
 @dataclass(frozen=True)
 class Column:
-    """A table column; ``key`` for numbers, codes, ids and times (never wrapped)."""
+    """A table column; ``key`` for numbers, codes and ids (never wrapped)."""
 
     name: str
     key: bool = False
@@ -38,6 +39,11 @@ def count(name: str) -> Column:
 
 
 def text(name: str) -> Column:
+    return Column(name)
+
+
+def moment(name: str) -> Column:
+    """A time column: ``08:00 CST Thu 3 Dec (14:00 UTC)`` may wrap between its words."""
     return Column(name)
 
 
@@ -75,7 +81,7 @@ def print_table(
         if c.key:
             table.add_column(c.name, no_wrap=True, overflow="ignore", justify=c.justify)
         else:
-            table.add_column(c.name, justify=c.justify)
+            table.add_column(c.name, justify=c.justify, overflow="fold")
     for row in rows:
         table.add_row(*(_cell(v) for v in row))
     console.print(table, highlight=False)
