@@ -27,11 +27,11 @@ from dnc.cli import (
     scrub,
 )
 from dnc.cli.common import State
-from dnc.cli.help import HelpGroup
+from dnc.cli.interrupt import RootGroup
 
 app = typer.Typer(
     name="dnc",
-    cls=HelpGroup,
+    cls=RootGroup,
     help="Do-not-call lists, calling rules and compliance checks.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

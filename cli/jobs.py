@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 import dnc
-from dnc.cli.common import console, print_json, service_for, state, user_errors
+from dnc.cli.common import console, err_console, print_json, service_for, state, user_errors
 from dnc.cli.render import count, key, moment, print_table, text, when
 from dnc.jobs import scheduler, tasks
 
@@ -20,12 +20,22 @@ app = typer.Typer(
 
 @app.command(
     "serve",
-    help="Run the scheduler in the foreground (Ctrl-C stops it).\n\n"
+    help="Run the scheduler in the foreground (Ctrl-C stops it). Logs dnc's own jobs "
+    "(and warnings); --verbose adds the scheduler's and the migrations' INFO lines.\n\n"
     "Example: dnc --database-url postgresql://dnc@db/dnc jobs serve",
 )
 @user_errors
-def serve(ctx: typer.Context) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+def serve(
+    ctx: typer.Context,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Also log APScheduler and Alembic at INFO.")
+    ] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    logging.getLogger("dnc").setLevel(logging.INFO)
     st = state(ctx)
     with service_for(ctx) as service:
         sched = scheduler.build(service)
@@ -49,6 +59,7 @@ def serve(ctx: typer.Context) -> None:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
         sched.shutdown(wait=False)
+        err_console.print("scheduler stopped", highlight=False)
 
 
 @app.command(

@@ -18,6 +18,7 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
+from dnc.cli.progress import file_bar
 from dnc.cli.render import key, moment, print_table, text, when
 
 app = typer.Typer(
@@ -239,8 +240,10 @@ def import_(
         bool, typer.Option("--skip-invalid", help="Skip malformed lines and report them.")
     ] = False,
 ) -> None:
-    with service_for(ctx) as service:
-        summary = service.import_list(file, list_name, skip_invalid, actor=state(ctx).actor)
+    with service_for(ctx) as service, file_bar(f"importing {file.name}") as progress:
+        summary = service.import_list(
+            file, list_name, skip_invalid, actor=state(ctx).actor, progress=progress
+        )
     console.print(summary.line(), highlight=False, soft_wrap=True)
 
 

@@ -10,6 +10,7 @@ import typer
 
 import dnc
 from dnc.cli.common import console, parse_instant, print_json, service_for, user_errors
+from dnc.cli.progress import file_bar, working
 from dnc.cli.render import count, key, moment, print_table, text, when
 
 app = typer.Typer(
@@ -32,8 +33,8 @@ def load(
     campaign: Campaign,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    with service_for(ctx) as service:
-        summary = service.load_queue(file, campaign)
+    with service_for(ctx) as service, file_bar(f"loading {file.name}") as progress:
+        summary = service.load_queue(file, campaign, progress=progress)
     if as_json:
         print_json(
             {"read": summary.read, "added": summary.added, "already_queued": summary.already_queued}
@@ -113,12 +114,16 @@ def export(
     when = parse_instant(at)
     with service_for(ctx) as service:
         if out is None:
-            service.export_queue(sys.stdout, campaign, at=when, everything=everything)
+            with working(f"exporting queue {campaign}"):
+                service.export_queue(sys.stdout, campaign, at=when, everything=everything)
             return
         # Whole or not at all: a dialer must never load half an export.
         partial = out.with_name(f".{out.name}.partial")
         try:
-            with partial.open("w", newline="", encoding="utf-8") as stream:
+            with (
+                partial.open("w", newline="", encoding="utf-8") as stream,
+                working(f"exporting queue {campaign}"),
+            ):
                 summary = service.export_queue(stream, campaign, at=when, everything=everything)
             partial.replace(out)
         except OSError as exc:

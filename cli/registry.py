@@ -7,18 +7,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 import dnc
 from dnc.cli.common import (
     console,
-    err_console,
     parse_instant,
     print_json,
     service_for,
     state,
     user_errors,
 )
+from dnc.cli.progress import file_bar
 from dnc.cli.render import count, key, moment, print_table
 
 app = typer.Typer(
@@ -80,21 +79,8 @@ def import_(
     when = _as_of(as_of)
     with (
         service_for(ctx) as service,
-        Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=True,
-            disable=not err_console.is_terminal,
-        ) as bar,
+        file_bar(f"importing {file.name}") as progress,
     ):
-        task = bar.add_task(f"importing {file.name}", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
         summary = service.import_registry(
             file,
             registry,

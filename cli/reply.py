@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 import dnc
 from dnc.cli.common import console, err_console, parse_instant, print_json, state, user_errors
+from dnc.cli.progress import file_bar
 from dnc.cli.render import when
 
 RECORD_HELP = (
@@ -100,7 +101,10 @@ def import_file(
 ) -> None:
     st = state(ctx)
     try:
-        summary = st.service().import_replies(path, language=language, actor=st.actor)
+        with file_bar(f"importing {path.name}") as progress:
+            summary = st.service().import_replies(
+                path, language=language, actor=st.actor, progress=progress
+            )
     finally:
         st.close()
     if as_json:

@@ -17,6 +17,7 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
+from dnc.cli.progress import working
 from dnc.cli.render import count, key, print_table
 
 HELP = """Scrub queued numbers: suppress those that must never be called,
@@ -44,7 +45,8 @@ def scrub(
 ) -> None:
     with service_for(ctx) as service:
         try:
-            report = service.scrub(campaign, parse_instant(at), dry_run, owner=state(ctx).actor)
+            with working("scrubbing" + (f" {campaign}" if campaign else "")):
+                report = service.scrub(campaign, parse_instant(at), dry_run, owner=state(ctx).actor)
         except dnc.ScrubBusyError as busy:
             # One line naming the holder and since when; not a user mistake.
             raise fail(str(busy), EXIT_REFUSED) from None

@@ -35,6 +35,7 @@ from dnc.audit import AuditRecord
 from dnc.clock import Clock, SystemClock
 from dnc.configuration import Config
 from dnc.consent import ConsentRecord
+from dnc.importing.sources import Progress
 from dnc.judge import Judge
 from dnc.lists import ListEntry
 from dnc.numbers import PhoneNumber
@@ -237,10 +238,16 @@ class Service:
         list_name: str = "internal",
         skip_invalid: bool = False,
         actor: str | None = None,
+        progress: Progress | None = None,
     ) -> list_files.ListImportSummary:
         """Add the numbers of a generic CSV (number/phone, added, expires, reason) to a list."""
         return list_files.import_list(
-            self._app, path, list_name=list_name, skip_invalid=skip_invalid, actor=actor
+            self._app,
+            path,
+            list_name=list_name,
+            skip_invalid=skip_invalid,
+            actor=actor,
+            progress=progress,
         )
 
     def export_list(
@@ -443,10 +450,15 @@ class Service:
         )
 
     def load_queue(
-        self, path: str | Path, campaign: str, at: datetime | None = None
+        self,
+        path: str | Path,
+        campaign: str,
+        at: datetime | None = None,
+        progress: Progress | None = None,
     ) -> queues.LoadSummary:
-        """Load a CSV (``number``; optional lead_id, location, priority), all or nothing."""
-        return queues.load_queue(self._app, path, campaign, at)
+        """Load a CSV (``number``; optional lead_id, location, priority), all or nothing;
+        ``progress(bytes read, file size)`` is told now and then."""
+        return queues.load_queue(self._app, path, campaign, at, progress)
 
     def queue(
         self,

@@ -15,6 +15,7 @@ from dnc.app.effects import record_entries
 from dnc.errors import BadLineError, InvalidNumberError
 from dnc.importing import InputFile, Skipped
 from dnc.importing.formats import csv_rows, number_cell
+from dnc.importing.sources import Progress
 from dnc.lists import NewEntry, Source, parse_list_name
 from dnc.numbers import parse
 from dnc.storage import lists_repo
@@ -55,7 +56,13 @@ class _Row:
 
 
 def import_list(
-    app: App, path: str | Path, *, list_name: str, skip_invalid: bool, actor: str | None
+    app: App,
+    path: str | Path,
+    *,
+    list_name: str,
+    skip_invalid: bool,
+    actor: str | None,
+    progress: Progress | None = None,
 ) -> ListImportSummary:
     """Add every number of a generic CSV (number/phone, added, expires, reason)
     to one list; numbers already on it are kept as they are.
@@ -70,7 +77,7 @@ def import_list(
     now = app.now()
     source = InputFile(path)
     skipped = Skipped() if skip_invalid else None
-    read, rows = _read(source, app.config.default_region, now, skipped)
+    read, rows = _read(source, app.config.default_region, now, skipped, progress)
     with app.store.unit(write=True) as uow:
         present = lists_repo.live_numbers(uow.connection, campaign)
         fresh = [(key, found) for key, found in rows.items() if key not in present]
@@ -97,6 +104,8 @@ def import_list(
             ],
         )
         uow.commit()
+    if progress is not None:
+        progress(source.size, source.size)
     added = len(fresh)
     return ListImportSummary(
         list_name=list_name,
@@ -111,7 +120,11 @@ def import_list(
 
 
 def _read(
-    source: InputFile, region: str, now: datetime, skipped: Skipped | None
+    source: InputFile,
+    region: str,
+    now: datetime,
+    skipped: Skipped | None,
+    progress: Progress | None,
 ) -> tuple[int, dict[int, _Row]]:
     """Every line checked before anything is written: (lines read, rows by number)."""
     rows: dict[int, _Row] = {}
@@ -132,6 +145,8 @@ def _read(
             skipped.add(line, ",".join(row.values()))
             continue
         rows.setdefault(key, found)  # the first line of a repeated number wins
+        if progress is not None and read % 10_000 == 0:
+            progress(source.position(), source.size)
     return read, rows
 
 

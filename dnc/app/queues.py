@@ -10,7 +10,7 @@ from pathlib import Path
 from dnc.app.context import App, choice
 from dnc.errors import BadLineError, DncError, InputError
 from dnc.importing.formats import csv_rows, number_cell
-from dnc.importing.sources import InputFile
+from dnc.importing.sources import InputFile, Progress
 from dnc.numbers import parse
 from dnc.queue import Lead, QueueEntry, QueueStatus
 from dnc.storage import queue_repo
@@ -43,7 +43,13 @@ def enqueue(
     return _insert(app, campaign, [lead], app.at(at)) == 1
 
 
-def load_queue(app: App, path: str | Path, campaign: str, at: datetime | None) -> LoadSummary:
+def load_queue(
+    app: App,
+    path: str | Path,
+    campaign: str,
+    at: datetime | None,
+    progress: Progress | None = None,
+) -> LoadSummary:
     """A CSV (``number`` column; optional lead_id, location, priority), all or
     nothing: every line is read and checked before anything is written, so a
     bad number, priority or location (one the rules cannot read, which would
@@ -74,7 +80,11 @@ def load_queue(app: App, path: str | Path, campaign: str, at: datetime | None) -
             if why is not None:
                 raise BadLineError(member, line, location, why)
         leads.append(Lead(phone, _cell(row, "lead_id"), location, priority))
+        if progress is not None and len(leads) % 10_000 == 0:
+            progress(source.position(), source.size)
     added = _insert(app, campaign, leads, when)
+    if progress is not None:
+        progress(source.size, source.size)
     return LoadSummary(read=len(leads), added=added, already_queued=len(leads) - added)
 
 
