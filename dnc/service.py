@@ -340,7 +340,8 @@ class Service:
         days: str | None = None,
         actor: str | None = None,
     ) -> Preference:
-        """The person's own calling wishes ("not before 10", "mon-fri")."""
+        """The person's own calling wishes ("not before 10", "mon-fri"); an update
+        changes only the parts it names."""
         return consent_cases.set_preference(
             self._app, number, not_before=not_before, not_after=not_after, days=days, actor=actor
         )
@@ -354,6 +355,11 @@ class Service:
     @staticmethod
     def describe_preference(pref: Preference) -> str:
         return _preferences.describe(pref)
+
+    @staticmethod
+    def preference_dict(pref: Preference | None) -> dict[str, Any] | None:
+        """not_before and not_after (HH:MM), days (``mon,tue``) and text, or None."""
+        return consent_cases.preference_snapshot(pref)
 
     # -- replies: what people wrote or said (dnc/app/replies.py, reply_files.py) ---------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -156,3 +157,22 @@ def test_counts_have_thousands_separators(sqlite_url: str, tmp_path: Path) -> No
     code, out, _ = dnc(sqlite_url, "queue", "load", str(leads), "--campaign", "spring")
     assert code == 0, out
     assert "1,200 read, 1,200 added, 0 already queued" in out
+
+
+def test_prefer_updates_only_what_it_names_and_shows_the_record(sqlite_url: str) -> None:
+    dnc(sqlite_url, "prefer", "2015550123", "--not-before", "10:00")
+    code, out, _ = dnc(sqlite_url, "prefer", "2015550123", "--days", "mon-fri")
+    assert code == 0
+    assert out == "+12015550123: not before 10:00, only mon,tue,wed,thu,fri\n"
+    code, out, _ = dnc(sqlite_url, "prefer", "2015550123", "--show", "--json")
+    assert json.loads(out) == {
+        "number": "+12015550123",
+        "preference": "not before 10:00, only mon,tue,wed,thu,fri",
+        "not_before": "10:00",
+        "not_after": None,
+        "days": "mon,tue,wed,thu,fri",
+    }
+    dnc(sqlite_url, "prefer", "2015550123", "--clear")
+    assert dnc(sqlite_url, "prefer", "2015550123", "--show")[1] == "+12015550123: no preference\n"
+    code, _, err = dnc(sqlite_url, "prefer", "2015550123", "--show", "--days", "sat")
+    assert code == 2 and "not more than one" in err
