@@ -21,7 +21,7 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
-from dnc.cli.render import key, print_table, text, when
+from dnc.cli.render import human_time, key, print_table, text
 
 HELP = """Check whether NUMBER may be called, and why not.
 
@@ -114,5 +114,5 @@ def render(verdict: dnc.Verdict, now: datetime | None = None) -> None:
         [key("reason"), text("detail")],
         [(r.code.value, r.detail) for r in verdict.reasons],
     )
-    nxt = when(verdict.next_allowed_at, verdict.number, now) or "not knowable"
+    nxt = human_time(verdict.next_allowed_at, verdict.number, now) or "not knowable"
     console.print(f"next allowed: {nxt}", highlight=False)

@@ -17,7 +17,7 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
-from dnc.cli.render import key, moment, print_table, text, when
+from dnc.cli.render import human_time, key, moment, print_table, text
 
 app = typer.Typer(
     help="Record and revoke consent to be called (per campaign or per brand).",
@@ -152,10 +152,10 @@ def show(
             (
                 c.kind.value,
                 c.scope,
-                when(c.granted_at),
-                when(c.expires_at),
+                human_time(c.granted_at),
+                human_time(c.expires_at),
                 c.evidence,
-                f"{when(c.revoked_at)}: {c.revoked_reason or ''}" if c.revoked_at else "",
+                f"{human_time(c.revoked_at)}: {c.revoked_reason or ''}" if c.revoked_at else "",
             )
             for c in consents
         ],

@@ -19,7 +19,7 @@ from dnc.cli.common import (
     user_errors,
 )
 from dnc.cli.progress import file_bar
-from dnc.cli.render import key, moment, print_table, text, when
+from dnc.cli.render import human_time, key, moment, print_table, text
 
 app = typer.Typer(
     help="Manage do-not-call lists: internal (company-wide) and campaign:NAME.",
@@ -160,11 +160,11 @@ def show(
                 e.number,
                 e.list_name,
                 e.source.value + (f" ({e.channel.value})" if e.channel else ""),
-                when(e.created_at),
-                when(e.expires_at),
+                human_time(e.created_at),
+                human_time(e.expires_at),
                 e.actor,
                 e.note,
-                f"{when(e.removed_at)} by {e.removed_by}: {e.removed_reason}"
+                f"{human_time(e.removed_at)} by {e.removed_by}: {e.removed_reason}"
                 if e.removed_at
                 else "",
             )
@@ -214,11 +214,11 @@ def prefixes(
             (
                 b.prefix,
                 b.list_name,
-                when(b.created_at),
-                when(b.expires_at),
+                human_time(b.created_at),
+                human_time(b.expires_at),
                 b.actor,
                 b.note,
-                f"{when(b.removed_at)}: {b.removed_reason}" if b.removed_at else "",
+                f"{human_time(b.removed_at)}: {b.removed_reason}" if b.removed_at else "",
             )
             for b in blocks
         ],

@@ -9,7 +9,7 @@ import typer
 
 import dnc
 from dnc.cli.common import console, parse_instant, print_json, state, user_errors
-from dnc.cli.render import when
+from dnc.cli.render import human_time
 
 HELP = """Record how a call to NUMBER ended, and show what it leads to.
 
@@ -94,5 +94,5 @@ def _state(after: dnc.CampaignState, e164: str, now: datetime) -> str:
     if not after.reasons:
         return "may call"
     codes = ", ".join(dict.fromkeys(c.value for c in after.codes))
-    nxt = when(after.next_allowed_at, e164, now) or "not knowable"
+    nxt = human_time(after.next_allowed_at, e164, now) or "not knowable"
     return f"{codes}; next allowed {nxt}"

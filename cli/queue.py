@@ -11,7 +11,7 @@ import typer
 import dnc
 from dnc.cli.common import console, parse_instant, print_json, service_for, user_errors
 from dnc.cli.progress import file_bar, working
-from dnc.cli.render import count, key, moment, print_table, text, when
+from dnc.cli.render import count, human_time, key, moment, print_table, text
 
 app = typer.Typer(
     help="Dialer queues: load leads, see what is dialable, export it.", no_args_is_help=True
@@ -79,7 +79,7 @@ def show(
             (
                 e.number,
                 e.status.value,
-                when(e.not_before, e.number, now),
+                human_time(e.not_before, e.number, now),
                 f"{e.priority:,}",
                 e.lead_id,
                 "; ".join(f"{r.code.value}: {r.detail}" for r in e.reasons),

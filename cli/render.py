@@ -47,7 +47,7 @@ def moment(name: str) -> Column:
     return Column(name)
 
 
-def when(at: datetime | None, number: str | None = None, now: datetime | None = None) -> str:
+def human_time(at: datetime | None, number: str | None = None, now: datetime | None = None) -> str:
     """An instant to the minute; in the number's local time beside UTC where it has one."""
     if at is None:
         return ""

@@ -12,7 +12,7 @@ from typer.core import TyperGroup
 import dnc
 from dnc.cli.common import console, err_console, parse_instant, print_json, state, user_errors
 from dnc.cli.progress import file_bar
-from dnc.cli.render import when
+from dnc.cli.render import human_time
 
 RECORD_HELP = (
     "Record a reply from NUMBER and do what it asks: an opt-out is an opt-out (the text and "
@@ -127,7 +127,7 @@ def _said(done: dnc.RecordedReply) -> str:
         "refused": "refusal recorded",
         "callback": "callback recorded"
         + (
-            f" for {when(done.outcome.record.callback_at, done.reply.number)}"
+            f" for {human_time(done.outcome.record.callback_at, done.reply.number)}"
             if done.outcome and done.outcome.record.callback_at
             else ""
         ),
