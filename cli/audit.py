@@ -64,7 +64,9 @@ def verify(
             }
         )
     elif ok:
-        console.print(f"audit log intact: {report.records} records, head {report.head}")
+        console.print(
+            f"audit log intact: {report.records:,} records, head {report.head}", highlight=False
+        )
     elif report.first_bad is not None:
         err_console.print(f"audit log TAMPERED: record {report.first_bad} {problem}")
     else:

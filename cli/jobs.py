@@ -79,7 +79,7 @@ def run(
     if as_json:
         print_json(result)
     else:
-        console.print(f"{name}: {result}", highlight=False)
+        console.print(f"{name}: {_counts(result)}", highlight=False, soft_wrap=True)
 
 
 @app.command(
