@@ -17,7 +17,7 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
-from dnc.cli.render import human_time, key, moment, print_table, text
+from dnc.cli.render import key, moment, print_table, stamp, text
 
 app = typer.Typer(
     help="Record and revoke consent to be called (per campaign or per brand).",
@@ -152,10 +152,10 @@ def show(
             (
                 c.kind.value,
                 c.scope,
-                human_time(c.granted_at),
-                human_time(c.expires_at),
+                stamp(c.granted_at),
+                stamp(c.expires_at),
                 c.evidence,
-                f"{human_time(c.revoked_at)}: {c.revoked_reason or ''}" if c.revoked_at else "",
+                f"{stamp(c.revoked_at)}: {c.revoked_reason or ''}" if c.revoked_at else "",
             )
             for c in consents
         ],

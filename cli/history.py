@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from dnc.cli.common import print_json, service_for, user_errors
-from dnc.cli.render import human_time, key, moment, print_table, text
+from dnc.cli.render import key, moment, print_table, stamp, text
 
 HELP = """Tell NUMBER's story, oldest first: list entries and removals, prefix blocks,
 registry listings (with their snapshot date), call outcomes and the state each
@@ -36,6 +36,6 @@ def history(
         return
     print_table(
         f"history of {e164}: {len(events):,} events",
-        [moment("at"), key("event"), text("summary"), text("actor"), text("reason")],
-        [(human_time(e.at), e.kind, e.summary, e.actor, e.reason) for e in events],
+        [moment("at"), key("event"), text("summary", 4), text("actor"), text("reason", 2)],
+        [(stamp(e.at), e.kind, e.summary, e.actor, e.reason) for e in events],
     )

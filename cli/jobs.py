@@ -10,7 +10,7 @@ import typer
 
 import dnc
 from dnc.cli.common import console, err_console, print_json, service_for, state, user_errors
-from dnc.cli.render import count, human_time, key, moment, print_table, text
+from dnc.cli.render import count, key, moment, print_table, stamp, text
 from dnc.jobs import scheduler, tasks
 
 app = typer.Typer(
@@ -118,7 +118,7 @@ def history(
         seconds = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
         rows.append(
             (
-                human_time(r.started_at),
+                stamp(r.started_at),
                 r.job,
                 r.trigger,
                 r.status,
@@ -129,7 +129,7 @@ def history(
     print_table(
         f"{len(runs):,} job runs",
         [moment("started"), key("job"), key("trigger"), key("status"), count("seconds")]
-        + [text("detail")],
+        + [text("detail", 3)],
         rows,
     )
 

@@ -19,7 +19,7 @@ from dnc.cli.common import (
     user_errors,
 )
 from dnc.cli.progress import file_bar
-from dnc.cli.render import human_time, key, moment, print_table, text
+from dnc.cli.render import key, moment, print_table, stamp, text
 
 app = typer.Typer(
     help="Manage do-not-call lists: internal (company-wide) and campaign:NAME.",
@@ -154,17 +154,17 @@ def show(
     print_table(
         f"{len(entries):,} entries",
         [key("number"), key("list"), key("source"), moment("since"), moment("expires")]
-        + [text("actor"), text("note"), text("removed")],
+        + [text("actor"), text("note", 2), text("removed", 2)],
         [
             (
                 e.number,
                 e.list_name,
                 e.source.value + (f" ({e.channel.value})" if e.channel else ""),
-                human_time(e.created_at),
-                human_time(e.expires_at),
+                stamp(e.created_at),
+                stamp(e.expires_at),
                 e.actor,
                 e.note,
-                f"{human_time(e.removed_at)} by {e.removed_by}: {e.removed_reason}"
+                f"{stamp(e.removed_at)} by {e.removed_by}: {e.removed_reason}"
                 if e.removed_at
                 else "",
             )
@@ -209,16 +209,16 @@ def prefixes(
     print_table(
         f"{len(blocks):,} prefix blocks",
         [key("prefix"), key("list"), moment("since"), moment("expires")]
-        + [text("actor"), text("note"), text("removed")],
+        + [text("actor"), text("note", 2), text("removed", 2)],
         [
             (
                 b.prefix,
                 b.list_name,
-                human_time(b.created_at),
-                human_time(b.expires_at),
+                stamp(b.created_at),
+                stamp(b.expires_at),
                 b.actor,
                 b.note,
-                f"{human_time(b.removed_at)}: {b.removed_reason}" if b.removed_at else "",
+                f"{stamp(b.removed_at)}: {b.removed_reason}" if b.removed_at else "",
             )
             for b in blocks
         ],

@@ -74,7 +74,7 @@ def show(
     print_table(
         f"queue {campaign}: {len(entries):,} entries",
         [key("number"), key("status"), moment("not before"), count("priority"), key("lead")]
-        + [text("reasons")],
+        + [text("reasons", 3)],
         [
             (
                 e.number,

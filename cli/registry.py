@@ -18,7 +18,7 @@ from dnc.cli.common import (
     user_errors,
 )
 from dnc.cli.progress import file_bar
-from dnc.cli.render import count, human_time, key, moment, print_table
+from dnc.cli.render import count, key, moment, print_table, stamp
 
 app = typer.Typer(
     help="National and other do-not-call registries: import full and change lists, status.",
@@ -149,7 +149,7 @@ def status(
                 f"{s.size:,}" if s.size is not None else "",
                 "" if s.freshness.age_days is None else f"{s.freshness.age_days:,} d",
                 "" if s.freshness.days_left is None else f"{s.freshness.days_left:,}",
-                human_time(s.imported_at),
+                stamp(s.imported_at),
             )
             for s in found
         ],

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from rich import box
 from rich.table import Table
 
 import dnc
@@ -28,6 +29,8 @@ class Column:
     name: str
     key: bool = False
     justify: Literal["left", "right"] = "left"
+    min_width: int | None = None
+    weight: int = 1  # a prose column's share of the width left in a terminal
 
 
 def key(name: str) -> Column:
@@ -38,13 +41,13 @@ def count(name: str) -> Column:
     return Column(name, key=True, justify="right")
 
 
-def text(name: str) -> Column:
-    return Column(name)
+def text(name: str, weight: int = 1) -> Column:
+    return Column(name, weight=weight)
 
 
 def moment(name: str) -> Column:
-    """A time column: ``08:00 CST Thu 3 Dec (14:00 UTC)`` may wrap between its words."""
-    return Column(name)
+    """A time column: it wraps between its words, never inside one."""
+    return Column(name, min_width=10)
 
 
 def human_time(at: datetime | None, number: str | None = None, now: datetime | None = None) -> str:
@@ -52,6 +55,12 @@ def human_time(at: datetime | None, number: str | None = None, now: datetime | N
     if at is None:
         return ""
     return dnc.describe_time(at, _zones(number), now=now)
+
+
+def stamp(at: datetime | None) -> str:
+    """When something was recorded, in a table: ``2026-12-03 14:00 UTC``
+    (sortable, and narrow enough for an 80-column terminal)."""
+    return "" if at is None else dnc.minute_time(at)
 
 
 def _zones(number: str | None) -> tuple[str, ...]:
@@ -76,14 +85,29 @@ def print_table(
             out.write("\t".join(_cell(v) for v in row) + "\n")
         out.flush()
         return
-    table = Table(title=title, title_justify="left")
-    for c in columns:
+    cells = [[_cell(v) for v in row] for row in rows]
+    # In a terminal a column empty in every row is left out, and a rule under
+    # the header replaces column lines: more of 80 columns is text. Numbers,
+    # codes and ids keep their width; prose and times share what is left.
+    shown = [i for i in range(len(columns)) if not cells or any(row[i] for row in cells)]
+    table = Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, expand=True
+    )
+    for i in shown:
+        c = columns[i]
         if c.key:
             table.add_column(c.name, no_wrap=True, overflow="ignore", justify=c.justify)
         else:
-            table.add_column(c.name, justify=c.justify, overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(v) for v in row))
+            # With a ratio, rich reads ``width`` as the column's least width.
+            table.add_column(
+                c.name,
+                justify=c.justify,
+                width=c.min_width or 8,
+                ratio=c.weight,
+                overflow="ellipsis" if c.min_width else "fold",
+            )
+    for row in cells:
+        table.add_row(*(row[i] for i in shown))
     console.print(table, highlight=False)
 
 

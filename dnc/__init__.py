@@ -43,6 +43,7 @@ from dnc.errors import (
 )
 from dnc.lists import ListEntry
 from dnc.moments import describe as describe_time
+from dnc.moments import minute as minute_time
 from dnc.numbers import PhoneNumber
 from dnc.numbers import parse as parse_number
 from dnc.outcomes import CampaignState, Outcome, OutcomeRecord, RecordedOutcome
@@ -120,6 +121,7 @@ __all__ = [
     "classify_reply",
     "describe_time",
     "load_reply_rules",
+    "minute_time",
     "open",
     "parse_number",
 ]
