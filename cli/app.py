@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version as package_version
 from typing import Annotated
 
 import typer
@@ -29,16 +30,23 @@ from dnc.cli import (
     scrub,
     serve,
 )
-from dnc.cli.common import OneLineGroup, State, fail
+from dnc.cli.common import State, fail
+from dnc.cli.interrupt import RootGroup
 
 app = typer.Typer(
     name="dnc",
+    cls=RootGroup,
     help="Do-not-call lists, calling rules and compliance checks.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    cls=OneLineGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dnc {package_version('dnc')}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -64,6 +72,12 @@ def _global(
             help="Who is named in the audit trail (default: user@host).",
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     if config is not None:
         # A garbage file is one line and exit 2 for every command, those that

@@ -107,12 +107,12 @@ def verify(
     elif ok:
         against = (
             f"; matches the anchor of {anchor.at.isoformat(timespec='seconds')} "
-            f"({anchor.records} records)"
+            f"({anchor.records:,} records)"
             if anchor is not None
             else ("; no anchor to hold it to" if not no_anchor else "")
         )
         console.print(
-            f"audit log intact: {report.records} records, head {report.head}{against}; "
+            f"audit log intact: {report.records:,} records, head {report.head}{against}; "
             "lists and consents agree with the log",
             highlight=False,
             soft_wrap=True,
@@ -165,9 +165,12 @@ def anchor(
 @user_errors
 def export(
     ctx: typer.Context,
-    since: Annotated[str | None, typer.Option(help="From this date/time (inclusive).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="From this date/time (inclusive).", metavar="DATE|TIME")
+    ] = None,
     until: Annotated[
-        str | None, typer.Option(help="Through this date (or before this time).")
+        str | None,
+        typer.Option(help="Through this date (or before this time).", metavar="DATE|TIME"),
     ] = None,
     number: Annotated[str | None, typer.Option(help="Only this number.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",

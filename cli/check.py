@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 import dnc
 from dnc.cli.common import (
@@ -20,6 +20,7 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
+from dnc.cli.render import human_time, key, print_table, text
 
 HELP = """Check whether NUMBER may be called, and why not.
 
@@ -60,22 +61,36 @@ def check(
         raise fail(str(exc), EXIT_UNAVAILABLE) from None
     except dnc.StorageError as exc:
         # Fail closed: no database means no clearance, said as a verdict.
-        verdict = _failed(number, str(exc))
+        verdict, now, region, readings = _failed(number, str(exc)), None, "", ()
     else:
         try:
             verdict = service.check(number, campaign=campaign, at=when, location=location)
+            now, region = service.now(), service.config.default_region
+            invalid = dnc.ReasonCode.INVALID_NUMBER in verdict.codes
+            readings = service.other_readings(number) if invalid else ()
         finally:
             st.close()
     invalid = dnc.ReasonCode.INVALID_NUMBER in verdict.codes
     if as_json:
         print_json(verdict.to_dict())
     elif invalid:
-        raise fail(f"invalid phone number {number!r}: {verdict.reasons[0].detail}")
+        raise fail(_invalid(number, verdict, region, readings))
     else:
-        render(verdict)
+        render(verdict, now)
     if invalid:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_OK if verdict.allowed else EXIT_REFUSED)
+
+
+def _invalid(number: str, verdict: dnc.Verdict, region: str, readings: tuple[str, ...]) -> str:
+    """One line: what was wrong, the region it was read in, and the readings
+    that would be valid elsewhere (``020 7946 0000`` is too long as a US number)."""
+    text = f"invalid phone number {number!r}: {verdict.reasons[0].detail}"
+    if region and not number.strip().startswith("+"):
+        text += f" (read as a {region} number, the default region)"
+    if readings:
+        text += "; did you mean " + " or ".join(readings) + "?"
+    return text
 
 
 def _failed(number: str, why: str) -> dnc.Verdict:
@@ -84,18 +99,15 @@ def _failed(number: str, why: str) -> dnc.Verdict:
     )
 
 
-def render(verdict: dnc.Verdict) -> None:
-    title = f"{verdict.number}: " + (
-        "[bold green]may call[/]" if verdict.allowed else "[bold red]do not call[/]"
-    )
+def render(verdict: dnc.Verdict, now: datetime | None = None) -> None:
+    title = f"{verdict.number}: " + ("may call" if verdict.allowed else "do not call")
     if verdict.allowed:
-        console.print(title)
+        console.print(title, highlight=False)
         return
-    table = Table(title=title, title_justify="left", show_lines=False)
-    table.add_column("reason", style="bold")
-    table.add_column("detail", overflow="fold")
-    for reason in verdict.reasons:
-        table.add_row(reason.code.value, reason.detail)
-    console.print(table)
-    nxt = verdict.next_allowed_at.isoformat() if verdict.next_allowed_at else "not knowable"
+    print_table(
+        title,
+        [key("reason"), text("detail")],
+        [(r.code.value, r.detail) for r in verdict.reasons],
+    )
+    nxt = human_time(verdict.next_allowed_at, verdict.number, now) or "not knowable"
     console.print(f"next allowed: {nxt}", highlight=False)

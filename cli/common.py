@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TextIO, TypeVar
 
 import typer
-from rich.console import Console
 
 # Typer vendors click; its exceptions are only reachable here.
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 import dnc
+from dnc.cli.consoles import PipeAwareConsole
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -32,8 +32,8 @@ EXIT_REFUSED = 1
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 3
 
-console = Console()
-err_console = Console(stderr=True)
+console = PipeAwareConsole()
+err_console = PipeAwareConsole(stderr=True)
 
 
 Encoding = Annotated[

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 import dnc
 from dnc.cli.common import (
@@ -18,6 +17,7 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
+from dnc.cli.render import key, moment, print_table, stamp, text
 
 app = typer.Typer(
     help="Record and revoke consent to be called (per campaign or per brand).",
@@ -70,7 +70,9 @@ def add(
     kind: Annotated[
         str, typer.Option(help="express, express_written, ebr_purchase or ebr_inquiry.")
     ],
-    at: Annotated[str, typer.Option(help="When it was given: YYYY-MM-DD or ISO 8601.")],
+    at: Annotated[
+        str, typer.Option(help="When it was given: YYYY-MM-DD or ISO 8601.", metavar="DATE|TIME")
+    ],
     campaign: Campaign = None,
     brand: Brand = None,
     expires: Annotated[
@@ -137,16 +139,25 @@ def show(
     if as_json:
         print_json([consent_dict(c) for c in consents])
         return
-    table = Table(title=f"{len(consents)} consents")
-    for column in ("kind", "for", "given", "expires", "evidence", "revoked"):
-        table.add_column(column, overflow="fold")
-    for c in consents:
-        table.add_row(
-            c.kind.value,
-            c.scope,
-            c.granted_at.date().isoformat(),
-            c.expires_at.date().isoformat() if c.expires_at else "",
-            c.evidence or "",
-            f"{c.revoked_at:%Y-%m-%d}: {c.revoked_reason or ''}" if c.revoked_at else "",
-        )
-    console.print(table)
+    print_table(
+        f"{len(consents):,} consents",
+        [
+            key("kind"),
+            key("for"),
+            moment("given"),
+            moment("expires"),
+            text("evidence"),
+            text("revoked"),
+        ],
+        [
+            (
+                c.kind.value,
+                c.scope,
+                stamp(c.granted_at),
+                stamp(c.expires_at),
+                c.evidence,
+                f"{stamp(c.revoked_at)}: {c.revoked_reason or ''}" if c.revoked_at else "",
+            )
+            for c in consents
+        ],
+    )

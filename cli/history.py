@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from dnc.cli.common import console, print_json, service_for, user_errors
+from dnc.cli.common import print_json, service_for, user_errors
+from dnc.cli.render import key, moment, print_table, stamp, text
 
 HELP = """Tell NUMBER's story, oldest first: list entries and removals, prefix blocks,
 registry listings (with their snapshot date), call outcomes and the state each
@@ -35,18 +34,8 @@ def history(
     if as_json:
         print_json([e.to_dict() for e in events])
         return
-    table = Table(title=f"history of {e164}: {len(events)} events (times in UTC)")
-    table.add_column("at", no_wrap=True)
-    table.add_column("event", no_wrap=True)
-    table.add_column("summary", overflow="fold", ratio=4)
-    table.add_column("actor", overflow="fold", ratio=1)
-    table.add_column("reason", ratio=2)
-    for e in events:
-        table.add_row(
-            e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-            e.kind,
-            e.summary,
-            e.actor,
-            e.reason or "",
-        )
-    console.print(table, highlight=False)
+    print_table(
+        f"history of {e164}: {len(events):,} events",
+        [moment("at"), key("event"), text("summary", 4), text("actor"), text("reason", 2)],
+        [(stamp(e.at), e.kind, e.summary, e.actor, e.reason) for e in events],
+    )

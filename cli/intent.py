@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 import dnc
 from dnc.cli.common import console, print_json, user_errors
+from dnc.cli.render import count, key, print_table
+from dnc.cli.render import text as prose
 
 HELP = """Read TEXT (a reply or what was said on a call) as opt-out, refusal,
 callback request or none, with every rule that fired and where. Nothing is
@@ -49,14 +50,11 @@ def render(reading: dnc.ReplyIntent) -> None:
     per_se = " (per-se keyword)" if reading.per_se else ""
     console.print(f"[bold]{reading.intent.value}[/]{per_se}{where}", highlight=False)
     if reading.matches:
-        table = Table(show_lines=False)
-        table.add_column("rule", style="bold")
-        table.add_column("intent")
-        table.add_column("span", justify="right")
-        table.add_column("text", overflow="fold")
-        for m in reading.matches:
-            table.add_row(m.rule_id, m.intent.value, f"{m.start}-{m.end}", m.text)
-        console.print(table)
+        print_table(
+            None,
+            [key("rule"), key("intent"), count("span"), prose("text")],
+            [(m.rule_id, m.intent.value, f"{m.start}-{m.end}", m.text) for m in reading.matches],
+        )
     if reading.callback is not None:
         said = {k: v for k, v in reading.callback.to_dict().items() if v not in (None, False)}
         text = ", ".join(f"{k} {v}" for k, v in said.items()) or "no time given"

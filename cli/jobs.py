@@ -7,10 +7,10 @@ import os
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 import dnc
-from dnc.cli.common import console, print_json, service_for, state, user_errors
+from dnc.cli.common import console, err_console, print_json, service_for, state, user_errors
+from dnc.cli.render import count, key, moment, print_table, stamp, text
 from dnc.jobs import scheduler, tasks
 
 app = typer.Typer(
@@ -20,12 +20,22 @@ app = typer.Typer(
 
 @app.command(
     "serve",
-    help="Run the scheduler in the foreground (Ctrl-C stops it).\n\n"
+    help="Run the scheduler in the foreground (Ctrl-C stops it). Logs dnc's own jobs "
+    "(and warnings); --verbose adds the scheduler's and the migrations' INFO lines.\n\n"
     "Example: dnc --database-url postgresql://dnc@db/dnc jobs serve",
 )
 @user_errors
-def serve(ctx: typer.Context) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+def serve(
+    ctx: typer.Context,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Also log APScheduler and Alembic at INFO.")
+    ] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    logging.getLogger("dnc").setLevel(logging.INFO)
     st = state(ctx)
     with service_for(ctx) as service:
         sched = scheduler.build(service)
@@ -50,6 +60,7 @@ def serve(ctx: typer.Context) -> None:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
         sched.shutdown(wait=False)
+        err_console.print("scheduler stopped", highlight=False)
 
 
 @app.command(
@@ -79,9 +90,9 @@ def summary(name: str, result: dict[str, Any]) -> str:
     if name == tasks.NIGHTLY_SCRUB:
         seconds = dnc.display_seconds(result.get("seconds"), 1)
         return (
-            f"{result.get('entries', 0)} entries scrubbed in {seconds} s: "
-            f"{result.get('suppressed', 0)} suppressed, {result.get('deferred', 0)} deferred, "
-            f"{result.get('held', 0)} held, {result.get('dialable', 0)} dialable"
+            f"{result.get('entries', 0):,} entries scrubbed in {seconds} s: "
+            f"{result.get('suppressed', 0):,} suppressed, {result.get('deferred', 0):,} deferred, "
+            f"{result.get('held', 0):,} held, {result.get('dialable', 0):,} dialable"
         )
     if name == tasks.REGISTRY_FRESHNESS:
         warnings = result.get("warnings") or []
@@ -89,7 +100,7 @@ def summary(name: str, result: dict[str, Any]) -> str:
             return f"every required registry fresh for {result.get('warn_days')} days or more"
         return f"{len(warnings)} to refresh: " + "; ".join(map(str, warnings))
     if name == tasks.CONSENT_EXPIRY:
-        return f"{result.get('expired', 0)} consents expired since {result.get('since')}"
+        return f"{result.get('expired', 0):,} consents expired since {result.get('since')}"
     return ", ".join(f"{k} {v}" for k, v in result.items())
 
 
@@ -128,26 +139,36 @@ def history(
             ]
         )
         return
-    table = Table(title=f"{len(runs)} job runs")
-    for column in ("started", "job", "trigger", "status", "seconds", "detail"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for r in runs:
         seconds = (
-            dnc.display_seconds((r.finished_at - r.started_at).total_seconds(), 1)
+            f"{dnc.display_seconds((r.finished_at - r.started_at).total_seconds(), 1):,.1f}"
             if r.finished_at
-            else None
+            else ""
         )
-        detail = r.error or (
-            f"{r.counts.get('suppressed', 0)} suppressed, {r.counts.get('deferred', 0)} deferred"
-            if r.counts and "suppressed" in r.counts
-            else (str(r.counts) if r.counts else "")
+        rows.append(
+            (
+                stamp(r.started_at),
+                r.job,
+                r.trigger,
+                r.status,
+                seconds,
+                r.error or _counts(r.counts),
+            )
         )
-        table.add_row(
-            r.started_at.isoformat(timespec="seconds"),
-            r.job,
-            r.trigger,
-            r.status,
-            f"{seconds:.1f}" if seconds is not None else "",
-            detail,
-        )
-    console.print(table)
+    print_table(
+        f"{len(runs):,} job runs",
+        [moment("started"), key("job"), key("trigger"), key("status"), count("seconds")]
+        + [text("detail", 3)],
+        rows,
+    )
+
+
+def _counts(counts: dict[str, object] | None) -> str:
+    """``1,204 suppressed, 88 deferred``: a job's counts as a person reads them."""
+    if not counts:
+        return ""
+    return ", ".join(
+        f"{v:,} {k}" if isinstance(v, int) and not isinstance(v, bool) else f"{k} {v}"
+        for k, v in counts.items()
+    )

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 import dnc
 from dnc.cli.common import (
@@ -21,6 +20,8 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
+from dnc.cli.progress import file_bar
+from dnc.cli.render import key, moment, print_table, stamp, text
 
 app = typer.Typer(
     help="Manage do-not-call lists: internal (company-wide) and campaign:NAME.",
@@ -152,23 +153,26 @@ def show(
     if as_json:
         print_json([entry_dict(e) for e in entries])
         return
-    table = Table(title=f"{len(entries)} entries")
-    for column in ("number", "list", "source", "since", "expires", "actor", "note", "removed"):
-        table.add_column(column, overflow="fold")
-    for e in entries:
-        table.add_row(
-            e.number,
-            e.list_name,
-            e.source.value + (f" ({e.channel.value})" if e.channel else ""),
-            e.created_at.isoformat(timespec="seconds"),
-            e.expires_at.isoformat(timespec="seconds") if e.expires_at else "",
-            e.actor,
-            e.note or "",
-            f"{e.removed_at:%Y-%m-%d} by {e.removed_by}: {e.removed_reason}"
-            if e.removed_at
-            else "",
-        )
-    console.print(table)
+    print_table(
+        f"{len(entries):,} entries",
+        [key("number"), key("list"), key("source"), moment("since"), moment("expires")]
+        + [text("actor"), text("note", 2), text("removed", 2)],
+        [
+            (
+                e.number,
+                e.list_name,
+                e.source.value + (f" ({e.channel.value})" if e.channel else ""),
+                stamp(e.created_at),
+                stamp(e.expires_at),
+                e.actor,
+                e.note,
+                f"{stamp(e.removed_at)} by {e.removed_by}: {e.removed_reason}"
+                if e.removed_at
+                else "",
+            )
+            for e in entries
+        ],
+    )
 
 
 @app.command(
@@ -204,16 +208,23 @@ def prefixes(
     if as_json:
         print_json(rows)
         return
-    table = Table(title=f"{len(rows)} prefix blocks")
-    for column in ("prefix", "list", "since", "expires", "actor", "note", "removed"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        table.add_row(
-            *(str(r[k] or "") for k in ("prefix", "list", "created_at", "expires_at", "actor")),
-            str(r["note"] or ""),
-            str(r["removed_reason"] or ""),
-        )
-    console.print(table)
+    print_table(
+        f"{len(blocks):,} prefix blocks",
+        [key("prefix"), key("list"), moment("since"), moment("expires")]
+        + [text("actor"), text("note", 2), text("removed", 2)],
+        [
+            (
+                b.prefix,
+                b.list_name,
+                stamp(b.created_at),
+                stamp(b.expires_at),
+                b.actor,
+                b.note,
+                f"{stamp(b.removed_at)}: {b.removed_reason}" if b.removed_at else "",
+            )
+            for b in blocks
+        ],
+    )
 
 
 @app.command(
@@ -232,9 +243,14 @@ def import_(
     ] = False,
     encoding: Encoding = None,
 ) -> None:
-    with service_for(ctx) as service:
+    with service_for(ctx) as service, file_bar(f"importing {file.name}") as progress:
         summary = service.import_list(
-            file, list_name, skip_invalid, actor=state(ctx).actor, encoding=encoding
+            file,
+            list_name,
+            skip_invalid,
+            actor=state(ctx).actor,
+            progress=progress,
+            encoding=encoding,
         )
     console.print(summary.line(), highlight=False, soft_wrap=True)
 
@@ -257,4 +273,4 @@ def export(
             return
         with output_file(out) as handle:
             count = service.export_list(handle, list_name)
-    err_console.print(f"{count} numbers written to {out}", highlight=False)
+    err_console.print(f"{count:,} rows written to {out}", highlight=False)

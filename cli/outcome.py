@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
+import dnc
 from dnc.cli.common import console, parse_instant, print_json, state, user_errors
+from dnc.cli.render import human_time
 
 HELP = """Record how a call to NUMBER ended, and show what it leads to.
 
@@ -60,6 +63,7 @@ def outcome(
             actor=st.actor,
         )
         e164 = st.service().parse(number).e164
+        now = st.service().now()
     finally:
         st.close()
     record, after = result.record, result.after
@@ -79,8 +83,16 @@ def outcome(
         return
     console.print(
         f"{e164} {record.campaign}: {record.outcome.value} recorded (attempt "
-        f"{after.attempts_total} in this campaign) → {after.summary}",
+        f"{after.attempts_total:,} in this campaign) → {_state(after, e164, now)}",
         highlight=False,
     )
     for reason in after.reasons:
         console.print(f"  {reason.code.value}: {reason.detail}", highlight=False)
+
+
+def _state(after: dnc.CampaignState, e164: str, now: datetime) -> str:
+    if not after.reasons:
+        return "may call"
+    codes = ", ".join(dict.fromkeys(c.value for c in after.codes))
+    nxt = human_time(after.next_allowed_at, e164, now) or "not knowable"
+    return f"{codes}; next allowed {nxt}"

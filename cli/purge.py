@@ -8,7 +8,7 @@ import typer
 
 from dnc.cli.common import console, parse_instant, print_json, service_for, state, user_errors
 
-HELP = """Delete call outcomes older than [retention] outcomes_years (default 5).
+HELP = """Delete call outcomes older than \\[retention] outcomes_years (default 5).
 List entries and the audit log are never purged, nor the refusals that keep a
 three-no's suppression in force. The purge is recorded in the audit log.
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from dnc.cli.common import (
     Encoding,
@@ -18,6 +17,8 @@ from dnc.cli.common import (
     service_for,
     user_errors,
 )
+from dnc.cli.progress import file_bar, working
+from dnc.cli.render import count, human_time, key, moment, print_table, text
 
 app = typer.Typer(
     help="Dialer queues: load leads, see what is dialable, export it.", no_args_is_help=True
@@ -40,16 +41,16 @@ def load(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     encoding: Encoding = None,
 ) -> None:
-    with service_for(ctx) as service:
-        summary = service.load_queue(file, campaign, encoding=encoding)
+    with service_for(ctx) as service, file_bar(f"loading {file.name}") as progress:
+        summary = service.load_queue(file, campaign, encoding=encoding, progress=progress)
     if as_json:
         print_json(
             {"read": summary.read, "added": summary.added, "already_queued": summary.already_queued}
         )
     else:
         console.print(
-            f"{file}: {summary.read} read, {summary.added} added, "
-            f"{summary.already_queued} already queued",
+            f"{file}: {summary.read:,} read, {summary.added:,} added, "
+            f"{summary.already_queued:,} already queued",
             highlight=False,
         )
 
@@ -74,22 +75,26 @@ def show(
 ) -> None:
     with service_for(ctx) as service:
         entries = service.queue(campaign, status, limit=limit)
+        now = service.now()
     if as_json:
         print_json([e.to_dict() for e in entries])
         return
-    table = Table(title=f"queue {campaign}: {len(entries)} entries")
-    for column in ("number", "status", "not before", "priority", "lead", "reasons"):
-        table.add_column(column, overflow="fold")
-    for e in entries:
-        table.add_row(
-            e.number,
-            e.status.value,
-            e.not_before.isoformat(timespec="minutes") if e.not_before else "",
-            str(e.priority),
-            e.lead_id or "",
-            "; ".join(f"{r.code.value}: {r.detail}" for r in e.reasons),
-        )
-    console.print(table)
+    print_table(
+        f"queue {campaign}: {len(entries):,} entries",
+        [key("number"), key("status"), moment("not before"), count("priority"), key("lead")]
+        + [text("reasons", 3)],
+        [
+            (
+                e.number,
+                e.status.value,
+                human_time(e.not_before, e.number, now),
+                f"{e.priority:,}",
+                e.lead_id,
+                "; ".join(f"{r.code.value}: {r.detail}" for r in e.reasons),
+            )
+            for e in entries
+        ],
+    )
 
 
 @app.command(
@@ -117,15 +122,16 @@ def export(
     when = parse_instant(at)
     with service_for(ctx) as service:
         if out is None:
-            service.export_queue(sys.stdout, campaign, at=when, everything=everything)
+            with working(f"exporting queue {campaign}"):
+                service.export_queue(sys.stdout, campaign, at=when, everything=everything)
             return
         # Whole or not at all: a dialer must never load half an export.
-        with output_file(out) as stream:
+        with output_file(out) as stream, working(f"exporting queue {campaign}"):
             summary = service.export_queue(stream, campaign, at=when, everything=everything)
     if everything:
         console.print(
-            f"{summary.written} entries written to {out} ({summary.dialable} dialable)",
+            f"{summary.written:,} entries written to {out} ({summary.dialable:,} dialable)",
             highlight=False,
         )
     else:
-        console.print(f"{summary.written} dialable entries written to {out}", highlight=False)
+        console.print(f"{summary.written:,} dialable entries written to {out}", highlight=False)

@@ -7,20 +7,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-from rich.table import Table
 
 import dnc
 from dnc.cli.common import (
     Encoding,
     console,
-    err_console,
     parse_instant,
     print_json,
     service_for,
     state,
     user_errors,
 )
+from dnc.cli.progress import file_bar
+from dnc.cli.render import count, key, moment, print_table, stamp
 
 app = typer.Typer(
     help="National and other do-not-call registries: import full and change lists, status.",
@@ -83,21 +82,8 @@ def import_(
     when = _as_of(as_of)
     with (
         service_for(ctx) as service,
-        Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=True,
-            disable=not err_console.is_terminal,
-        ) as bar,
+        file_bar(f"importing {file.name}") as progress,
     ):
-        task = bar.add_task(f"importing {file.name}", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
         summary = service.import_registry(
             file,
             registry,
@@ -154,17 +140,21 @@ def status(
         print_json(rows)
         return
     console.print(f"database: {database}", highlight=False, soft_wrap=True)
-    table = Table(title=f"{len(rows)} registries")
-    for column in ("registry", "required", "state", "as of", "size", "age", "days left"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        table.add_row(
-            str(r["registry"]),
-            "yes" if r["required"] else "no",
-            str(r["state"]),
-            str(r["as_of"] or ""),
-            f"{r['size']:,}" if r["size"] is not None else "",
-            "" if r["age_days"] is None else f"{r['age_days']} d",
-            "" if r["days_left"] is None else str(r["days_left"]),
-        )
-    console.print(table)
+    print_table(
+        f"{len(rows):,} registries",
+        [key("registry"), key("required"), key("state"), key("as of"), count("size")]
+        + [count("age"), count("days left"), moment("imported")],
+        [
+            (
+                s.definition.name,
+                "yes" if s.definition.required else "no",
+                s.freshness.state,
+                s.freshness.as_of.isoformat() if s.freshness.as_of else "",
+                f"{s.size:,}" if s.size is not None else "",
+                "" if s.freshness.age_days is None else f"{s.freshness.age_days:,} d",
+                "" if s.freshness.days_left is None else f"{s.freshness.days_left:,}",
+                stamp(s.imported_at),
+            )
+            for s in found
+        ],
+    )

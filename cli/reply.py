@@ -19,6 +19,8 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
+from dnc.cli.progress import file_bar
+from dnc.cli.render import human_time
 
 RECORD_HELP = (
     "Record a reply from NUMBER and do what it asks: an opt-out is an opt-out (the text and "
@@ -108,9 +110,10 @@ def import_file(
 ) -> None:
     st = state(ctx)
     try:
-        summary = st.service().import_replies(
-            path, language=language, actor=st.actor, encoding=encoding
-        )
+        with file_bar(f"importing {path.name}") as progress:
+            summary = st.service().import_replies(
+                path, language=language, actor=st.actor, encoding=encoding, progress=progress
+            )
     finally:
         st.close()
     if as_json:
@@ -133,7 +136,7 @@ def _said(done: dnc.RecordedReply) -> str:
         "refused": "refusal recorded",
         "callback": "callback recorded"
         + (
-            f" for {done.outcome.record.callback_at.isoformat(timespec='minutes')}"
+            f" for {human_time(done.outcome.record.callback_at, done.reply.number)}"
             if done.outcome and done.outcome.record.callback_at
             else ""
         ),

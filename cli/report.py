@@ -11,6 +11,7 @@ import typer
 
 import dnc
 from dnc.cli.common import console, output_file, print_json, service_for, user_errors
+from dnc.cli.progress import working
 from dnc.reports import render_html, render_text
 
 HELP = """Report opt-outs by channel, three-no's suppressions, scrub removals and
@@ -60,7 +61,7 @@ def report(
         raise dnc.InputError("give --date, or --since/--until, not both")
     first = _day(day or since, "--date" if day else "--since")
     last = _day(day or until, "--date" if day else "--until")
-    with service_for(ctx) as service:
+    with service_for(ctx) as service, working("reporting"):
         result = service.report(first, last)
     if fmt == "json":
         text = json.dumps(result.to_dict()) + "\n"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 import dnc
 from dnc.cli.common import (
@@ -18,6 +17,8 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
+from dnc.cli.progress import working
+from dnc.cli.render import count, key, print_table
 
 HELP = """Scrub queued numbers: suppress those that must never be called,
 defer those blocked for now to their next allowed time.
@@ -44,7 +45,8 @@ def scrub(
 ) -> None:
     with service_for(ctx) as service:
         try:
-            report = service.scrub(campaign, parse_instant(at), dry_run, owner=state(ctx).actor)
+            with working("scrubbing" + (f" {campaign}" if campaign else "")):
+                report = service.scrub(campaign, parse_instant(at), dry_run, owner=state(ctx).actor)
         except dnc.ScrubBusyError as busy:
             # One line naming the holder and since when; not a user mistake.
             raise fail(str(busy), EXIT_REFUSED) from None
@@ -53,17 +55,17 @@ def scrub(
         print_json(data)
         return
     console.print(
-        f"{'dry run: ' if dry_run else ''}{data['entries']} entries in {data['seconds']} s: "
-        f"{data['suppressed']} suppressed, {data['deferred']} deferred, "
-        f"{data['held']} held, {data['dialable']} dialable",
+        f"{'dry run: ' if dry_run else ''}{data['entries']:,} entries in {data['seconds']} s: "
+        f"{data['suppressed']:,} suppressed, {data['deferred']:,} deferred, "
+        f"{data['held']:,} held, {data['dialable']:,} dialable",
         highlight=False,
     )
     if data["by_reason"]:
-        table = Table(title="by reason")
-        for column in ("reason", "suppressed", "deferred", "held"):
-            table.add_column(column)
-        for code, counts in data["by_reason"].items():
-            table.add_row(
-                code, *(str(counts.get(k, 0)) for k in ("suppressed", "deferred", "held"))
-            )
-        console.print(table)
+        print_table(
+            "by reason",
+            [key("reason"), count("suppressed"), count("deferred"), count("held")],
+            [
+                (code, *(f"{counts.get(k, 0):,}" for k in ("suppressed", "deferred", "held")))
+                for code, counts in data["by_reason"].items()
+            ],
+        )

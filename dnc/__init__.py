@@ -58,7 +58,10 @@ from dnc.inputs import day as valid_day
 from dnc.inputs import days as expiry_days
 from dnc.inputs import instant as valid_instant
 from dnc.lists import ListEntry
+from dnc.moments import describe as describe_time
+from dnc.moments import minute as minute_time
 from dnc.numbers import PhoneNumber
+from dnc.numbers import parse as parse_number
 from dnc.outcomes import CampaignState, Outcome, OutcomeRecord, RecordedOutcome
 from dnc.prefixes import PrefixBlock
 from dnc.queue import QueueEntry, QueueStatus
@@ -157,6 +160,9 @@ __all__ = [
     "TimelineEvent",
     "Verdict",
     "classify_reply",
+    "describe_time",
     "load_reply_rules",
+    "minute_time",
     "open",
+    "parse_number",
 ]

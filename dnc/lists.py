@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from dnc.errors import InputError
+from dnc.moments import minute
 from dnc.verdicts import Reason, ReasonCode
 
 POST_DATED = (
@@ -125,7 +126,7 @@ def _reason(entry: ListEntry) -> Reason:
     when = entry.created_at.date().isoformat()
     how = _describe_source(entry)
     extra = f" ({entry.note})" if entry.note else ""
-    expiry = f", until {entry.expires_at.isoformat()}" if entry.expires_at else ""
+    expiry = f", until {minute(entry.expires_at)}" if entry.expires_at else ""
     if entry.campaign is None:
         return Reason(
             ReasonCode.DNC_INTERNAL,

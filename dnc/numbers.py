@@ -12,6 +12,7 @@ same numbers over and over.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -209,3 +210,22 @@ def _zones(zones: str) -> tuple[str, ...]:
 
 
 _CODES = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+
+
+def other_readings(text: str, default_region: str, regions: Iterable[str]) -> tuple[str, ...]:
+    """The valid readings of ``text`` in ``regions`` other than the default
+    one, in international format, for a number the default region cannot
+    read: ``020 7946 0000`` (too long for the US) reads ``+44 20 7946 0000``
+    in GB. A number already in international form has no other reading."""
+    if text.strip().startswith("+"):
+        return ()
+    found: dict[str, None] = {}
+    for region in sorted({r.upper() for r in regions} - {default_region.upper()}):
+        try:
+            parsed = phonenumbers.parse(text, region)
+        except NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            shown = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+            found.setdefault(shown, None)
+    return tuple(found)

@@ -22,6 +22,7 @@ from functools import lru_cache
 from itertools import groupby
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dnc.moments import minute
 from dnc.policy import CampaignPolicy, NosScope, ThreeNos
 from dnc.verdicts import Reason, ReasonCode
 
@@ -89,7 +90,7 @@ class CampaignState:
         if not self.reasons:
             return "may call"
         codes = ", ".join(dict.fromkeys(c.value for c in self.codes))
-        nxt = self.next_allowed_at.isoformat() if self.next_allowed_at else "not knowable"
+        nxt = minute(self.next_allowed_at) if self.next_allowed_at else "not knowable"
         return f"{codes}; next allowed: {nxt}"
 
     def to_dict(self) -> dict[str, object]:
@@ -291,7 +292,7 @@ def _three_nos_reason(s: Suppression, at: datetime) -> Reason:
         if s.first.date() == s.reached.date()
         else f"{s.first.date().isoformat()} to {s.reached.date().isoformat()}"
     )
-    until = f"until {s.until.isoformat()}" if s.until else "permanently"
+    until = f"until {minute(s.until)}" if s.until else "permanently"
     return Reason(
         ReasonCode.THREE_NOS,
         f"{s.count} refusals {where} ({span}), threshold {s.policy.threshold}: suppressed {until}",
@@ -307,7 +308,7 @@ def _waiting_reason(
         if at < until:
             return Reason(
                 ReasonCode.CALLBACK_SCHEDULED,
-                f"callback requested for {until.isoformat()} in campaign {campaign!r}",
+                f"callback requested for {minute(until)} in campaign {campaign!r}",
                 until=until,
             )
         return None
@@ -317,7 +318,7 @@ def _waiting_reason(
             return Reason(
                 ReasonCode.RETRY_WAIT,
                 f"last attempt in campaign {campaign!r} ended {last.outcome.value} at "
-                f"{last.at.isoformat()}: retry from {until.isoformat()}",
+                f"{minute(last.at)}: retry from {minute(until)}",
                 until=until,
             )
     return None

@@ -48,6 +48,24 @@ def build(not_before: str | None, not_after: str | None, days: str | None) -> Pr
     )
 
 
+def update(
+    before: Preference | None,
+    not_before: str | None,
+    not_after: str | None,
+    days: str | None,
+) -> Preference:
+    """``before`` with only the parts given changed: "mon-fri" after "not
+    before 10" keeps the 10 o'clock."""
+    given = build(not_before, not_after, days)
+    if before is None:
+        return given
+    return Preference(
+        not_before=given.not_before if not_before else before.not_before,
+        not_after=given.not_after if not_after else before.not_after,
+        days=given.days if days else before.days,
+    )
+
+
 def describe(preference: Preference) -> str:
     parts = []
     if preference.not_before is not None:

@@ -17,6 +17,7 @@ import phonenumbers
 
 from dnc.errors import InputError
 from dnc.lists import Listed
+from dnc.moments import minute
 from dnc.verdicts import Reason, ReasonCode
 
 MAX_DIGITS = 15
@@ -84,7 +85,7 @@ def prefix_reasons(
             continue
         where = "" if block.campaign is None else f" of campaign {block.campaign!r}"
         note = f" ({block.note})" if block.note else ""
-        expiry = f", until {block.expires_at.isoformat()}" if block.expires_at else ""
+        expiry = f", until {minute(block.expires_at)}" if block.expires_at else ""
         reasons.append(
             Reason(
                 ReasonCode.DNC_PREFIX,

@@ -26,6 +26,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from dnc.audit import AuditRecord
+from dnc.moments import minute
 from dnc.policy import CampaignPolicies
 
 DEFAULT_OUTCOMES_YEARS = 5
@@ -74,7 +75,7 @@ class PurgeResult:
         verb = "would delete" if self.dry_run else "deleted"
         return (
             f"{verb} {self.deleted:,} call outcome(s) from before "
-            f"{self.cutoff.isoformat(timespec='seconds')} ({self.outcomes_years}-year retention); "
+            f"{minute(self.cutoff)} ({self.outcomes_years}-year retention); "
             f"kept {self.kept_refusals:,} older refusal(s) that keep three-no's "
             "suppressions in force"
         )

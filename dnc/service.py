@@ -40,6 +40,7 @@ from dnc.audit import Anchor, AuditRecord
 from dnc.clock import Clock, SystemClock
 from dnc.configuration import Config
 from dnc.consent import ConsentRecord
+from dnc.importing.sources import Progress
 from dnc.judge import Judge
 from dnc.lists import ListEntry
 from dnc.numbers import PhoneNumber
@@ -119,6 +120,12 @@ class Service:
     ) -> list[Verdict]:
         """One verdict per number, in order, read set-based (no round trip per number)."""
         return checks.check_many(self._app, numbers, campaign=campaign, at=at)
+
+    @inputs.guarded()
+    def other_readings(self, number: str) -> tuple[str, ...]:
+        """E.164 readings of a number the default region cannot read, in the
+        regions of the configured registries (``020 7946 0000`` → ``+44 20 7946 0000``)."""
+        return checks.other_readings(self._app, number)
 
     # -- opt-outs, lists and prefix blocks (dnc/app/lists.py, list_files.py) -----------
 
@@ -276,6 +283,7 @@ class Service:
         skip_invalid: bool = False,
         actor: str | None = None,
         encoding: str | None = None,
+        progress: Progress | None = None,
     ) -> list_files.ListImportSummary:
         """Add the numbers of a generic CSV (number/phone, added, expires, reason) to a list.
         The file is read by its byte-order mark, else ``encoding``, else as UTF-8."""
@@ -286,6 +294,7 @@ class Service:
             skip_invalid=skip_invalid,
             actor=actor,
             encoding=encoding,
+            progress=progress,
         )
 
     @inputs.guarded()
@@ -385,7 +394,8 @@ class Service:
         days: str | None = None,
         actor: str | None = None,
     ) -> Preference:
-        """The person's own calling wishes ("not before 10", "mon-fri")."""
+        """The person's own calling wishes ("not before 10", "mon-fri"); an update
+        changes only the parts it names."""
         return consent_cases.set_preference(
             self._app, number, not_before=not_before, not_after=not_after, days=days, actor=actor
         )
@@ -401,6 +411,11 @@ class Service:
     @staticmethod
     def describe_preference(pref: Preference) -> str:
         return _preferences.describe(pref)
+
+    @staticmethod
+    def preference_dict(pref: Preference | None) -> dict[str, Any] | None:
+        """not_before and not_after (HH:MM), days (``mon,tue``) and text, or None."""
+        return consent_cases.preference_snapshot(pref)
 
     # -- replies: what people wrote or said (dnc/app/replies.py, reply_files.py) ---------
 
@@ -513,9 +528,11 @@ class Service:
         campaign: str,
         at: datetime | None = None,
         encoding: str | None = None,
+        progress: Progress | None = None,
     ) -> queues.LoadSummary:
-        """Load a CSV (``number``; optional lead_id, location, priority), all or nothing."""
-        return queues.load_queue(self._app, path, campaign, at, encoding)
+        """Load a CSV (``number``; optional lead_id, location, priority), all or nothing;
+        ``progress(bytes read, file size)`` is told now and then."""
+        return queues.load_queue(self._app, path, campaign, at, encoding, progress)
 
     @inputs.guarded()
     def load_leads(

@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from dnc.audit import AuditRecord
+from dnc.moments import minute
 
 SYSTEM_ACTOR = "dnc"
 """Named for what nobody did by hand: expiries, the scrub, registry look-ups."""
@@ -409,7 +410,7 @@ def _short(value: Any) -> str:
         return text
     if parsed.tzinfo is None:
         return text
-    return parsed.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return minute(parsed)
 
 
 def _effective(record: AuditRecord, snapshot: Mapping[str, Any]) -> str:

@@ -10,6 +10,7 @@ from dnc.app.context import App
 from dnc.errors import InvalidNumberError, LocationError, StorageUnhealthyError
 from dnc.evaluate import Evaluator, failed_verdict
 from dnc.numbers import PhoneNumber
+from dnc.numbers import other_readings as other_readings_in
 from dnc.policy import ATTEMPT_HORIZON
 from dnc.storage import batch, health_repo
 from dnc.verdicts import Reason, ReasonCode, Verdict
@@ -70,3 +71,10 @@ def check_many(
         else Verdict.refuse(str(t), [Reason(ReasonCode.INVALID_NUMBER, p.why)])
         for t, p in zip(texts, phones, strict=True)
     ]
+
+
+def other_readings(app: App, number: str) -> tuple[str, ...]:
+    """Where a number the default region cannot read would be valid: the
+    regions a configured registry covers are the ones this operator calls."""
+    regions = {r for d in app.config.registries for r in d.regions}
+    return other_readings_in(number, app.config.default_region, regions)

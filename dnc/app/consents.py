@@ -136,9 +136,16 @@ def set_preference(
     days: str | None,
     actor: str | None,
 ) -> Preference:
-    """The person's own calling wishes ("not before 10", "mon-fri")."""
-    pref = preferences.build(not_before, not_after, days)
-    _store_preference(app, number, pref, actor)
+    """The person's own calling wishes ("not before 10", "mon-fri"); an update
+    changes only the parts it names, the others stay as recorded."""
+    preferences.build(not_before, not_after, days)  # bad input refused before any write
+    phone = app.parse(number)
+    who = app.actor(actor)
+    with app.store.unit(write=True) as uow:
+        before = consent_repo.preference(uow.connection, phone.key)
+        pref = preferences.update(before, not_before, not_after, days)
+        store_preference(uow.connection, phone, pref, actor=who, now=app.now())
+        uow.commit()
     return pref
 
 

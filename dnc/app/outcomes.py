@@ -20,6 +20,7 @@ from dnc.clock import not_after_now
 from dnc.decide import combine
 from dnc.errors import InputError
 from dnc.lists import POST_DATED, Channel, ListEntry, NewEntry, Source, list_reasons
+from dnc.moments import minute
 from dnc.numbers import PhoneNumber
 from dnc.outcomes import (
     CampaignState,
@@ -266,7 +267,7 @@ def _describe(record: OutcomeRecord) -> str:
     if record.outcome is Outcome.REFUSED and record.refusals > 1:
         return f"refused ×{record.refusals}"
     if record.outcome is Outcome.CALLBACK and record.callback_at:
-        return f"callback at {record.callback_at.isoformat()}"
+        return f"callback at {minute(record.callback_at)}"
     return record.outcome.value
 
 

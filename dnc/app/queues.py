@@ -11,7 +11,7 @@ from typing import Any
 from dnc.app.context import App, choice
 from dnc.errors import BadLineError, DncError, InputError
 from dnc.importing.formats import cell_identifier, csv_rows, number_cell
-from dnc.importing.sources import InputFile
+from dnc.importing.sources import InputFile, Progress
 from dnc.inputs import INT32, integer
 from dnc.numbers import parse
 from dnc.queue import Lead, QueueEntry, QueueStatus
@@ -51,6 +51,7 @@ def load_queue(
     campaign: str,
     at: datetime | None,
     encoding: str | None = None,
+    progress: Progress | None = None,
 ) -> LoadSummary:
     """A CSV (``number`` column; optional lead_id, location, priority), all or
     nothing: every line is read and checked before anything is written, so a
@@ -82,7 +83,11 @@ def load_queue(
                 raise BadLineError(member, line, location, why)
         lead_id = cell_identifier(member, line, _cell(row, "lead_id"), "lead_id")
         leads.append(Lead(phone, lead_id, location, priority))
+        if progress is not None and len(leads) % 10_000 == 0:
+            progress(source.position(), source.size)
     added = _insert(app, campaign, leads, when)
+    if progress is not None:
+        progress(source.size, source.size)
     return LoadSummary(read=len(leads), added=added, already_queued=len(leads) - added)
 
 

@@ -11,7 +11,7 @@ import codecs
 import gzip
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -64,6 +64,10 @@ class Block:
     @property
     def lines(self) -> int:
         return self.data.count(b"\n")
+
+
+Progress = Callable[[int, int], None]
+"""Told (bytes read, file size) now and then while a file is read."""
 
 
 class InputFile:

@@ -129,6 +129,6 @@ def test_list_import_and_export(sqlite_url: str, tmp_path: Path) -> None:
     )
     assert code == 0, err
     lines = target.read_text().splitlines()
-    assert lines[0] == "number,added,expires,reason" and len(lines) == 42
+    assert lines[0] == "number,added,expires,reason,kind" and len(lines) == 42
     code, out, _ = dnc(sqlite_url, "list", "export", "--list", "campaign:spring")
     assert out.splitlines() == lines
