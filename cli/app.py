@@ -8,6 +8,7 @@ import typer
 
 from dnc.cli import (
     audit,
+    campaign,
     check,
     consent,
     history,
@@ -80,6 +81,7 @@ scrub.register(app)
 app.add_typer(jobs.app, name="jobs")
 intent.register(app)
 app.add_typer(reply.app, name="reply")
+app.add_typer(campaign.app, name="campaign")
 
 
 def main() -> None:

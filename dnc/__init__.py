@@ -12,6 +12,7 @@ Every name a caller (a dialer, the CLI, the jobs, the HTTP API) uses is here;
 everything else is private to the package.
 """
 
+from dnc.abandonment import AbandonRate
 from dnc.app.export import ExportSummary
 from dnc.app.list_files import ListImportSummary
 from dnc.app.queues import LoadSummary
@@ -46,6 +47,7 @@ from dnc.numbers import PhoneNumber
 from dnc.outcomes import CampaignState, Outcome, OutcomeRecord, RecordedOutcome
 from dnc.prefixes import PrefixBlock
 from dnc.queue import QueueEntry, QueueStatus
+from dnc.reassigned import Disconnect
 from dnc.registries import RegistryDefinition, RegistryStatus
 from dnc.replies import Intent, ReplyIntent, ReplyRules, classify_reply, load_reply_rules
 from dnc.reports import Report
@@ -59,6 +61,7 @@ from dnc.timeline import TimelineEvent
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
 __all__ = [
+    "AbandonRate",
     "CLOCK_SKEW",
     "JOBS",
     "AuditRecord",
@@ -69,6 +72,7 @@ __all__ = [
     "ConfigError",
     "ConsentKind",
     "ConsentRecord",
+    "Disconnect",
     "DatabaseMissingError",
     "DncError",
     "ExportSummary",

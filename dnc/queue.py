@@ -96,7 +96,10 @@ def dispose(verdict: Verdict) -> Disposition:
     if verdict.allowed:
         return Disposition(Action.DIAL)
     if _permanent(verdict.reasons):
-        permanent = tuple(r for r in verdict.reasons if _is_permanent(r))
+        # REASSIGNED stays beside what it kept in force: why no consent lifted it.
+        permanent = tuple(
+            r for r in verdict.reasons if _is_permanent(r) or r.code is ReasonCode.REASSIGNED
+        )
         return Disposition(Action.SUPPRESS, permanent)
     if verdict.next_allowed_at is not None:
         return Disposition(Action.DEFER, verdict.reasons, verdict.next_allowed_at)

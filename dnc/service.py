@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dnc import preferences as _preferences
+from dnc.abandonment import AbandonRate
+from dnc.app import abandonment as abandon_cases
 from dnc.app import (
     checks,
     claims,
@@ -29,7 +31,9 @@ from dnc.app import (
 )
 from dnc.app import consents as consent_cases
 from dnc.app import outcomes as outcome_cases
+from dnc.app import reassigned as reassigned_cases
 from dnc.app import scrub as scrub_cases
+from dnc.app.abandonment import AbandonGate
 from dnc.app.context import App
 from dnc.audit import AuditRecord
 from dnc.clock import Clock, SystemClock
@@ -41,6 +45,7 @@ from dnc.numbers import PhoneNumber
 from dnc.outcomes import OutcomeRecord, RecordedOutcome
 from dnc.prefixes import PrefixBlock
 from dnc.queue import QueueEntry
+from dnc.reassigned import Disconnect
 from dnc.registries import RegistryStatus
 from dnc.reports import Report
 from dnc.retention import PurgeResult
@@ -67,7 +72,7 @@ class Service:
         self.config = config
         self.rulebook = rulebook
         self.clock = clock if clock is not None else SystemClock()
-        self.judge = Judge(config, rulebook)
+        self.judge = Judge(config, rulebook, AbandonGate(store, config))
         self._app = App(store, config, rulebook, self.judge, self.clock)
 
     # -- lifecycle and shared reading ---------------------------------------------
@@ -273,6 +278,10 @@ class Service:
             actor=actor,
         )
 
+    def abandon_rate(self, campaign: str, at: datetime | None = None) -> AbandonRate:
+        """The campaign's abandoned-call rate in the 30-day period containing ``at``."""
+        return abandon_cases.rate(self._app, campaign, at)
+
     def outcomes(self, number: str, campaign: str | None = None) -> list[OutcomeRecord]:
         """Every recorded outcome of ``number`` (optionally one campaign), oldest first."""
         return outcome_cases.outcomes(self._app, number, campaign)
@@ -410,6 +419,10 @@ class Service:
     def registry_status(self, at: datetime | None = None) -> list[RegistryStatus]:
         """Each configured registry's snapshot: as-of date, size, age, days left."""
         return registries.status(self._app, at)
+
+    def disconnects(self, number: str) -> list[Disconnect]:
+        """The number's permanent disconnects (reassigned-numbers data), oldest first."""
+        return reassigned_cases.disconnects(self._app, self._app.parse(number).key)
 
     def registry_freshness(self, at: datetime | None = None) -> dict[str, Any]:
         """The required registries about to go stale (or without a snapshot)."""

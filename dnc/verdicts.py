@@ -31,6 +31,8 @@ class ReasonCode(StrEnum):
     BLOCKED_DAY = "BLOCKED_DAY"
     PREFERRED_HOURS = "PREFERRED_HOURS"
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
+    REASSIGNED = "REASSIGNED"
+    ABANDON_RATE = "ABANDON_RATE"
 
 
 @dataclass(frozen=True, slots=True)

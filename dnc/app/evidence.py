@@ -17,6 +17,7 @@ from dnc.storage import (
     audit_repo,
     lists_repo,
     prefix_repo,
+    reassigned_repo,
     report_repo,
     retention_repo,
     timeline_repo,
@@ -60,7 +61,10 @@ def number_timeline(app: App, number: str, at: datetime | None) -> list[timeline
         listings = timeline_repo.registry_listings(uow.connection, phone.key)
         queue = timeline_repo.queue_facts(uow.connection, phone.key)
         expired = _expiries(uow, phone, when)
-    return timeline.build(phone.e164, [*records, *expired], listings, queue)
+        disconnects = reassigned_repo.for_number(uow.connection, phone.key)
+    return timeline.build(
+        phone.e164, [*records, *expired], listings, queue, disconnects=disconnects
+    )
 
 
 def report(app: App, *, since: date | None, until: date | None, at: datetime | None) -> Report:

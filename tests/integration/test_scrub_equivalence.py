@@ -70,6 +70,10 @@ NUMBERS = {
     "+18502010123": ("US-GA", "Florida panhandle number, in Georgia: Eastern"),
     "+14232000124": (None, "Tennessee: Central or Eastern"),
     "+19282000125": (None, "Arizona: Phoenix or the Navajo Nation"),
+    # Reassigned numbers: a consent given before the number's disconnect is void.
+    "+12012032988": (None, "on the FTC sample, consent before the number was disconnected"),
+    "+12012034339": (None, "on the FTC sample, consent after the number was disconnected"),
+    "+12017770126": (None, "consent before the number was disconnected, on no list"),
 }
 
 
@@ -103,6 +107,14 @@ def _facts(svc: dnc.Service, tmp_path: Path) -> None:
     )
     svc.set_preference("+12017770106", not_before="11:00")
     svc.block_prefix("+1305555", reason="partner exchange")
+    disconnects = tmp_path / "disconnects.csv"
+    disconnects.write_text(
+        "number,disconnected_on\n"
+        "+12012032988,2026-11-20\n+12012034339,2026-11-01\n+12017770126,2026-11-20\n"
+    )
+    svc.import_registry(disconnects, "us-reassigned", as_of=MORNING.date())
+    for number in ("+12012032988", "+12012034339", "+12017770126"):
+        svc.add_consent(number, "ebr_purchase", campaign="spring", at=earlier)
 
 
 # 08:00 and 21:00 Eastern: one zone of a split area code open, the other not.
