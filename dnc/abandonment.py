@@ -10,6 +10,7 @@ person. A period starts and ends at 00:00 UTC.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -106,3 +107,21 @@ def period(epoch: date | None, at: datetime) -> tuple[datetime, datetime]:
     start = day if epoch is None else epoch + PERIOD * ((day - epoch) // PERIOD)
     begins = datetime.combine(start, time(0), UTC)
     return begins, begins + PERIOD
+
+
+def running_totals(
+    epoch: date | None, counts: Mapping[date, tuple[int, int]], days: Sequence[date]
+) -> list[tuple[date, int, int]]:
+    """(day, answered, abandoned) for each of ``days``: the totals of its 30-day
+    period from the period's first day up to and including that day."""
+    found = []
+    for day in days:
+        start = period(epoch, datetime.combine(day, time(12), UTC))[0].date()
+        answered = abandoned = 0
+        for offset in range((day - start).days + 1):
+            got = counts.get(start + timedelta(days=offset))
+            if got is not None:
+                answered += got[0]
+                abandoned += got[1]
+        found.append((day, answered, abandoned))
+    return found

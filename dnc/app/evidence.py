@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy.engine import Connection
+
 from dnc import retention, timeline
+from dnc.abandonment import PERIOD, running_totals
 from dnc.app import registries
 from dnc.app.context import App
 from dnc.audit import AuditRecord
@@ -13,7 +16,9 @@ from dnc.numbers import PhoneNumber
 from dnc.prefixes import PrefixBlock, prefixes_of
 from dnc.registries import RegistryStatus
 from dnc.reports import RegistryAge, Report, build, period
+from dnc.reports.abandonment import AbandonPoint, AbandonSeries
 from dnc.storage import (
+    abandon_repo,
     audit_repo,
     lists_repo,
     prefix_repo,
@@ -82,6 +87,7 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
         three_nos = report_repo.three_nos(conn, start, end)
         runs = report_repo.scrub_runs(conn, start, end)
         failures = report_repo.job_failures(conn, start, end)
+        abandoned = _abandonment(app, conn, first, last)
     return build(
         since=first,
         until=last,
@@ -91,7 +97,24 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
         scrub_runs=runs,
         registries=[_age(s) for s in statuses],
         failures=failures,
+        abandonment=abandoned,
     )
+
+
+def _abandonment(app: App, conn: Connection, first: date, last: date) -> list[AbandonSeries]:
+    """Each campaign with answered calls: its period's rate so far, day by day."""
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    found = []
+    for campaign in abandon_repo.campaigns(conn):
+        policy = app.config.campaigns.for_campaign(campaign).abandonment
+        epoch = policy.epoch or abandon_repo.first_answered(conn, campaign)
+        counts = abandon_repo.days(conn, campaign, first - PERIOD, last)
+        points = tuple(
+            AbandonPoint(day, answered, abandoned)
+            for day, answered, abandoned in running_totals(epoch, counts, days)
+        )
+        found.append(AbandonSeries(campaign, policy.limit, points))
+    return found
 
 
 def purge(

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from dnc.errors import InputError
+from dnc.reports.abandonment import AbandonSeries
 
 MAX_DAYS = 1830
 """Five years of days: the retention period, and still a readable chart."""
@@ -87,6 +88,7 @@ class Report:
     daily: tuple[DayCounts, ...]
     registries: tuple[RegistryAge, ...]
     failures: tuple[JobFailure, ...]
+    abandonment: tuple[AbandonSeries, ...] = ()
 
     @property
     def opt_outs(self) -> int:
@@ -167,6 +169,7 @@ class Report:
                 {"job": f.job, "started_at": f.started_at.isoformat(), "error": f.error}
                 for f in self.failures
             ],
+            "abandonment": [s.to_dict() for s in self.abandonment],
         }
 
 
@@ -190,6 +193,7 @@ def build(
     scrub_runs: Iterable[tuple[datetime, str | None]],
     registries: Sequence[RegistryAge],
     failures: Sequence[JobFailure],
+    abandonment: Sequence[AbandonSeries] = (),
 ) -> Report:
     """Assemble a report from what the storage layer counted.
 
@@ -231,6 +235,7 @@ def build(
         daily=daily,
         registries=tuple(registries),
         failures=tuple(sorted(failures, key=lambda f: f.started_at)),
+        abandonment=tuple(abandonment),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from html import escape
 
+from dnc.reports import abandonment
 from dnc.reports.model import RegistryAge, Report, Split
 
 PALETTE = (
@@ -77,6 +78,7 @@ def render(report: Report) -> str:
         "</div>",
         _scrub(report),
         _registries(report.registries),
+        abandonment.html_section(report.abandonment),
         _failures(report),
         "</main></body></html>",
     ]

@@ -80,3 +80,14 @@ def campaigns(conn: Connection) -> list[str]:
     """Every campaign with a call answered by a person."""
     query = select(ABANDON_DAY.c.campaign).distinct().order_by(ABANDON_DAY.c.campaign)
     return [str(c) for c in conn.execute(query).scalars()]
+
+
+def days(conn: Connection, campaign: str, start: date, end: date) -> dict[date, tuple[int, int]]:
+    """(answered, abandoned) per day in [start, end]."""
+    query = select(ABANDON_DAY.c.day, ABANDON_DAY.c.answered, ABANDON_DAY.c.abandoned).where(
+        ABANDON_DAY.c.campaign == campaign, ABANDON_DAY.c.day >= start, ABANDON_DAY.c.day <= end
+    )
+    return {
+        (date.fromisoformat(d) if isinstance(d, str) else d): (int(a), int(b))
+        for d, a, b in conn.execute(query)
+    }

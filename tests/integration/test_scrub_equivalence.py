@@ -123,9 +123,24 @@ def test_every_entry_ends_as_its_single_check_says(
     svc: dnc.Service, tmp_path: Path, hour: int
 ) -> None:
     _facts(svc, tmp_path)
+    _ends_as_checked(svc, MORNING.replace(hour=hour))
+
+
+def test_a_campaign_over_its_abandonment_limit_ends_as_checked(
+    svc: dnc.Service, tmp_path: Path
+) -> None:
+    _facts(svc, tmp_path)
+    yesterday = MORNING - timedelta(days=1)
+    for i, outcome in enumerate(("abandoned", "answered", "sale")):  # 1 of 3 abandoned
+        svc.record_outcome(f"+1201999{i:04d}", "spring", outcome, at=yesterday)
+    assert "ABANDON_RATE" in svc.check("+12017770107", campaign="spring", at=MORNING).codes
+    _ends_as_checked(svc, MORNING)
+
+
+def _ends_as_checked(svc: dnc.Service, at: datetime) -> None:
+    hour = at.hour
     for number, (location, _) in NUMBERS.items():
         assert svc.enqueue("spring", number, location=location, at=MORNING)
-    at = MORNING.replace(hour=hour)
     expected = {
         number: dispose(svc.check(number, campaign="spring", at=at, location=location))
         for number, (location, _) in NUMBERS.items()
