@@ -122,24 +122,32 @@ def revoke(
 
 @app.command(
     "show",
-    help="Show NUMBER's consents.\n\nExample: dnc consent show 2015550123 --all --json",
+    help="Show NUMBER's consents; with --json each one's evidence too: every check or "
+    "claim that relied on it, its audit records, and until when it is kept (5 years after "
+    "it was given and after its last use, UWG §7a).\n\n"
+    "Example: dnc consent show 2015550123 --brand acme --all --json",
 )
 @user_errors
 def show(
     ctx: typer.Context,
     number: Annotated[str, typer.Argument(help="The number, in any common format.")],
     include_revoked: Annotated[bool, typer.Option("--all", help="Include revoked ones.")] = False,
+    campaign: Annotated[str | None, typer.Option(help="Only consents for this campaign.")] = None,
+    brand: Annotated[str | None, typer.Option(help="Only consents for this brand.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     with service_for(ctx) as service:
-        consents = service.consents(number, include_revoked)
+        found = service.consent_evidence(
+            number, campaign=campaign, brand=brand, include_revoked=include_revoked
+        )
+    consents = [e.consent for e in found]
     if as_json:
-        print_json([consent_dict(c) for c in consents])
+        print_json([{**consent_dict(e.consent), **e.to_dict()} for e in found])
         return
     table = Table(title=f"{len(consents)} consents")
-    for column in ("kind", "for", "given", "expires", "evidence", "revoked"):
+    for column in ("kind", "for", "given", "expires", "evidence", "revoked", "uses", "kept until"):
         table.add_column(column, overflow="fold")
-    for c in consents:
+    for c, e in zip(consents, found, strict=True):
         table.add_row(
             c.kind.value,
             c.scope,
@@ -147,5 +155,7 @@ def show(
             c.expires_at.date().isoformat() if c.expires_at else "",
             c.evidence or "",
             f"{c.revoked_at:%Y-%m-%d}: {c.revoked_reason or ''}" if c.revoked_at else "",
+            str(len(e.uses)),
+            e.keep_until.date().isoformat(),
         )
     console.print(table)

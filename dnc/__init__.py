@@ -25,6 +25,7 @@ from dnc.audit import AuditRecord
 from dnc.bootstrap import open
 from dnc.clock import CLOCK_SKEW, Clock, FixedClock, SystemClock
 from dnc.consent import ConsentKind, ConsentRecord
+from dnc.consent_evidence import ConsentEvidence, ConsentUse
 from dnc.errors import (
     BadLineError,
     ConfigError,
@@ -71,7 +72,9 @@ __all__ = [
     "Clock",
     "ConfigError",
     "ConsentKind",
+    "ConsentEvidence",
     "ConsentRecord",
+    "ConsentUse",
     "Disconnect",
     "DatabaseMissingError",
     "DncError",

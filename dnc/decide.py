@@ -14,6 +14,7 @@ first instant the schedule opens at or after every lapse.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -77,7 +78,11 @@ def decide(
         if any(r.code not in cleared for r in reasons):
             reasons.append(reassigned_reason(void))
     reasons.extend(campaign_reasons)
-    return combine(number.e164, reasons, at, schedule=schedule)
+    verdict = combine(number.e164, reasons, at, schedule=schedule)
+    if kept and verdict.allowed and _reasons(*args, []):
+        # Allowed only thanks to the consents in force: a use of each.
+        return replace(verdict, relied_on=tuple(sorted(c.id for c in kept)))
+    return verdict
 
 
 def _reasons(

@@ -29,6 +29,7 @@ from dnc.app import (
     reply_files,
     scheduled,
 )
+from dnc.app import consent_evidence as evidence_cases
 from dnc.app import consents as consent_cases
 from dnc.app import outcomes as outcome_cases
 from dnc.app import reassigned as reassigned_cases
@@ -39,6 +40,7 @@ from dnc.audit import AuditRecord
 from dnc.clock import Clock, SystemClock
 from dnc.configuration import Config
 from dnc.consent import ConsentRecord
+from dnc.consent_evidence import ConsentEvidence
 from dnc.judge import Judge
 from dnc.lists import ListEntry
 from dnc.numbers import PhoneNumber
@@ -324,6 +326,20 @@ class Service:
         """Revoke the number's consents for ``campaign`` or ``brand`` (neither: all)."""
         return consent_cases.revoke_consent(
             self._app, number, campaign=campaign, brand=brand, reason=reason, actor=actor, at=at
+        )
+
+    def consent_evidence(
+        self,
+        number: str,
+        *,
+        campaign: str | None = None,
+        brand: str | None = None,
+        include_revoked: bool = True,
+    ) -> list[ConsentEvidence]:
+        """Each consent of ``number`` (for ``campaign``/``brand``) with its uses, its
+        audit records and until when its evidence is kept (UWG §7a)."""
+        return evidence_cases.evidence(
+            self._app, number, campaign=campaign, brand=brand, include_revoked=include_revoked
         )
 
     def consents(self, number: str, include_revoked: bool = False) -> list[ConsentRecord]:

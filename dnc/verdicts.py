@@ -65,6 +65,9 @@ class Verdict:
     allowed: bool
     reasons: tuple[Reason, ...] = field(default=())
     next_allowed_at: datetime | None = None
+    # The consents (ids) without which an allowed call would have been
+    # refused: each such check or claim is a use of them (UWG §7a evidence).
+    relied_on: tuple[int, ...] = ()
 
     @property
     def codes(self) -> tuple[ReasonCode, ...]:

@@ -429,6 +429,21 @@ class AbandonDayRow(Base):
     abandoned: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
+class ConsentUseRow(Base):
+    """A check or claim that relied on a consent: its evidence is kept for
+    5 years after each use (UWG §7a)."""
+
+    __tablename__ = "consent_use"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    consent_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    via: Mapped[str] = mapped_column(String(10), nullable=False)
+    campaign: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (Index("ix_consent_use_consent", "consent_id", "used_at"),)
+
+
 def table(model: type[Base]) -> Table:
     """The Core table of a model, typed as such for Core statements."""
     return cast(Table, model.__table__)
