@@ -11,6 +11,7 @@ import dnc
 from dnc.cli import (
     apikey,
     audit,
+    campaign,
     check,
     consent,
     doctor,
@@ -109,6 +110,7 @@ doctor.register(app)
 app.add_typer(reply.app, name="reply")
 app.add_typer(apikey.app, name="api-key")
 serve.register(app)
+app.add_typer(campaign.app, name="campaign")
 
 
 def main() -> None:

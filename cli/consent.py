@@ -17,7 +17,7 @@ from dnc.cli.common import (
     state,
     user_errors,
 )
-from dnc.cli.render import key, moment, print_table, stamp, text
+from dnc.cli.render import count, key, moment, print_table, stamp, text
 
 app = typer.Typer(
     help="Record and revoke consent to be called (per campaign or per brand).",
@@ -125,19 +125,27 @@ def revoke(
 
 @app.command(
     "show",
-    help="Show NUMBER's consents.\n\nExample: dnc consent show 2015550123 --all --json",
+    help="Show NUMBER's consents; with --json each one's evidence too: every check or "
+    "claim that relied on it, its audit records, and until when it is kept (5 years after "
+    "it was given and after its last use, UWG §7a).\n\n"
+    "Example: dnc consent show 2015550123 --brand acme --all --json",
 )
 @user_errors
 def show(
     ctx: typer.Context,
     number: Annotated[str, typer.Argument(help="The number, in any common format.")],
     include_revoked: Annotated[bool, typer.Option("--all", help="Include revoked ones.")] = False,
+    campaign: Annotated[str | None, typer.Option(help="Only consents for this campaign.")] = None,
+    brand: Annotated[str | None, typer.Option(help="Only consents for this brand.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     with service_for(ctx) as service:
-        consents = service.consents(number, include_revoked)
+        found = service.consent_evidence(
+            number, campaign=campaign, brand=brand, include_revoked=include_revoked
+        )
+    consents = [e.consent for e in found]
     if as_json:
-        print_json([consent_dict(c) for c in consents])
+        print_json([{**consent_dict(e.consent), **e.to_dict()} for e in found])
         return
     print_table(
         f"{len(consents):,} consents",
@@ -148,6 +156,8 @@ def show(
             moment("expires"),
             text("evidence"),
             text("revoked"),
+            count("uses"),
+            moment("kept until"),
         ],
         [
             (
@@ -157,7 +167,9 @@ def show(
                 stamp(c.expires_at),
                 c.evidence,
                 f"{stamp(c.revoked_at)}: {c.revoked_reason or ''}" if c.revoked_at else "",
+                f"{len(e.uses):,}",
+                stamp(e.keep_until),
             )
-            for c in consents
+            for c, e in zip(consents, found, strict=True)
         ],
     )

@@ -45,6 +45,8 @@ def _as_of(value: str | None) -> date | None:
     "registry's numbering plan, stops the import and changes nothing, unless --skip-invalid. "
     "An empty full list is refused, and so is one that shrinks the registry by more than its "
     "max_shrink (default 5 %) unless --allow-shrink.\n\n"
+    "Reassigned-numbers data (a CSV number,disconnected_on) goes into us-reassigned with "
+    "--format reassigned: a full list replaces the disconnects, --changes adds to them.\n\n"
     "Example: dnc registry import ftc-201.zip --registry us-national --as-of 2026-11-20",
 )
 @user_errors
@@ -54,7 +56,10 @@ def import_(
     registry: Annotated[str, typer.Option(help="Registry name, e.g. us-national.")],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="ftc, dncl, tps or csv (default: the registry's own)."),
+        typer.Option(
+            "--format",
+            help="ftc, dncl, tps, csv or reassigned (default: the registry's own).",
+        ),
     ] = None,
     as_of: Annotated[
         str | None,

@@ -12,6 +12,7 @@ Every name a caller (a dialer, the CLI, the jobs, the HTTP API) uses is here;
 everything else is private to the package.
 """
 
+from dnc.abandonment import AbandonRate
 from dnc.access import ApiKey, NewApiKey, Scope
 from dnc.app.auditing import AuditVerification
 from dnc.app.export import ExportSummary
@@ -30,6 +31,7 @@ from dnc.clock import CLOCK_SKEW, Clock, FixedClock, SystemClock
 from dnc.configuration import Config
 from dnc.configuration import load as load_config
 from dnc.consent import ConsentKind, ConsentRecord
+from dnc.consent_evidence import ConsentEvidence, ConsentUse
 from dnc.durations import seconds as display_seconds
 from dnc.errors import (
     AnchorError,
@@ -65,6 +67,7 @@ from dnc.numbers import parse as parse_number
 from dnc.outcomes import CampaignState, Outcome, OutcomeRecord, RecordedOutcome
 from dnc.prefixes import PrefixBlock
 from dnc.queue import QueueEntry, QueueStatus
+from dnc.reassigned import Disconnect
 from dnc.registries import RegistryDefinition, RegistryStatus
 from dnc.replies import Intent, ReplyIntent, ReplyRules, classify_reply, load_reply_rules
 from dnc.reports import Report
@@ -79,6 +82,7 @@ from dnc.timeline import TimelineEvent
 from dnc.verdicts import Reason, ReasonCode, Verdict
 
 __all__ = [
+    "AbandonRate",
     "EARLIEST",
     "LATEST",
     "MAX_EXPIRY_DAYS",
@@ -104,8 +108,11 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "ConsentKind",
+    "ConsentEvidence",
     "ConsentRecord",
     "CheckTimeoutError",
+    "ConsentUse",
+    "Disconnect",
     "DatabaseMissingError",
     "Disagreement",
     "DncError",

@@ -14,17 +14,19 @@ first instant the schedule opens at or after every lapse.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
 from dnc.calling import calling_reasons
-from dnc.consent import valid_consents
+from dnc.consent import ConsentRecord, valid_consents
 from dnc.facts import NumberFacts
 from dnc.lists import list_reasons
 from dnc.numbers import PhoneNumber
 from dnc.outcomes import outcome_reasons
 from dnc.policy import CampaignPolicies
 from dnc.prefixes import prefix_reasons
+from dnc.reassigned import reassigned_reason, split
 from dnc.registries import RegistryDefinition, registry_reasons
 from dnc.rules import Schedule
 from dnc.verdicts import Reason, ReasonCode, Verdict
@@ -52,8 +54,12 @@ def decide(
     policies: CampaignPolicies | None = None,
     registries: Sequence[RegistryDefinition] = (),
     schedule: Schedule | None = None,
+    campaign_reasons: Sequence[Reason] = (),
 ) -> Verdict:
     """Every reason a call to ``number`` at ``at`` for ``campaign`` is not allowed.
+
+    ``campaign_reasons``: what stops every call of the campaign at ``at``
+    (its abandonment rate), worked out by the caller.
 
     ``schedule`` is the calling-rules schedule for the number (built by the
     caller, who knows the location hint); without one no calling-time rule
@@ -62,6 +68,34 @@ def decide(
     policies = policies if policies is not None else _DEFAULT_POLICIES
     policy = policies.for_campaign(campaign)
     consents = valid_consents(facts.consents, campaign, policy.calling.brand, at)
+    kept, void = split(consents, facts.disconnects, at) if facts.disconnects else (consents, [])
+    args = (number, facts, campaign, at, policies, registries, schedule)
+    reasons = _reasons(*args, kept)
+    if void:
+        # Shown beside the reasons the void consents would have lifted, and
+        # only then: a reassignment alone never refuses a call.
+        cleared = {r.code for r in _reasons(*args, consents)}
+        if any(r.code not in cleared for r in reasons):
+            reasons.append(reassigned_reason(void))
+    reasons.extend(campaign_reasons)
+    verdict = combine(number.e164, reasons, at, schedule=schedule)
+    if kept and verdict.allowed and _reasons(*args, []):
+        # Allowed only thanks to the consents in force: a use of each.
+        return replace(verdict, relied_on=tuple(sorted(c.id for c in kept)))
+    return verdict
+
+
+def _reasons(
+    number: PhoneNumber,
+    facts: NumberFacts,
+    campaign: str | None,
+    at: datetime,
+    policies: CampaignPolicies,
+    registries: Sequence[RegistryDefinition],
+    schedule: Schedule | None,
+    consents: Sequence[ConsentRecord],
+) -> list[Reason]:
+    policy = policies.for_campaign(campaign)
     reasons: list[Reason] = []
     reasons.extend(list_reasons(facts.entries, campaign, at))
     reasons.extend(prefix_reasons(facts.prefix_blocks, campaign, at))
@@ -96,7 +130,7 @@ def decide(
                 at=at,
             )
         )
-    return combine(number.e164, reasons, at, schedule=schedule)
+    return reasons
 
 
 def combine(

@@ -33,6 +33,9 @@ class NumberFacts:
     # and the person's own calling wishes.
     consents: tuple[ConsentRecord, ...] = ()
     preference: Preference | None = None
+    # Permanent disconnects of the number (reassigned-numbers data); read only
+    # for a number with consents, the one thing they can void.
+    disconnects: tuple[date, ...] = ()
 
 
 class FactsByNumber:

@@ -7,7 +7,9 @@ scrub can never disagree about the same facts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from dnc.configuration import Config
 from dnc.decide import decide
@@ -15,13 +17,26 @@ from dnc.errors import InputError, LocationError
 from dnc.facts import NumberFacts
 from dnc.numbers import PhoneNumber
 from dnc.rules import RuleBook
-from dnc.verdicts import Verdict
+from dnc.verdicts import Reason, Verdict
+
+
+class CampaignGate(Protocol):
+    """Reasons that stop every call of a campaign (its abandonment rate), read
+    from outside the domain; ``forget`` drops what it knows of campaigns whose
+    facts just changed."""
+
+    def reasons(self, campaign: str, at: datetime) -> Sequence[Reason]: ...
+
+    def forget(self, campaigns: Iterable[str]) -> None: ...
 
 
 class Judge:
-    def __init__(self, config: Config, rulebook: RuleBook) -> None:
+    def __init__(
+        self, config: Config, rulebook: RuleBook, gate: CampaignGate | None = None
+    ) -> None:
         self.config = config
         self.rulebook = rulebook
+        self.gate = gate
 
     def verdict(
         self,
@@ -66,6 +81,7 @@ class Judge:
                 except InputError:
                     raise LocationError(str(exc)) from None
             raise
+        gate = self.gate
         return decide(
             phone,
             facts,
@@ -74,4 +90,5 @@ class Judge:
             policies=self.config.campaigns,
             registries=self.config.registries,
             schedule=schedule,
+            campaign_reasons=gate.reasons(campaign, at) if gate and campaign else (),
         )

@@ -38,6 +38,8 @@ class Outcome(StrEnum):
     ANSWERED = "answered"
     SALE = "sale"
     WRONG_NUMBER = "wrong_number"
+    # Answered by a person, no agent within 2 seconds (16 CFR 310.4(b)(4)(i)).
+    ABANDONED = "abandoned"
 
 
 RETRY_OUTCOMES = frozenset({Outcome.NO_ANSWER, Outcome.BUSY, Outcome.VOICEMAIL, Outcome.HUNG_UP})

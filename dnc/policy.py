@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -84,12 +84,25 @@ class Calling:
 
 
 @dataclass(frozen=True, slots=True)
+class Abandonment:
+    """The campaign's abandoned-call limit (16 CFR 310.4(b)(4)(i)): ``limit``
+    a share of the calls answered by a person in each 30-day period from
+    ``epoch`` (None: the campaign's first answered call); the nightly job
+    warns at ``warn_at`` of the limit."""
+
+    limit: float = 0.03
+    epoch: date | None = None
+    warn_at: float = 0.8
+
+
+@dataclass(frozen=True, slots=True)
 class CampaignPolicy:
     three_nos: ThreeNos = ThreeNos()
     retry: Retry = Retry()
     callback_delay: timedelta = timedelta(hours=2)
     attempts: Attempts = Attempts()
     calling: Calling = Calling()
+    abandonment: Abandonment = Abandonment()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +128,7 @@ _SECTIONS: dict[str, frozenset[str]] = {
     "callback": frozenset({"default_delay"}),
     "attempts": frozenset({"per_day", "total"}),
     "calling": frozenset({"brand", "call_type", "hours", "days", "max_calls", "per_hours"}),
+    "abandonment": frozenset({"limit", "epoch", "warn_at"}),
 }
 
 CALL_TYPES = ("live", "autodialed", "prerecorded")
@@ -196,7 +210,40 @@ def _build(name: str, keys: _Flat, base: CampaignPolicy = CampaignPolicy()) -> C
             total=_limit(get("attempts", "total"), attempts.total),
         ),
         calling=_calling(get, base.calling),
+        abandonment=_abandonment(get, base.abandonment),
     )
+
+
+def _abandonment(
+    get: Callable[[str, str], tuple[Any, str, str] | None], base: Abandonment
+) -> Abandonment:
+    limit, warn_at, epoch = base.limit, base.warn_at, base.epoch
+    found = get("abandonment", "limit")
+    if found is not None:
+        limit = _share(found, "a share of answered calls (0.03 is 3 %)")
+    found = get("abandonment", "warn_at")
+    if found is not None:
+        warn_at = _share(found, "a share of the limit (0.8 warns at 80 % of it)")
+    found = get("abandonment", "epoch")
+    if found is not None:
+        value, source, key = found
+        if isinstance(value, date) and not isinstance(value, datetime):
+            epoch = value
+        else:
+            try:
+                epoch = date.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                epoch = None
+            if epoch is None:
+                raise ConfigError(source, key, f"must be a date (YYYY-MM-DD), not {value!r}")
+    return Abandonment(limit=limit, epoch=epoch, warn_at=warn_at)
+
+
+def _share(found: tuple[Any, str, str], what: str) -> float:
+    value, source, key = found
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError(source, key, f"must be {what}, from 0 to 1, not {value!r}")
+    return float(value)
 
 
 def _calling(get: Callable[[str, str], tuple[Any, str, str] | None], base: Calling) -> Calling:

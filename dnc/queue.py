@@ -71,6 +71,8 @@ class Disposition:
     action: Action
     reasons: tuple[Reason, ...] = ()
     not_before: datetime | None = None
+    # Consents a call handed out relies on (Verdict.relied_on).
+    relied_on: tuple[int, ...] = ()
     # Written once: a scrub stores the same disposition on many entries.
     encoded: str | None = field(default=None, init=False, compare=False, repr=False)
 
@@ -94,9 +96,12 @@ def reasons_to_json(reasons: Iterable[Reason]) -> str:
 
 def dispose(verdict: Verdict) -> Disposition:
     if verdict.allowed:
-        return Disposition(Action.DIAL)
+        return Disposition(Action.DIAL, relied_on=verdict.relied_on)
     if _permanent(verdict.reasons):
-        permanent = tuple(r for r in verdict.reasons if _is_permanent(r))
+        # REASSIGNED stays beside what it kept in force: why no consent lifted it.
+        permanent = tuple(
+            r for r in verdict.reasons if _is_permanent(r) or r.code is ReasonCode.REASSIGNED
+        )
         return Disposition(Action.SUPPRESS, permanent)
     if verdict.next_allowed_at is not None:
         return Disposition(Action.DEFER, verdict.reasons, verdict.next_allowed_at)

@@ -21,7 +21,9 @@ from functools import lru_cache
 from dnc.numbers import PhoneNumber
 from dnc.verdicts import Reason, ReasonCode
 
-FORMATS = ("ftc", "dncl", "tps", "csv")
+FORMATS = ("ftc", "dncl", "tps", "csv", "reassigned")
+REASSIGNED_FORMAT = "reassigned"
+"""Not a do-not-call list: permanent disconnects, which void older consents."""
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 MAX_SHRINK = 0.05
 """Default share by which a full list may be smaller than the snapshot it replaces."""

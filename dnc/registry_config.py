@@ -15,6 +15,7 @@ from dnc.errors import ConfigError
 from dnc.registries import (
     FORMATS,
     MAX_SHRINK,
+    REASSIGNED_FORMAT,
     ChangeLayout,
     NumberingPlan,
     RegistryDefinition,
@@ -101,6 +102,14 @@ def _definition(
     if fmt not in FORMATS:
         raise ConfigError(src, f"{key}.format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
     get("effective_from", str, "")
+    required = get("required", bool, fmt != REASSIGNED_FORMAT)
+    if required and fmt == REASSIGNED_FORMAT:
+        raise ConfigError(
+            src,
+            f"{key}.required",
+            "a reassigned-numbers source lists no one who asked not to be called: "
+            "it voids older consents and is never required",
+        )
     # Without a declared plan a registry's files are held to what it covers.
     plan = _plan(key, get("plan", list, []), src) if "plan" in table else NumberingPlan()
     return RegistryDefinition(
@@ -109,7 +118,7 @@ def _definition(
         regions=frozenset(r.upper() for r in regions),
         prefixes=tuple(p.lstrip("+") for p in prefixes),
         max_age_days=max_age,
-        required=get("required", bool, True),
+        required=required,
         format=fmt,
         source=get("source", str, ""),
         changes=_changes(key, get("changes", dict, {}), src),

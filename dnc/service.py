@@ -14,7 +14,9 @@ from typing import Any, TextIO
 
 from dnc import inputs
 from dnc import preferences as _preferences
+from dnc.abandonment import AbandonRate
 from dnc.access import ApiKey, NewApiKey
+from dnc.app import abandonment as abandon_cases
 from dnc.app import (
     api_keys,
     auditing,
@@ -32,14 +34,18 @@ from dnc.app import (
     reply_files,
     scheduled,
 )
+from dnc.app import consent_evidence as evidence_cases
 from dnc.app import consents as consent_cases
 from dnc.app import outcomes as outcome_cases
+from dnc.app import reassigned as reassigned_cases
 from dnc.app import scrub as scrub_cases
+from dnc.app.abandonment import AbandonGate
 from dnc.app.context import App
 from dnc.audit import Anchor, AuditRecord
 from dnc.clock import Clock, SystemClock
 from dnc.configuration import Config
 from dnc.consent import ConsentRecord
+from dnc.consent_evidence import ConsentEvidence
 from dnc.importing.sources import Progress
 from dnc.judge import Judge
 from dnc.lists import ListEntry
@@ -47,6 +53,7 @@ from dnc.numbers import PhoneNumber
 from dnc.outcomes import OutcomeRecord, RecordedOutcome
 from dnc.prefixes import PrefixBlock
 from dnc.queue import QueueEntry
+from dnc.reassigned import Disconnect
 from dnc.registries import RegistryStatus
 from dnc.reports import Report
 from dnc.retention import PurgeResult
@@ -72,7 +79,7 @@ class Service:
         self.config = config
         self.rulebook = rulebook
         self.clock = clock if clock is not None else SystemClock()
-        self.judge = Judge(config, rulebook)
+        self.judge = Judge(config, rulebook, AbandonGate(store, config))
         self._app = App(store, config, rulebook, self.judge, self.clock)
 
     # -- lifecycle and shared reading ---------------------------------------------
@@ -335,6 +342,11 @@ class Service:
         )
 
     @inputs.guarded()
+    def abandon_rate(self, campaign: str, at: datetime | None = None) -> AbandonRate:
+        """The campaign's abandoned-call rate in the 30-day period containing ``at``."""
+        return abandon_cases.rate(self._app, campaign, at)
+
+    @inputs.guarded()
     def outcomes(self, number: str, campaign: str | None = None) -> list[OutcomeRecord]:
         """Every recorded outcome of ``number`` (optionally one campaign), oldest first."""
         return outcome_cases.outcomes(self._app, number, campaign)
@@ -379,6 +391,21 @@ class Service:
         """Revoke the number's consents for ``campaign`` or ``brand`` (neither: all)."""
         return consent_cases.revoke_consent(
             self._app, number, campaign=campaign, brand=brand, reason=reason, actor=actor, at=at
+        )
+
+    @inputs.guarded()
+    def consent_evidence(
+        self,
+        number: str,
+        *,
+        campaign: str | None = None,
+        brand: str | None = None,
+        include_revoked: bool = True,
+    ) -> list[ConsentEvidence]:
+        """Each consent of ``number`` (for ``campaign``/``brand``) with its uses, its
+        audit records and until when its evidence is kept (UWG §7a)."""
+        return evidence_cases.evidence(
+            self._app, number, campaign=campaign, brand=brand, include_revoked=include_revoked
         )
 
     @inputs.guarded()
@@ -492,6 +519,11 @@ class Service:
     def registry_status(self, at: datetime | None = None) -> list[RegistryStatus]:
         """Each configured registry's snapshot: as-of date, size, age, days left."""
         return registries.status(self._app, at)
+
+    @inputs.guarded()
+    def disconnects(self, number: str) -> list[Disconnect]:
+        """The number's permanent disconnects (reassigned-numbers data), oldest first."""
+        return reassigned_cases.disconnects(self._app, self._app.parse(number).key)
 
     @inputs.guarded()
     def registry_freshness(self, at: datetime | None = None) -> dict[str, Any]:

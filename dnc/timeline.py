@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from dnc.audit import AuditRecord
 from dnc.moments import minute
+from dnc.reassigned import Disconnect
 
 SYSTEM_ACTOR = "dnc"
 """Named for what nobody did by hand: expiries, the scrub, registry look-ups."""
@@ -89,10 +90,13 @@ def build(
     records: Iterable[AuditRecord],
     listings: Iterable[RegistryListing] = (),
     queue: Iterable[QueueFact] = (),
+    *,
+    disconnects: Iterable[Disconnect] = (),
 ) -> list[TimelineEvent]:
     """Every event concerning ``number``, oldest first (ties keep the audit order)."""
     events = [from_audit(r) for r in records]
     events.extend(from_listing(number, listing) for listing in listings)
+    events.extend(from_disconnect(number, d) for d in disconnects)
     for fact in queue:
         events.extend(from_queue(number, fact))
     # sorted() is stable: records arrive in audit-id order and keep it on ties.
@@ -307,6 +311,29 @@ def from_listing(number: str, listing: RegistryListing) -> TimelineEvent:
             "registry": listing.registry,
             "as_of": listing.as_of.isoformat(),
             "file": listing.file,
+        },
+    )
+
+
+def from_disconnect(number: str, found: Disconnect) -> TimelineEvent:
+    """A permanent disconnect, dated at the start of its (UTC) day: consents
+    given before it no longer count."""
+    return TimelineEvent(
+        at=datetime.combine(found.disconnected_on, time(0), UTC),
+        kind="number_disconnected",
+        summary=(
+            f"permanently disconnected on {found.disconnected_on.isoformat()} "
+            f"(registry {found.registry}, imported from {found.file}): "
+            "consents given before no longer count"
+        ),
+        actor=found.actor,
+        subject=f"registry:{found.registry}",
+        details={
+            "number": number,
+            "registry": found.registry,
+            "disconnected_on": found.disconnected_on.isoformat(),
+            "file": found.file,
+            "imported_at": found.imported_at.isoformat(),
         },
     )
 

@@ -31,6 +31,8 @@ class ReasonCode(StrEnum):
     BLOCKED_DAY = "BLOCKED_DAY"
     PREFERRED_HOURS = "PREFERRED_HOURS"
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
+    REASSIGNED = "REASSIGNED"
+    ABANDON_RATE = "ABANDON_RATE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,9 @@ class Verdict:
     allowed: bool
     reasons: tuple[Reason, ...] = field(default=())
     next_allowed_at: datetime | None = None
+    # The consents (ids) without which an allowed call would have been
+    # refused: each such check or claim is a use of them (UWG §7a evidence).
+    relied_on: tuple[int, ...] = ()
 
     @property
     def codes(self) -> tuple[ReasonCode, ...]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from dnc.app.consent_evidence import record_uses
 from dnc.app.context import App
+from dnc.consent_evidence import uses_of
 from dnc.errors import InvalidNumberError, LocationError, StorageUnhealthyError
 from dnc.evaluate import Evaluator, failed_verdict
 from dnc.numbers import PhoneNumber
@@ -30,7 +32,12 @@ def check(
         return Verdict.refuse(str(number), [Reason(ReasonCode.INVALID_NUMBER, exc.why)])
     try:
         facts = app.store.hot.facts(phone.key, since=when - ATTEMPT_HORIZON)
-        return app.judge.verdict(phone, facts, campaign=campaign, at=when, location=location)
+        verdict = app.judge.verdict(phone, facts, campaign=campaign, at=when, location=location)
+        if verdict.relied_on:
+            # A call allowed only by consents is a use of them, kept as evidence;
+            # unrecorded, it is not allowed (the except below).
+            record_uses(app, uses_of(verdict.relied_on, when, "check", campaign))
+        return verdict
     except LocationError:
         raise  # a location the rules cannot read: the caller's mistake, said as such
     except Exception as exc:  # noqa: BLE001 - fail closed, with the cause named
@@ -65,12 +72,19 @@ def check_many(
             for t, p in zip(texts, phones, strict=True)
         ]
     evaluator = Evaluator(app.judge, when)
-    return [
+    verdicts = [
         evaluator.verdict(p, facts, campaign, None)
         if isinstance(p, PhoneNumber)
         else Verdict.refuse(str(t), [Reason(ReasonCode.INVALID_NUMBER, p.why)])
         for t, p in zip(texts, phones, strict=True)
     ]
+    relied = [u for v in verdicts for u in uses_of(v.relied_on, when, "check", campaign)]
+    if relied:
+        try:
+            record_uses(app, relied)
+        except Exception as exc:  # noqa: BLE001 - unrecorded, no consent-cleared call goes out
+            return [failed_verdict(v.number, exc) if v.relied_on else v for v in verdicts]
+    return verdicts
 
 
 def other_readings(app: App, number: str) -> tuple[str, ...]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from dnc.app.consent_evidence import Use
 from dnc.app.context import App
+from dnc.consent_evidence import uses_of
 from dnc.errors import InputError
 from dnc.evaluate import Evaluator
 from dnc.numbers import from_stored
 from dnc.policy import ATTEMPT_HORIZON
 from dnc.queue import Action, QueueEntry, QueueStatus
-from dnc.storage import batch, queue_claims, queue_verdicts
+from dnc.storage import batch, consent_use_repo, queue_claims, queue_verdicts
 from dnc.storage.queue_verdicts import EntryVerdict
 
 CLAIM_TIMEOUT = timedelta(minutes=30)
@@ -48,10 +50,12 @@ def next_calls(
         with app.store.unit() as read:
             facts = batch.read(read.connection, [c.number for c in claimed], when - ATTEMPT_HORIZON)
         refused: list[EntryVerdict] = []
+        relied: list[Use] = []
         for entry in claimed:
             phone = from_stored(entry.number, entry.region, entry.zones)
             disposition = evaluator.disposition(phone, facts, entry.campaign, entry.location)
             if disposition.action is Action.DIAL:
+                relied.extend(uses_of(disposition.relied_on, when, "claim", entry.campaign))
                 handed.append(
                     QueueEntry(
                         id=entry.id,
@@ -73,8 +77,10 @@ def next_calls(
                         disposition.not_before,
                     )
                 )
-        if refused:
+        if refused or relied:
             with app.store.unit(write=True) as uow:
                 queue_verdicts.release_refused(uow.connection, refused, when)
+                # A number handed out only thanks to consents is a use of them.
+                consent_use_repo.record(uow.connection, relied)
                 uow.commit()
     return handed

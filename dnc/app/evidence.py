@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy.engine import Connection
+
 from dnc import retention, timeline
+from dnc.abandonment import PERIOD, running_totals
 from dnc.app import jobs, registries
 from dnc.app.context import App
 from dnc.audit import AuditRecord
@@ -13,10 +16,13 @@ from dnc.numbers import PhoneNumber
 from dnc.prefixes import PrefixBlock, prefixes_of
 from dnc.registries import RegistryStatus
 from dnc.reports import RegistryAge, Report, build, period
+from dnc.reports.abandonment import AbandonPoint, AbandonSeries
 from dnc.storage import (
+    abandon_repo,
     audit_repo,
     lists_repo,
     prefix_repo,
+    reassigned_repo,
     report_repo,
     retention_repo,
     timeline_repo,
@@ -54,7 +60,10 @@ def number_timeline(app: App, number: str, at: datetime | None) -> list[timeline
         listings = timeline_repo.registry_listings(uow.connection, phone.key)
         queue = timeline_repo.queue_facts(uow.connection, phone.key)
         expired = _expiries(uow, phone, when)
-    return timeline.build(phone.e164, [*records, *expired], listings, queue)
+        disconnects = reassigned_repo.for_number(uow.connection, phone.key)
+    return timeline.build(
+        phone.e164, [*records, *expired], listings, queue, disconnects=disconnects
+    )
 
 
 def report(app: App, *, since: date | None, until: date | None, at: datetime | None) -> Report:
@@ -78,6 +87,7 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
         delays = report_repo.receipt_to_effect(conn, start, end)
         removals = report_repo.audited(conn, report_repo.REMOVALS, start, end)
         replacements = report_repo.audited(conn, (report_repo.REPLACEMENT,), start, end)
+        abandoned = _abandonment(app, conn, first, last)
     return build(
         since=first,
         until=last,
@@ -91,7 +101,24 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
         receipt_to_effect=delays,
         removals=removals,
         replacements=replacements,
+        abandonment=abandoned,
     )
+
+
+def _abandonment(app: App, conn: Connection, first: date, last: date) -> list[AbandonSeries]:
+    """Each campaign with answered calls: its period's rate so far, day by day."""
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    found = []
+    for campaign in abandon_repo.campaigns(conn):
+        policy = app.config.campaigns.for_campaign(campaign).abandonment
+        epoch = policy.epoch or abandon_repo.first_answered(conn, campaign)
+        counts = abandon_repo.days(conn, campaign, first - PERIOD, last)
+        points = tuple(
+            AbandonPoint(day, answered, abandoned)
+            for day, answered, abandoned in running_totals(epoch, counts, days)
+        )
+        found.append(AbandonSeries(campaign, policy.limit, points))
+    return found
 
 
 def purge(

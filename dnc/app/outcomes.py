@@ -34,7 +34,7 @@ from dnc.outcomes import (
 )
 from dnc.policy import CampaignPolicies, NosScope
 from dnc.queue import QueueStatus, reasons_to_json
-from dnc.storage import audit_repo, lists_repo, outcomes_repo, queue_claims
+from dnc.storage import abandon_repo, audit_repo, lists_repo, outcomes_repo, queue_claims
 from dnc.storage.queue_verdicts import Suppression
 from dnc.verdicts import ReasonCode
 
@@ -42,7 +42,14 @@ MAX_REFUSALS_PER_CALL = 100
 
 # After these the number may be tried again (the next claim re-checks when).
 _TRY_AGAIN = frozenset(
-    {Outcome.NO_ANSWER, Outcome.BUSY, Outcome.VOICEMAIL, Outcome.HUNG_UP, Outcome.CALLBACK}
+    {
+        Outcome.NO_ANSWER,
+        Outcome.BUSY,
+        Outcome.VOICEMAIL,
+        Outcome.HUNG_UP,
+        Outcome.CALLBACK,
+        Outcome.ABANDONED,  # the person was never served: the lead is still open
+    }
 )
 
 
@@ -122,6 +129,9 @@ def record_many(
     stored = outcomes_repo.insert_outcomes(
         conn, [(n.phone.key, n.record, n.actor) for n in new], recorded
     )
+    counted = abandon_repo.count(conn, stored)
+    if counted and app.judge.gate is not None:
+        app.judge.gate.forget(counted)
     # The dialer's claim ends first: a number it opted out is then done, and
     # leaves every other queue below.
     queue_claims.finish_claims(

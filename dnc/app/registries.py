@@ -24,8 +24,14 @@ from dnc.audit import AuditRecord
 from dnc.clock import day_not_after_today
 from dnc.errors import InputError, NotFoundError, RegistryShrinkError
 from dnc.importing import InputFile, PlanFilter, Skipped, read_changes, read_numbers
-from dnc.registries import FORMATS, RegistryDefinition, RegistryStatus, freshness
-from dnc.storage import audit_repo, registry_bulk, registry_repo
+from dnc.registries import (
+    FORMATS,
+    REASSIGNED_FORMAT,
+    RegistryDefinition,
+    RegistryStatus,
+    freshness,
+)
+from dnc.storage import audit_repo, reassigned_repo, registry_bulk, registry_repo
 from dnc.storage.store import Store
 from dnc.storage.uow import UnitOfWork
 
@@ -124,6 +130,9 @@ def import_registry(
     fmt = fmt or definition.format
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if REASSIGNED_FORMAT in (fmt, definition.format):
+        return _import_reassigned(app, definition, fmt, path, as_of, changes, skip_invalid,
+                                  allow_shrink, actor)  # fmt: skip
     source = InputFile(path, encoding)
     as_of_source = "given" if as_of is not None else "file date"
     when = as_of if as_of is not None else source.file_date()
@@ -147,6 +156,37 @@ def import_registry(
     if changes:
         return _apply_changes(app.store, job)
     return _replace(app.store, job, allow_shrink, progress)
+
+
+def _import_reassigned(
+    app: App,
+    definition: RegistryDefinition,
+    fmt: str,
+    path: str | Path,
+    as_of: date | None,
+    changes: bool,
+    skip_invalid: bool,
+    allow_shrink: bool,
+    actor: str | None,
+) -> ImportSummary:
+    if fmt != definition.format:
+        raise InputError(
+            f"registry {definition.name} is of format {definition.format}: "
+            f"a {fmt} file cannot be imported into it"
+        )
+    # Imported here: that module builds on this one's ImportSummary.
+    from dnc.app.reassigned import import_disconnects
+
+    return import_disconnects(
+        app,
+        definition,
+        path,
+        as_of=as_of,
+        changes=changes,
+        skip_invalid=skip_invalid,
+        allow_shrink=allow_shrink,
+        actor=actor,
+    )
 
 
 _FUTURE_AS_OF = (
@@ -359,10 +399,26 @@ def _snapshot_dict(record: registry_repo.SnapshotRecord) -> dict[str, object]:
 def status(app: App, at: datetime | None) -> list[RegistryStatus]:
     """Each configured registry's snapshot: as-of date, size, age, days left."""
     when = app.at(at)
+    reassigned = [d.name for d in app.config.registries if d.format == REASSIGNED_FORMAT]
     with app.store.unit() as uow:
         current = registry_repo.all_current(uow.connection)
+        disconnects = reassigned_repo.latest(uow.connection, reassigned)
     found = []
     for definition in app.config.registries:
+        if definition.name in disconnects:
+            got = disconnects[definition.name]
+            found.append(
+                RegistryStatus(
+                    definition,
+                    freshness(got.as_of, definition.max_age_days, when),
+                    size=got.size,
+                    as_of_source=got.as_of_source,
+                    file=got.file,
+                    imported_at=got.imported_at,
+                    changes_applied=got.changes_applied,
+                )
+            )
+            continue
         record = current.get(definition.name)
         fresh = freshness(record.as_of if record else None, definition.max_age_days, when)
         if record is None:

@@ -10,6 +10,7 @@ hands out.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from dnc import durations
+from dnc.app import abandonment
 from dnc.app import walk as walks
 from dnc.app.context import App
 from dnc.app.jobs import Run, recorded
@@ -25,6 +27,8 @@ from dnc.queue import Action, Disposition
 from dnc.storage import queue_verdicts, scrub_repo
 from dnc.storage.queue_verdicts import EntryVerdict
 from dnc.storage.walk_rows import GroupVerdict, Pick
+
+log = logging.getLogger("dnc.jobs")
 
 SCRUB_JOB = "scrub"
 SCRUB_LEASE = "scrub"
@@ -43,6 +47,8 @@ class ScrubReport:
     by_campaign: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     seconds: float = 0.0
     run_id: int | None = None
+    # Campaigns at or over the warning share of their abandoned-call limit.
+    abandon_warnings: list[str] = field(default_factory=list)
 
     def count(self, campaign: str, disposition: Disposition, times: int = 1) -> None:
         action = disposition.action.value
@@ -66,6 +72,7 @@ class ScrubReport:
             "by_campaign": {k: dict(v) for k, v in sorted(self.by_campaign.items())},
             "seconds": durations.seconds(self.seconds),
             "run_id": self.run_id,
+            "abandon_warnings": list(self.abandon_warnings),
         }
 
 
@@ -107,6 +114,9 @@ def scrub(
     def work(run: Run) -> dict[str, Any]:
         report.run_id = run.id
         _scrub(app, report, run)
+        report.abandon_warnings = abandonment.warnings(app, report.at)["abandon_warnings"]
+        for warning in report.abandon_warnings:
+            log.warning("abandoned calls near or over the limit: %s", warning)
         report.seconds = time.perf_counter() - started
         return report.to_dict()
 

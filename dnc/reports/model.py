@@ -15,6 +15,7 @@ from typing import Any
 
 from dnc import durations
 from dnc.errors import InputError
+from dnc.reports.abandonment import AbandonSeries
 from dnc.rules.calendars import holiday_names
 
 MAX_DAYS = 1830
@@ -141,6 +142,7 @@ class Report:
     """Entries and prefix blocks taken off a list, by list ("prefix " before a block's)."""
     replacements: Mapping[str, int] = field(default_factory=dict)
     """Full registry lists that replaced a snapshot, by registry."""
+    abandonment: tuple[AbandonSeries, ...] = ()
 
     @property
     def opt_outs(self) -> int:
@@ -227,6 +229,7 @@ class Report:
                 {"job": f.job, "started_at": f.started_at.isoformat(), "error": f.error}
                 for f in self.failures
             ],
+            "abandonment": [s.to_dict() for s in self.abandonment],
         }
         found["opt_outs"]["by_arrival"] = dict(self.opt_outs_by_arrival)
         found["opt_outs"]["receipt_to_effect"] = self.receipt_to_effect.to_dict()
@@ -281,6 +284,7 @@ def build(
     receipt_to_effect: ReceiptToEffect | None = None,
     removals: Iterable[tuple[str, str | None, int]] = (),
     replacements: Iterable[tuple[str, str | None, int]] = (),
+    abandonment: Sequence[AbandonSeries] = (),
 ) -> Report:
     """Assemble a report from what the storage layer counted.
 
@@ -327,6 +331,7 @@ def build(
         receipt_to_effect=receipt_to_effect or ReceiptToEffect(),
         removals=_by_subject(removals),
         replacements=_by_subject(replacements),
+        abandonment=tuple(abandonment),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from html import escape
 
+from dnc.reports import abandonment
 from dnc.reports.model import LEGAL_LIMIT, RegistryAge, Report, Split
 from dnc.reports.render_text import duration
 
@@ -79,6 +80,7 @@ def render(report: Report) -> str:
         _arrivals(report),
         _scrub(report),
         _registries(report.registries),
+        abandonment.html_section(report.abandonment),
         _failures(report),
         "</main></body></html>",
     ]

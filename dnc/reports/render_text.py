@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
+from dnc.reports import abandonment
 from dnc.reports.model import LEGAL_LIMIT, Report
 
 
@@ -87,6 +88,11 @@ def render_text(report: Report) -> str:
                 ]
                 for r in report.registries
             ],
+        ),
+        _table(
+            "Abandoned calls (30-day period so far)",
+            ["campaign", "abandoned", "rate", "peak", "limit", "state"],
+            abandonment.text_rows(report.abandonment),
         ),
         _table(
             "Job failures",

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from dnc.facts import FactsByNumber, NumberFacts
 from dnc.prefixes import PrefixBlock, prefixes_of
-from dnc.storage import consent_repo, outcomes_repo, prefix_repo, registry_repo
+from dnc.storage import consent_repo, outcomes_repo, prefix_repo, reassigned_repo, registry_repo
 from dnc.storage.lists_repo import ENTRY_COLUMNS, entry_from_row
 from dnc.storage.lists_repo import LIST_ENTRY as ENTRIES
 
@@ -79,6 +79,14 @@ def read(conn: Connection, keys: Sequence[int], since: datetime) -> FactsByNumbe
         )
     ):
         consents[given[0]].append(consent_repo.consent_from_row(given[1:]))
+    disconnects = (
+        reassigned_repo.of_batch(
+            conn,
+            select(c.c.number).where(c.c.number.in_(in_batch), c.c.revoked_at.is_(None)),
+        )
+        if consents
+        else {}
+    )
     preferences: dict[int, Any] = {}
     p = consent_repo.PREFERENCE
     for pref in conn.execute(
@@ -103,6 +111,7 @@ def read(conn: Connection, keys: Sequence[int], since: datetime) -> FactsByNumbe
             registry_hits=frozenset(hits.get(key, ())),
             consents=tuple(consents.get(key, ())),
             preference=preferences.get(key),
+            disconnects=disconnects.get(key, ()),
         )
         for key in numbers
     }

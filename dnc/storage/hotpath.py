@@ -28,7 +28,14 @@ from sqlalchemy.sql import Select
 
 from dnc.errors import CheckTimeoutError, StorageError, StorageUnhealthyError
 from dnc.facts import NumberFacts
-from dnc.storage import consent_repo, health_repo, outcomes_repo, prefix_repo, registry_repo
+from dnc.storage import (
+    consent_repo,
+    health_repo,
+    outcomes_repo,
+    prefix_repo,
+    reassigned_repo,
+    registry_repo,
+)
 from dnc.storage.lists_repo import ENTRY_COLUMNS, entry_from_row
 from dnc.storage.lists_repo import LIST_ENTRY as ENTRIES
 from dnc.storage.watchdog import Watchdog, shut_down_socket
@@ -88,7 +95,11 @@ class HotReader:
         self._since: tuple[datetime, Any] | None = None
         self._prefixes = _Compiled(prefix_repo.hot_query(), engine)
         self._registries = _Compiled(registry_repo.hot_query(), engine)
-        self._consents = _Compiled(consent_repo.hot_consents_query(), engine)
+        # A number's disconnects ride on its consent rows: read only when there are some.
+        consents = consent_repo.hot_consents_query().add_columns(
+            reassigned_repo.disconnects_column(consent_repo.CONSENT.c.number)
+        )
+        self._consents = _Compiled(consents, engine)
         self._preference = _Compiled(consent_repo.hot_preference_query(), engine)
         # PostgreSQL: every read in one statement, one network round trip.
         self._combined: str | None = None
@@ -240,6 +251,9 @@ class HotReader:
             preference=(
                 consent_repo.preference_from_row(preference_row) if preference_row else None
             ),
+            disconnects=reassigned_repo.parse_disconnects(consent_rows[0][-1])
+            if consent_rows
+            else (),
         )
 
     def _cursor(self, conn: PoolProxiedConnection) -> Any:

@@ -438,6 +438,67 @@ class IdempotencyRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
+class ReassignedNumberRow(Base):
+    """A permanent disconnect of a number, from a reassigned-numbers source
+    (the FCC Reassigned Numbers Database): consents given before it no longer count."""
+
+    __tablename__ = "reassigned_number"
+
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    disconnected_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    registry_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    import_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class ReassignedImportRow(Base):
+    """One import of a reassigned-numbers file: a full list replaces the
+    registry's disconnects, a change list adds to them."""
+
+    __tablename__ = "reassigned_import"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registry_name: Mapped[str] = mapped_column(String(63), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    as_of: Mapped[date] = mapped_column(Date, nullable=False)
+    as_of_source: Mapped[str] = mapped_column(String(10), nullable=False)
+    file: Mapped[str] = mapped_column(Text, nullable=False)
+    read: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    added: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+
+    __table_args__ = (Index("ix_reassigned_import_registry", "registry_name", "id"),)
+
+
+class AbandonDayRow(Base):
+    """Per campaign and UTC day: calls answered by a live person, and how many
+    of them were abandoned (16 CFR 310.4(b)(4)(i)). Kept by the outcome write
+    path, so a campaign's abandonment rate is a sum of at most 30 rows."""
+
+    __tablename__ = "abandon_day"
+
+    campaign: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    answered: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    abandoned: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class ConsentUseRow(Base):
+    """A check or claim that relied on a consent: its evidence is kept for
+    5 years after each use (UWG §7a)."""
+
+    __tablename__ = "consent_use"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    consent_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    via: Mapped[str] = mapped_column(String(10), nullable=False)
+    campaign: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (Index("ix_consent_use_consent", "consent_id", "used_at"),)
+
+
 def table(model: type[Base]) -> Table:
     """The Core table of a model, typed as such for Core statements."""
     return cast(Table, model.__table__)

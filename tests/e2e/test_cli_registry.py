@@ -132,3 +132,31 @@ def test_list_import_and_export(sqlite_url: str, tmp_path: Path) -> None:
     assert lines[0] == "number,added,expires,reason,kind" and len(lines) == 42
     code, out, _ = dnc(sqlite_url, "list", "export", "--list", "campaign:spring")
     assert out.splitlines() == lines
+
+
+def test_reassigned_numbers_import_voids_an_older_consent(db_url: str, tmp_path: Path) -> None:
+    """``--format reassigned``: the consent given before the disconnect no
+    longer lifts the registry; a bad line is one line, exit 2, nothing changed."""
+    dnc(db_url, "registry", "import", str(SAMPLES / "ftc-full-201-305.txt"),
+        "--registry", "us-national", "--as-of", "2026-11-20")  # fmt: skip
+    dnc(db_url, "consent", "add", "2012001956", "--campaign", "spring",
+        "--kind", "express_written", "--at", "2026-10-01T12:00:00Z")  # fmt: skip
+    bad = tmp_path / "bad.csv"
+    bad.write_text("number,disconnected_on\n2012001956,2026-11-01\n2012001956,yesterday\n")
+    code, out, err = dnc(db_url, "registry", "import", str(bad), "--registry", "us-reassigned",
+                         "--format", "reassigned", "--as-of", "2026-11-20")  # fmt: skip
+    assert code == 2 and "Traceback" not in out + err
+    assert "line 3" in err and "yesterday" in err and len(err.strip().splitlines()) == 1
+    code, out, _ = dnc(db_url, "check", "2012001956", "--campaign", "spring", "--at", AT)
+    assert code == 0, out
+    good = tmp_path / "good.csv"
+    good.write_text("number,disconnected_on\n2012001956,2026-11-01\n")
+    code, out, err = dnc(db_url, "registry", "import", str(good), "--registry", "us-reassigned",
+                         "--format", "reassigned", "--as-of", "2026-11-20")  # fmt: skip
+    assert code == 0, out + err
+    assert "us-reassigned: full list as of 2026-11-20" in out
+    code, out, _ = dnc(db_url, "check", "2012001956", "--campaign", "spring", "--at", AT, "--json")
+    assert code == 1
+    assert [r["code"] for r in json.loads(out)["reasons"]] == ["DNC_REGISTRY", "REASSIGNED"]
+    code, out, _ = dnc(db_url, "history", "2012001956", "--json")
+    assert "number_disconnected" in {e["kind"] for e in json.loads(out)}

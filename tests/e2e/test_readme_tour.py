@@ -41,6 +41,9 @@ def _files(folder: Path) -> None:
         "number,lead_id,location,priority\n"
         + "".join(f"+1201555{i:04d},L-{i},US-NJ,{i % 3}\n" for i in range(120, 140))
     )
+    (folder / "disconnects.csv").write_text(
+        "number,disconnected_on\n+12015550140,2026-10-01\n+12015550141,2026-09-15\n"
+    )
     (folder / "gateway-export.csv").write_text(
         "number,text,received_at,channel\n"
         "+12015550130,STOP,2026-11-23T15:00:00+00:00,sms\n"

@@ -70,6 +70,10 @@ NUMBERS = {
     "+18502010123": ("US-GA", "Florida panhandle number, in Georgia: Eastern"),
     "+14232000124": (None, "Tennessee: Central or Eastern"),
     "+19282000125": (None, "Arizona: Phoenix or the Navajo Nation"),
+    # Reassigned numbers: a consent given before the number's disconnect is void.
+    "+12012032988": (None, "on the FTC sample, consent before the number was disconnected"),
+    "+12012034339": (None, "on the FTC sample, consent after the number was disconnected"),
+    "+12017770126": (None, "consent before the number was disconnected, on no list"),
 }
 
 
@@ -103,6 +107,14 @@ def _facts(svc: dnc.Service, tmp_path: Path) -> None:
     )
     svc.set_preference("+12017770106", not_before="11:00")
     svc.block_prefix("+1305555", reason="partner exchange")
+    disconnects = tmp_path / "disconnects.csv"
+    disconnects.write_text(
+        "number,disconnected_on\n"
+        "+12012032988,2026-11-20\n+12012034339,2026-11-01\n+12017770126,2026-11-20\n"
+    )
+    svc.import_registry(disconnects, "us-reassigned", as_of=MORNING.date())
+    for number in ("+12012032988", "+12012034339", "+12017770126"):
+        svc.add_consent(number, "ebr_purchase", campaign="spring", at=earlier)
 
 
 # 08:00 and 21:00 Eastern: one zone of a split area code open, the other not.
@@ -111,9 +123,24 @@ def test_every_entry_ends_as_its_single_check_says(
     svc: dnc.Service, tmp_path: Path, hour: int
 ) -> None:
     _facts(svc, tmp_path)
+    _ends_as_checked(svc, MORNING.replace(hour=hour))
+
+
+def test_a_campaign_over_its_abandonment_limit_ends_as_checked(
+    svc: dnc.Service, tmp_path: Path
+) -> None:
+    _facts(svc, tmp_path)
+    yesterday = MORNING - timedelta(days=1)
+    for i, outcome in enumerate(("abandoned", "answered", "sale")):  # 1 of 3 abandoned
+        svc.record_outcome(f"+1201999{i:04d}", "spring", outcome, at=yesterday)
+    assert "ABANDON_RATE" in svc.check("+12017770107", campaign="spring", at=MORNING).codes
+    _ends_as_checked(svc, MORNING)
+
+
+def _ends_as_checked(svc: dnc.Service, at: datetime) -> None:
+    hour = at.hour
     for number, (location, _) in NUMBERS.items():
         assert svc.enqueue("spring", number, location=location, at=MORNING)
-    at = MORNING.replace(hour=hour)
     expected = {
         number: dispose(svc.check(number, campaign="spring", at=at, location=location))
         for number, (location, _) in NUMBERS.items()

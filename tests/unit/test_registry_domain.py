@@ -75,7 +75,7 @@ def test_bad_prefixes_are_refused(text: str) -> None:
         parse_prefix(text)
 
 
-def test_packaged_registries_are_the_four_national_ones_all_required() -> None:
+def test_packaged_registries_are_the_four_national_ones_all_required_and_reassigned_data() -> None:
     cfg = configuration.load(env={})
     by_name = {d.name: d for d in cfg.registries}
     assert {n: (d.max_age_days, d.required) for n, d in by_name.items()} == {
@@ -83,6 +83,7 @@ def test_packaged_registries_are_the_four_national_ones_all_required() -> None:
         "ca-dncl": (31, True),
         "uk-tps": (28, True),
         "au-dncr": (30, True),
+        "us-reassigned": (31, False),
     }
 
 

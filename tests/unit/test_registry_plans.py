@@ -104,7 +104,13 @@ def test_a_csv_registry_is_held_to_its_plan(tmp_path: Path) -> None:
 
 def test_packaged_registries_declare_their_plans() -> None:
     plans = {d.name: d.numbering_plan.describe() for d in configuration.load(env={}).registries}
-    assert plans == {"us-national": "US", "ca-dncl": "CA", "uk-tps": "+44", "au-dncr": "+61"}
+    assert plans == {
+        "us-national": "US",
+        "ca-dncl": "CA",
+        "uk-tps": "+44",
+        "au-dncr": "+61",
+        "us-reassigned": "US",
+    }
     assert {d.max_shrink for d in configuration.load(env={}).registries} == {0.05}
 
 
@@ -122,7 +128,13 @@ def test_max_shrink_is_shared_or_per_registry(tmp_path: Path) -> None:
     path = tmp_path / "shrink.toml"
     path.write_text("[registries]\nmax_shrink = 0.1\n[registries.uk-tps]\nmax_shrink = 0\n")
     shares = {d.name: d.max_shrink for d in configuration.load(path, env={}).registries}
-    assert shares == {"us-national": 0.1, "ca-dncl": 0.1, "uk-tps": 0.0, "au-dncr": 0.1}
+    assert shares == {
+        "us-national": 0.1,
+        "ca-dncl": 0.1,
+        "uk-tps": 0.0,
+        "au-dncr": 0.1,
+        "us-reassigned": 0.1,
+    }
 
 
 @pytest.mark.parametrize(

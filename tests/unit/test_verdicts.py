@@ -39,6 +39,7 @@ def test_reason_codes_are_the_documented_contract() -> None:
         "INVALID_NUMBER", "CHECK_FAILED", "DNC_INTERNAL", "DNC_CAMPAIGN", "DNC_PREFIX",
         "DNC_REGISTRY", "REGISTRY_STALE", "THREE_NOS", "CALLBACK_SCHEDULED", "RETRY_WAIT",
         "MAX_ATTEMPTS", "FREQUENCY_CAP", "OUTSIDE_CALLING_HOURS", "BLOCKED_DAY",
-        "PREFERRED_HOURS", "CONSENT_REQUIRED",
+        "PREFERRED_HOURS", "CONSENT_REQUIRED", "REASSIGNED",
+        "ABANDON_RATE",
     }  # fmt: skip
     assert {code.value for code in ReasonCode} == documented

@@ -1,0 +1,158 @@
+"""Reassigned-numbers data: importing permanent disconnects (``--format reassigned``).
+
+A full list replaces the registry's disconnects, a change list (``--changes``)
+adds to them; either way in one write transaction, so a bad line, an empty
+list or one that shrinks the set by more than the registry's ``max_shrink``
+leaves the previous data exactly as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+from dnc.app.context import App
+from dnc.app.registries import ImportSummary
+from dnc.audit import AuditRecord
+from dnc.clock import day_not_after_today
+from dnc.errors import InputError, RegistryShrinkError
+from dnc.importing import InputFile, PlanFilter, Skipped
+from dnc.importing.reassigned import read_disconnects
+from dnc.reassigned import Disconnect
+from dnc.registries import RegistryDefinition
+from dnc.storage import audit_repo, reassigned_repo
+
+FORMAT = "reassigned"
+
+
+def import_disconnects(
+    app: App,
+    definition: RegistryDefinition,
+    path: str | Path,
+    *,
+    as_of: date | None,
+    changes: bool,
+    skip_invalid: bool,
+    allow_shrink: bool,
+    actor: str | None,
+) -> ImportSummary:
+    """Import a ``number,disconnected_on`` CSV into a reassigned-numbers registry."""
+    started = time.perf_counter()
+    now = app.now()
+    who = app.actor(actor)
+    name = definition.name
+    source = InputFile(path)
+    as_of_source = "given" if as_of is not None else "file date"
+    when = as_of if as_of is not None else source.file_date()
+    day_not_after_today(
+        when,
+        now,
+        f"{source.name}: as-of date ({as_of_source})",
+        "a list dated ahead would count as fresh for longer than it is; "
+        "give the list's own date with --as-of",
+    )
+    nanp = {code: entry.country for code, entry in app.rulebook.area_codes.items()}
+    plan = PlanFilter(name, definition.numbering_plan, nanp)
+    regions = definition.numbering_plan.regions
+    region = next(iter(regions)) if len(regions) == 1 else app.config.default_region
+    skipped = Skipped() if skip_invalid else None
+    kind = "change" if changes else "full"
+    with app.store.unit(write=True) as uow:
+        conn = uow.connection
+        before = reassigned_repo.size(conn, name)
+        if changes and not reassigned_repo.latest(conn, [name]):
+            raise InputError(
+                f"registry {name} has no disconnects to add changes to: import a full list first"
+            )
+        import_id = reassigned_repo.start_import(
+            conn,
+            {
+                "registry_name": name,
+                "kind": kind,
+                "as_of": when,
+                "as_of_source": as_of_source,
+                "file": source.name,
+                "read": 0,
+                "added": 0,
+                "size": 0,
+                "imported_at": now,
+                "actor": who,
+            },
+        )
+        if not changes:
+            reassigned_repo.clear(conn, name)
+        read = 0
+        for chunk in read_disconnects(source, region, plan, skipped, when):
+            reassigned_repo.add(conn, name, import_id, chunk)
+            read += len(chunk)
+        size = reassigned_repo.size(conn, name)
+        if not changes:
+            _guard_shrink(definition, source.name, before, size, allow_shrink)
+        added = size - before if changes else size
+        reassigned_repo.finish_import(conn, import_id, read=read, added=added, size=size)
+        summary = ImportSummary(
+            registry=name,
+            kind=kind,
+            file=source.name,
+            as_of=when,
+            as_of_source=as_of_source,
+            read=read,
+            added=added,
+            removed=0 if changes else None,
+            skipped=skipped.count if skipped else 0,
+            first_skipped=tuple(skipped.first) if skipped else (),
+            size=size,
+            seconds=time.perf_counter() - started,
+        )
+        audit_repo.append(
+            conn,
+            AuditRecord(
+                at=now,
+                actor=who,
+                action=f"registry_import_{kind}",
+                subject=f"registry:{name}",
+                before={"size": before},
+                after={
+                    "file": source.name,
+                    "as_of": when.isoformat(),
+                    "as_of_source": as_of_source,
+                    "read": read,
+                    "added": added,
+                    "skipped": summary.skipped,
+                    "size": size,
+                },
+                reason=summary.line(),
+            ),
+        )
+        uow.commit()
+    return summary
+
+
+def _guard_shrink(
+    definition: RegistryDefinition, file: str, before: int, size: int, allow_shrink: bool
+) -> None:
+    """As for every registry: never emptied by an import, and a full list much
+    smaller than the one it replaces is more likely truncated than true."""
+    name = definition.name
+    if size == 0:
+        raise RegistryShrinkError(
+            f"{file}: no disconnects for registry {name}: an empty full list is never imported"
+        )
+    share = (before - size) / before if before else 0.0
+    if share > definition.max_shrink and not allow_shrink:
+        raise RegistryShrinkError(
+            f"{file}: {size:,} disconnects would shrink registry {name} by {share:.1%} "
+            f"from {before:,} (limit {definition.max_shrink:.0%}); a truncated download? "
+            "If the list is right, import it again allowing the shrink (--allow-shrink)"
+        )
+
+
+def disconnects(app: App, number: int) -> list[Disconnect]:
+    with app.store.unit() as uow:
+        return reassigned_repo.for_number(uow.connection, number)
+
+
+def status_of(app: App, names: list[str]) -> dict[str, reassigned_repo.ImportRecord]:
+    with app.store.unit() as uow:
+        return reassigned_repo.latest(uow.connection, names)

@@ -1,0 +1,93 @@
+"""A consent's evidence, kept as long as the law asks. Pure domain.
+
+Germany's UWG §7a (since 2021-10-01): the advertiser documents each consent
+when it is given and keeps the proof for 5 years after it was given and
+5 years after each use. A use is a check or a claim whose call was allowed
+only thanks to the consent (``Verdict.relied_on``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from dnc.audit import AuditRecord
+from dnc.consent import ConsentRecord
+
+EVIDENCE_YEARS = 5
+SOURCE = "UWG §7a (Germany, since 2021-10-01)"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentUse:
+    """A check or a claim (``via``) that relied on the consent."""
+
+    at: datetime
+    via: str
+    campaign: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentEvidence:
+    """Everything kept about one consent, for a regulator's request."""
+
+    consent: ConsentRecord
+    uses: tuple[ConsentUse, ...]
+    audit: tuple[AuditRecord, ...]
+
+    @property
+    def last_used_at(self) -> datetime | None:
+        return max((u.at for u in self.uses), default=None)
+
+    @property
+    def keep_until(self) -> datetime:
+        """The evidence is kept at least until 5 years after it was given and
+        after its last use."""
+        last = max(self.consent.granted_at, self.last_used_at or self.consent.granted_at)
+        return last + relativedelta(years=EVIDENCE_YEARS)
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.consent
+        return {
+            "id": c.id,
+            "number": c.number,
+            "campaign": c.campaign,
+            "brand": c.brand,
+            "kind": c.kind.value,
+            "granted_at": c.granted_at.isoformat(),
+            "expires_at": c.expires_at.isoformat() if c.expires_at else None,
+            "evidence": c.evidence,
+            "recorded_by": c.actor,
+            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+            "revoked_by": c.revoked_by,
+            "revoked_reason": c.revoked_reason,
+            "uses": [
+                {"at": u.at.isoformat(), "via": u.via, "campaign": u.campaign} for u in self.uses
+            ],
+            "use_count": len(self.uses),
+            "last_used_at": self.last_used_at.isoformat() if self.last_used_at else None,
+            "keep_until": self.keep_until.isoformat(),
+            "retention": f"{EVIDENCE_YEARS} years after it was given and after each use ({SOURCE})",
+            "audit": [
+                {
+                    "id": r.id,
+                    "at": r.at.isoformat(),
+                    "action": r.action,
+                    "actor": r.actor,
+                    "after": r.after,
+                    "reason": r.reason,
+                    "hash": r.hash,
+                }
+                for r in self.audit
+            ],
+        }
+
+
+def uses_of(
+    relied_on: Sequence[int], at: datetime, via: str, campaign: str | None
+) -> list[tuple[int, datetime, str, str | None]]:
+    return [(cid, at, via, campaign) for cid in relied_on]
