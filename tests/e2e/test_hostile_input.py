@@ -155,6 +155,7 @@ COMMANDS: dict[str, Command] = {
     "audit anchor": Command(),
     "doctor": Command(),
     "serve": Command(skip=frozenset({"*"})),
+    "campaign status": Command(("spring",)),
 }
 
 TIMES = {"at", "callback_at", "expires", "since", "until", "as_of", "day"}
