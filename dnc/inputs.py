@@ -298,6 +298,18 @@ def scoping_campaign(value: Any, name: str, args: Mapping[str, Any]) -> tuple[An
         return None, f"{exc}; ignored, the opt-out is company-wide"
 
 
+def reply_campaign(value: Any, name: str, args: Mapping[str, Any]) -> tuple[Any, str | None]:
+    """A reply's campaign is where it came from, not what it asks: the reply
+    may be an opt-out, so an unusable campaign is cleaned with a warning (or,
+    blank after cleaning, dropped) rather than refusing the reply."""
+    try:
+        return identifier(value, name), None
+    except InputError as exc:
+        cleaned, _ = decoration(value, name, WIDTHS["campaign"])
+        cleaned = cleaned.strip() or None
+        return cleaned, f"{exc}; cleaned, the reply was recorded"
+
+
 NO_CAMPAIGN = "(no campaign)"
 """The campaign an opt-out outcome is recorded under when the one given is blank."""
 

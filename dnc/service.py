@@ -446,7 +446,7 @@ class Service:
 
     # -- replies: what people wrote or said (dnc/app/replies.py, reply_files.py) ---------
 
-    @inputs.guarded()
+    @inputs.guarded(campaign=inputs.reply_campaign)
     def record_reply(
         self,
         number: str,

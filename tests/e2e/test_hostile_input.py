@@ -143,7 +143,10 @@ COMMANDS: dict[str, Command] = {
     "jobs serve": Command(skip=frozenset({"*"})),
     "jobs run": Command(("consent-expiry",)),
     "jobs history": Command(),
-    "reply record": Command((NUMBER, "--text", "hello"), decoration=frozenset({"agent", "text"})),
+    # A reply may be an opt-out: its campaign is cleaned, never a reason to refuse it.
+    "reply record": Command(
+        (NUMBER, "--text", "hello"), decoration=frozenset({"agent", "text", "campaign"})
+    ),
     "reply import": Command(("FILE",)),
     "api-key create": Command(("--name", "dialer-x", "--scope", "check")),
     "api-key list": Command(),

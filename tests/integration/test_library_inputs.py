@@ -185,6 +185,15 @@ def test_the_decoration_cleaned_is_said_on_the_result_and_as_a_warning(
     assert entry.campaign is None
 
 
+def test_a_stop_reply_is_an_opt_out_whatever_its_campaign(service: dnc.Service) -> None:
+    for i, bad in enumerate(("c" * 101, "spring\x00", "caf\udce9")):
+        number = f"+1201555013{i}"
+        with pytest.warns(dnc.InputWarning, match="campaign"):
+            done = service.record_reply(number, "STOP", channel="sms", campaign=bad)
+        assert done.effect == "opt_out"
+        assert service.check(number).codes[0] is ReasonCode.DNC_INTERNAL
+
+
 def test_a_campaign_that_decides_scope_is_refused_before_anything_is_written(
     service: dnc.Service,
 ) -> None:
