@@ -306,8 +306,7 @@ def reply_campaign(value: Any, name: str, args: Mapping[str, Any]) -> tuple[Any,
         return identifier(value, name), None
     except InputError as exc:
         cleaned, _ = decoration(value, name, WIDTHS["campaign"])
-        cleaned = cleaned.strip() or None
-        return cleaned, f"{exc}; cleaned, the reply was recorded"
+        return cleaned.strip() or None, f"{exc}; cleaned, the reply was recorded"
 
 
 NO_CAMPAIGN = "(no campaign)"
