@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,6 +138,15 @@ def test_every_read_command_prints_json(sqlite_url: str, command: tuple[str, ...
 
 
 def test_shell_completion_script_is_printed() -> None:
-    result = runner.invoke(app, ["--show-completion", "bash"])
-    assert result.exit_code == 0
-    assert "complete" in result.stdout and "_DNC_COMPLETE" in result.stdout.upper()
+    # --show-completion is a flag: the shell is the one the command runs in,
+    # found from its parent process, so the test runs it from a real bash.
+    dnc_script = Path(sys.executable).with_name("dnc")
+    done = subprocess.run(
+        ["bash", "-c", f"'{dnc_script}' --show-completion"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "complete" in done.stdout and "_DNC_COMPLETE" in done.stdout.upper()
