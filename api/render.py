@@ -77,21 +77,7 @@ def outcome(e164: str, result: dnc.RecordedOutcome) -> dict[str, Any]:
 
 def registry(s: dnc.RegistryStatus) -> dict[str, Any]:
     """As ``dnc registry status --json`` prints a row."""
-    return {
-        "registry": s.definition.name,
-        "title": s.definition.title,
-        "required": s.definition.required,
-        "max_age_days": s.definition.max_age_days,
-        "state": s.freshness.state,
-        "as_of": s.freshness.as_of.isoformat() if s.freshness.as_of else None,
-        "as_of_source": s.as_of_source,
-        "size": s.size,
-        "age_days": s.freshness.age_days,
-        "days_left": s.freshness.days_left,
-        "file": s.file,
-        "imported_at": _iso(s.imported_at),
-        "changes_applied": s.changes_applied,
-    }
+    return s.to_dict()
 
 
 def job_run(r: dnc.JobRun) -> dict[str, Any]:

@@ -123,24 +123,7 @@ def status(
     with service_for(ctx) as service:
         found = service.registry_status(when)
         database = service.database
-    rows = [
-        {
-            "registry": s.definition.name,
-            "title": s.definition.title,
-            "required": s.definition.required,
-            "max_age_days": s.definition.max_age_days,
-            "state": s.freshness.state,
-            "as_of": s.freshness.as_of.isoformat() if s.freshness.as_of else None,
-            "as_of_source": s.as_of_source,
-            "size": s.size,
-            "age_days": s.freshness.age_days,
-            "days_left": s.freshness.days_left,
-            "file": s.file,
-            "imported_at": s.imported_at.isoformat() if s.imported_at else None,
-            "changes_applied": s.changes_applied,
-        }
-        for s in found
-    ]
+    rows = [s.to_dict() for s in found]
     if as_json:
         print_json(rows)
         return

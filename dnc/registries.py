@@ -236,3 +236,21 @@ class RegistryStatus:
     imported_at: datetime | None = None
     changes_applied: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        """As ``dnc registry status --json`` and ``GET /v1/registries`` give a row."""
+        return {
+            "registry": self.definition.name,
+            "title": self.definition.title,
+            "required": self.definition.required,
+            "max_age_days": self.definition.max_age_days,
+            "state": self.freshness.state,
+            "as_of": self.freshness.as_of.isoformat() if self.freshness.as_of else None,
+            "as_of_source": self.as_of_source,
+            "size": self.size,
+            "age_days": self.freshness.age_days,
+            "days_left": self.freshness.days_left,
+            "file": self.file,
+            "imported_at": self.imported_at.isoformat() if self.imported_at else None,
+            "changes_applied": self.changes_applied,
+        }
