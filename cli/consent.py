@@ -41,19 +41,7 @@ def _given_at(value: str) -> datetime:
 
 
 def consent_dict(c: dnc.ConsentRecord) -> dict[str, object]:
-    return {
-        "id": c.id,
-        "number": c.number,
-        "campaign": c.campaign,
-        "brand": c.brand,
-        "kind": c.kind.value,
-        "granted_at": c.granted_at.isoformat(),
-        "expires_at": c.expires_at.isoformat() if c.expires_at else None,
-        "evidence": c.evidence,
-        "actor": c.actor,
-        "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
-        "revoked_reason": c.revoked_reason,
-    }
+    return c.to_dict()
 
 
 @app.command(
@@ -145,7 +133,7 @@ def show(
         )
     consents = [e.consent for e in found]
     if as_json:
-        print_json([{**consent_dict(e.consent), **e.to_dict()} for e in found])
+        print_json([e.to_dict() for e in found])
         return
     print_table(
         f"{len(consents):,} consents",

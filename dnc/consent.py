@@ -62,6 +62,22 @@ class ConsentRecord:
     def scope(self) -> str:
         return f"campaign {self.campaign!r}" if self.campaign else f"brand {self.brand!r}"
 
+    def to_dict(self) -> dict[str, object]:
+        """As ``dnc consent add/show --json`` print a consent."""
+        return {
+            "id": self.id,
+            "number": self.number,
+            "campaign": self.campaign,
+            "brand": self.brand,
+            "kind": self.kind.value,
+            "granted_at": self.granted_at.isoformat(),
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "evidence": self.evidence,
+            "actor": self.actor,
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+            "revoked_reason": self.revoked_reason,
+        }
+
     def valid_for(self, campaign: str | None, brand: str | None, at: datetime) -> bool:
         """In force at ``at`` for a call in ``campaign`` (of ``brand``)."""
         if self.revoked_at is not None or at < self.granted_at:

@@ -53,18 +53,9 @@ class ConsentEvidence:
     def to_dict(self) -> dict[str, Any]:
         c = self.consent
         return {
-            "id": c.id,
-            "number": c.number,
-            "campaign": c.campaign,
-            "brand": c.brand,
-            "kind": c.kind.value,
-            "granted_at": c.granted_at.isoformat(),
-            "expires_at": c.expires_at.isoformat() if c.expires_at else None,
-            "evidence": c.evidence,
+            **c.to_dict(),
             "recorded_by": c.actor,
-            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
             "revoked_by": c.revoked_by,
-            "revoked_reason": c.revoked_reason,
             "uses": [
                 {"at": u.at.isoformat(), "via": u.via, "campaign": u.campaign} for u in self.uses
             ],
