@@ -19,13 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from _common import percentile
 
 import dnc
-
-
-def percentile(samples: list[int], pct: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))] / 1000
 
 
 def main() -> None:

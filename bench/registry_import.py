@@ -21,16 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from _common import percentile
 
 import dnc
 from dnc import configuration
 
 HERE = Path(__file__).parent
-
-
-def percentile(samples: list[int], pct: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))] / 1000
 
 
 def sample_lines(path: Path, count: int, rng: random.Random) -> list[str]:

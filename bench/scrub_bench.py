@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from _common import DNC, cli_env
 
 import dnc
 from dnc import configuration
@@ -47,6 +47,41 @@ def _valid(national: str) -> bool:
     except dnc.InvalidNumberError:
         return False
     return True
+
+
+def add_facts(service: dnc.Service, entries: int, at: datetime) -> None:
+    """Facts behind the queue's back, which the scrub must find: 1 % opted out,
+    1 % refused once the day before ``at``, 1 % not answered an hour before it."""
+    queued = service.queue("bench", limit=max(3, entries // 33))
+    third = len(queued) // 3
+    keys = [int(e.number[1:]) for e in queued]
+    stamp = datetime.now(UTC)
+    outcome = sa.text(
+        "INSERT INTO call_outcome (number, campaign, outcome, at, refusals, actor, recorded_at)"
+        " VALUES (:n, 'bench', :o, :at, :r, 'bench', :t)"
+    ).bindparams(sa.bindparam("at", type_=UTCDateTime), sa.bindparam("t", type_=UTCDateTime))
+    with service.store.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO list_entry (number, source, created_at, recorded_at, actor)"
+                " VALUES (:n, 'opt_out', :t, :t, 'bench')"
+            ).bindparams(sa.bindparam("t", type_=UTCDateTime)),
+            [{"n": k, "t": stamp} for k in keys[:third]],
+        )
+        conn.execute(
+            outcome,
+            [
+                {"n": k, "o": "refused", "at": at - timedelta(hours=20), "r": 1, "t": stamp}
+                for k in keys[third : 2 * third]
+            ],
+        )
+        conn.execute(
+            outcome,
+            [
+                {"n": k, "o": "no_answer", "at": at - timedelta(hours=1), "r": 0, "t": stamp}
+                for k in keys[2 * third :]
+            ],
+        )
 
 
 def main() -> None:
@@ -78,39 +113,8 @@ def main() -> None:
     Path(leads.name).unlink()
     print(f"queue load: {summary.added:,} entries in {load_seconds:.1f} s")
 
-    # Facts behind the queue's back, which the scrub must find: 1 % opted
-    # out, 1 % refused once yesterday, 1 % not answered an hour before the scrub.
     at = datetime(2026, 11, 24, 2, 0, tzinfo=ZoneInfo("America/New_York"))
-    entries = service.queue("bench", limit=max(3, args.entries // 33))
-    third = len(entries) // 3
-    keys = [int(e.number[1:]) for e in entries]
-    stamp = datetime.now(UTC)
-    outcome = sa.text(
-        "INSERT INTO call_outcome (number, campaign, outcome, at, refusals, actor, recorded_at)"
-        " VALUES (:n, 'bench', :o, :at, :r, 'bench', :t)"
-    ).bindparams(sa.bindparam("at", type_=UTCDateTime), sa.bindparam("t", type_=UTCDateTime))
-    with service.store.engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO list_entry (number, source, created_at, recorded_at, actor)"
-                " VALUES (:n, 'opt_out', :t, :t, 'bench')"
-            ).bindparams(sa.bindparam("t", type_=UTCDateTime)),
-            [{"n": k, "t": stamp} for k in keys[:third]],
-        )
-        conn.execute(
-            outcome,
-            [
-                {"n": k, "o": "refused", "at": at - timedelta(hours=20), "r": 1, "t": stamp}
-                for k in keys[third : 2 * third]
-            ],
-        )
-        conn.execute(
-            outcome,
-            [
-                {"n": k, "o": "no_answer", "at": at - timedelta(hours=1), "r": 0, "t": stamp}
-                for k in keys[2 * third :]
-            ],
-        )
+    add_facts(service, args.entries, at)
 
     if service.store.engine.dialect.name == "sqlite":
         # At 02:00 the day's loads are long checkpointed; right after a
@@ -127,13 +131,13 @@ def main() -> None:
     # holds a million-line lead list, which would slow any Python in it).
     for label, when in (("first scrub", at), ("next night", at + timedelta(days=1))):
         done = subprocess.run(
-            [sys.executable, "-c", "from dnc.cli.app import main; main()"]
+            DNC
             + ["--database-url", url, "scrub", "--campaign", "bench"]
             + ["--at", when.isoformat(), "--json"],
             capture_output=True,
             text=True,
             check=True,
-            env={k: v for k, v in os.environ.items() if k != "DNC_CONFIG"},
+            env=cli_env(),
         )
         data = json.loads(done.stdout)
         seconds = data["seconds"]
@@ -184,7 +188,7 @@ def _export(url: str, label: str, at: datetime, *, everything: bool) -> None:
         capture_output=True,
         text=True,
         check=True,
-        env={k: v for k, v in os.environ.items() if k != "DNC_CONFIG"},
+        env=cli_env(),
     )
     data = json.loads(done.stdout)
     print(

@@ -1,0 +1,64 @@
+"""Helpers shared by the bench scripts (run as ``python bench/NAME.py``, so this
+folder is on sys.path and ``from _common import ...`` works)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+# `dnc` as a console script would run it, but with this interpreter (the venv's).
+DNC = [sys.executable, "-c", "from dnc.cli.app import main; main()"]
+
+
+def percentile(samples: list[int], pct: float) -> float:
+    """The pct-th percentile of nanosecond samples, in microseconds."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))] / 1000
+
+
+def cli_env() -> dict[str, str]:
+    # A developer's own configuration file must not change what is measured.
+    return {k: v for k, v in os.environ.items() if k != "DNC_CONFIG"}
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    stdout: str
+    seconds: float  # wall clock, interpreter start-up included
+    peak_rss_mib: float  # the child's own (wait4), not this process's
+    load: float  # 1-minute load average when it ended
+
+
+def run_child(command: list[str]) -> ChildRun:
+    """Run a process to its end; its own peak RSS comes from wait4's rusage, which
+    RUSAGE_CHILDREN cannot give (that is the maximum over every child so far)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=cli_env())
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if child.returncode:
+            raise SystemExit(
+                f"{' '.join(command[3:])} failed ({child.returncode}):\n{err.read()[-4000:]}"
+            )
+        return ChildRun(out.read(), seconds, usage.ru_maxrss / 1024, load_average())
