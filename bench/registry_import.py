@@ -74,7 +74,11 @@ def main() -> None:
             f"{summary.read / seconds / 1e6:.2f} M numbers/s"
         )
     size = database_bytes(service, url)
-    listed = service.registry_status()[-1].size or 1
+    # The last configured registry is not always the one imported (us-reassigned).
+    listed = (
+        sum(s.size or 0 for s in service.registry_status() if s.definition.name == "us-national")
+        or 1
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"store: {url.split(':')[0]}, {size / 1e9:.2f} GB for {listed:,} numbers = "
