@@ -125,12 +125,12 @@ def lead_keys(keys: np.ndarray, count: int, seed: int) -> np.ndarray:
     pattern = PhoneMetadata.metadata_for_region("US").fixed_line.national_number_pattern
     valid = re.compile(pattern).fullmatch
     rng = np.random.default_rng(seed)
-    found: list[int] = []
+    found: dict[int, None] = {}  # distinct, in drawing order: the queue holds ``count``
     while len(found) < count:
-        picks = rng.choice(keys, count)
+        picks = rng.choice(keys, min(keys.size, count), replace=False)
         picks[1::2] += np.uint64(1)  # off by one: mostly unlisted
-        found.extend(k for k in picks.tolist() if valid(str(k)[1:]))
-    return np.array(found[:count], dtype=np.uint64)
+        found.update((k, None) for k in picks.tolist() if valid(str(k)[1:]))
+    return np.fromiter(found, dtype=np.uint64, count=len(found))[:count]
 
 
 def write_leads(path: Path, leads: np.ndarray) -> None:
