@@ -56,7 +56,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import sqlalchemy as sa
-from _common import DNC, load_average, peak_rss_mib, percentile, run_child
+from _common import DNC, ChildRun, load_average, peak_rss_mib, percentile, run_child
 from phonenumbers import PhoneMetadata
 from scrub_bench import add_facts
 from snapshot_bench import ftc_keys, write_text
@@ -124,7 +124,10 @@ def lead_keys(keys: np.ndarray, count: int, seed: int) -> np.ndarray:
     assigned; a lead list would not hold them, and the load is all or nothing. The
     US fixed-line pattern accepts a subset of what dnc.numbers.parse does (checked
     on 100,000 of them) and runs ~500x faster than parsing each."""
-    pattern = PhoneMetadata.metadata_for_region("US").fixed_line.national_number_pattern
+    us = PhoneMetadata.metadata_for_region("US")
+    pattern = us.fixed_line.national_number_pattern if us and us.fixed_line else None
+    if not pattern:
+        raise SystemExit("phonenumbers has no US fixed-line pattern")
     valid = re.compile(pattern).fullmatch
     rng = np.random.default_rng(seed)
     found: dict[int, None] = {}  # distinct, in drawing order: the queue holds ``count``
@@ -177,7 +180,7 @@ def dnc_cli(url: str, *args: str) -> list[str]:
     return [*DNC, "--database-url", url, *args]
 
 
-def import_registry(url: str, path: Path) -> tuple[int, Any]:
+def import_registry(url: str, path: Path) -> tuple[int, ChildRun]:
     """``dnc registry import`` of a full list into a fresh store; (numbers, ChildRun)."""
     create(url)
     done = run_child(
@@ -234,7 +237,7 @@ def child_check(url: str, probes_path: str, pg: str) -> dict[str, Any]:
     return out
 
 
-def time_checks(url: str, probes: Path, pg: bool) -> tuple[dict[str, Any], Any]:
+def time_checks(url: str, probes: Path, pg: bool) -> tuple[dict[str, Any], ChildRun]:
     done = run_child(
         [sys.executable, __file__, "--child", "check", url, str(probes), "pg" if pg else "-"]
     )
@@ -257,7 +260,9 @@ class References:
     load: float = 0.0
 
 
-def bare_references(folder: Path, keys: np.ndarray, leads: np.ndarray, probes: np.ndarray) -> Any:
+def bare_references(
+    folder: Path, keys: np.ndarray, leads: np.ndarray, probes: np.ndarray
+) -> References:
     ref = References()
     db = sqlite3.connect(folder / "bare.db", isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
@@ -318,15 +323,15 @@ def bare_references(folder: Path, keys: np.ndarray, leads: np.ndarray, probes: n
 @dataclass
 class Measured:
     imported: int = 0
-    import_run: Any = None
+    import_run: ChildRun | None = None
     reference_import: int = 0
-    reference_run: Any = None
-    load_run: Any = None
+    reference_run: ChildRun | None = None
+    load_run: ChildRun | None = None
     loaded: int = 0
     scrub: dict[str, Any] | None = None
-    scrub_run: Any = None
+    scrub_run: ChildRun | None = None
     check: dict[str, Any] | None = None
-    check_run: Any = None
+    check_run: ChildRun | None = None
 
 
 def first_night() -> datetime:
@@ -402,7 +407,7 @@ def rows_for(
         pre = "" if backend == "sqlite" else "pg-"
         name = "SQLite" if backend == "sqlite" else "PostgreSQL"
         target_load = 500_000 if backend == "sqlite" else 300_000
-        if f"{pre}queue-load" in wanted:
+        if f"{pre}queue-load" in wanted and m.load_run and m.reference_run:
             r = m.load_run
             per = m.loaded / r.seconds
             refr = m.reference_run
@@ -423,7 +428,7 @@ def rows_for(
                     wall,
                 )
             )
-        if f"{pre}scrub" in wanted and m.scrub is not None:
+        if f"{pre}scrub" in wanted and m.scrub is not None and m.scrub_run:
             s = m.scrub
             per = s["entries"] / s["seconds"]
             target = 1_000_000 if backend == "sqlite" else 300_000
@@ -459,7 +464,7 @@ def rows_for(
                     "dnc scrub --json subprocess, the scrub's own seconds",
                 )
             )
-        if backend == "sqlite" and "import" in wanted:
+        if backend == "sqlite" and "import" in wanted and m.import_run:
             r = m.import_run
             per = m.imported / r.seconds
             rows.append(
@@ -478,7 +483,7 @@ def rows_for(
                     wall,
                 )
             )
-        if backend == "sqlite" and "check" in wanted and m.check is not None:
+        if backend == "sqlite" and "check" in wanted and m.check is not None and m.check_run:
             c = m.check
             rows.append(
                 Row(
@@ -494,7 +499,7 @@ def rows_for(
                     "Service.check in a child process",
                 )
             )
-        if backend == "pg" and "pg-check" in wanted and m.check is not None:
+        if backend == "pg" and "pg-check" in wanted and m.check is not None and m.check_run:
             c = m.check
             rows.append(
                 Row(
