@@ -379,8 +379,8 @@ def list_for(
     number's region, and falls back to the company list when it lacks a name."""
     owner = app.config.campaigns.client_of(campaign)
     if client is not None and campaign is not None and owner != client:
-        whose = f"client {owner!r}'s" if owner else "the centre's own (no client)"
-        raise InputError(f"campaign {campaign!r} is {whose}, not client {client!r}'s")
+        whom = f"client {owner!r}" if owner else "the centre itself (no client)"
+        raise InputError(f"campaign {campaign!r} calls for {whom}, not for client {client!r}")
     owner = client or owner
     if scope is None:
         chosen = widest_known(app.config.opt_out.default_for(phone.region, at), campaign, owner)
