@@ -153,6 +153,16 @@ def test_a_client_opt_out_over_http_keeps_the_contract(svc: dnc.Service) -> None
         "/v1/opt-outs", json={**body, "campaign": None, "client": "initech"}, headers=headers
     )
     assert (unknown.status_code, unknown.json()["code"]) == (400, "input"), unknown.text
+    # Under an idempotency key a retry returns the first entry, and the same
+    # key naming another client is another request.
+    once = {**headers, "Idempotency-Key": "k-1"}
+    body = {"number": "+12017770109", "scope": "client", "client": "globex"}
+    first = client.post("/v1/opt-outs", json=body, headers=once)
+    again = client.post("/v1/opt-outs", json=body, headers=once)
+    assert first.json()["list"] == again.json()["list"] == "client:globex"
+    assert again.headers["Idempotent-Replayed"] == "true"
+    other = client.post("/v1/opt-outs", json={**body, "client": "acme"}, headers=once)
+    assert other.status_code == 409, other.text
     # Without a scope the entry goes where it always went: the company list.
     plain = client.post("/v1/opt-outs", json={"number": "+12017770108"}, headers=headers)
     assert plain.json()["list"] == "internal"

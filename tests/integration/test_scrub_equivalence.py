@@ -150,6 +150,12 @@ def test_the_client_kinds_are_what_they_say(svc: dnc.Service, tmp_path: Path) ->
     assert codes("+12017770128") == []
     assert codes("+493012345130") == []
     assert codes("+493012345131") == ["CONSENT_REQUIRED"]
+    # check_many reads set-based and decides as the single check does, for a
+    # campaign of each client, the centre's own and none.
+    numbers = list(NUMBERS)
+    for campaign in ("spring", "summer", "autumn", "house", None):
+        singles = [svc.check(n, campaign=campaign, at=MORNING) for n in numbers]
+        assert svc.check_many(numbers, campaign=campaign, at=MORNING) == singles, campaign
 
 
 def test_a_campaign_over_its_abandonment_limit_ends_as_checked(
