@@ -87,7 +87,7 @@ def report(
         lists = report_repo.client_lists(client, mine, others)
 
     def theirs(campaign: str | None) -> bool:
-        return campaign is not None and policies.client_of(campaign) == client
+        return bool(campaign) and policies.client_of(campaign) == client
 
     def their_list(name: str | None) -> bool:
         kind, _, rest = (name or "").removeprefix("prefix ").partition(":")

@@ -203,8 +203,11 @@ def test_a_client_report_counts_its_own_lists(svc: dnc.Service) -> None:
     for number in ("+12017770105", "+12017770106", "+12017770109"):
         for _ in range(3):
             svc.record_outcome(number, "summer" if number[-1] != "9" else "autumn", "refused")
+    svc.remove_from_list("+12017770101", "entered in error", "client:acme")
+    svc.remove_from_list("+12017770103", "entered in error", "client:globex")
     acme = svc.report(at=NOW, client="acme")
     assert (acme.client, acme.opt_outs) == ("acme", 2)
+    assert acme.removals == {"client:acme": 1}
     assert acme.three_nos_by_campaign == {"summer": 2}
     assert acme.to_dict()["client"] == "acme"
     assert svc.report(at=NOW, client="globex").opt_outs == 1
