@@ -308,3 +308,5 @@ def test_the_cli_takes_a_client_scope(db_url: str, tmp_path: Path) -> None:
     report = runner.invoke(app, ["report", "--client", "acme", "--json"], env=env)
     assert report.exit_code == 0, report.output
     assert json.loads(report.output)["client"] == "acme"
+    table = runner.invoke(app, ["report", "--client", "acme"], env=env)
+    assert "report for client acme" in table.output
