@@ -73,8 +73,13 @@ class BatchOut(BaseModel):
 class OptOutIn(Body):
     number: Annotated[str, Field(max_length=64)]
     channel: Literal["call", "sms", "email", "web", "letter", "chat"] = "call"
-    scope: Literal["company", "campaign"] = "company"
+    scope: Literal["company", "campaign", "client"] | None = Field(
+        default=None,
+        description="Absent: the configured default (company-wide unless configured), "
+        "widened from 2027-01-31 by the US revoke-all rule for US numbers.",
+    )
     campaign: Name | None = None
+    client: Name | None = None
     note: Text | None = None
     at: AwareDatetime | None = Field(
         default=None, description="When the person asked (may be back-dated, never post-dated)."
@@ -86,6 +91,7 @@ class EntryOut(BaseModel):
     number: str
     list: str
     campaign: str | None
+    client: str | None = None
     source: str
     channel: str | None
     created_at: str

@@ -33,6 +33,7 @@ def entry(e: dnc.ListEntry) -> dict[str, Any]:
         "number": e.number,
         "list": e.list_name,
         "campaign": e.campaign,
+        "client": e.client,
         "source": e.source.value,
         "channel": e.channel.value if e.channel else None,
         "created_at": e.created_at.isoformat(),

@@ -67,6 +67,7 @@ def opt_out(
             body.number,
             actor=key.name,
             campaign=body.campaign,
+            client=body.client,
             scope=body.scope,
             channel=body.channel,
             at=body.at,
@@ -78,6 +79,7 @@ def opt_out(
         entry = service.opt_out(
             body.number,
             campaign=body.campaign,
+            client=body.client,
             scope=body.scope,
             channel=body.channel,
             at=body.at,

@@ -29,7 +29,10 @@ app = typer.Typer(
 )
 
 ListOption = Annotated[
-    str, typer.Option("--list", help="internal (company-wide) or campaign:NAME.")
+    str,
+    typer.Option(
+        "--list", help="internal (company-wide), campaign:NAME or client:NAME (not --prefix)."
+    ),
 ]
 
 
@@ -139,7 +142,8 @@ def remove(
 def show(
     ctx: typer.Context,
     list_name: Annotated[
-        str | None, typer.Option("--list", help="internal or campaign:NAME; default all lists.")
+        str | None,
+        typer.Option("--list", help="internal, campaign:NAME or client:NAME; default all lists."),
     ] = None,
     number: Annotated[str | None, typer.Option(help="Only this number.")] = None,
     include_removed: Annotated[
@@ -184,7 +188,8 @@ def show(
 def prefixes(
     ctx: typer.Context,
     list_name: Annotated[
-        str | None, typer.Option("--list", help="internal or campaign:NAME; default all lists.")
+        str | None,
+        typer.Option("--list", help="internal, campaign:NAME or client:NAME; default all lists."),
     ] = None,
     include_removed: Annotated[bool, typer.Option("--all", help="Include lifted blocks.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,

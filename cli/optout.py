@@ -10,7 +10,12 @@ from dnc.cli.common import console, parse_instant, print_json, state, user_error
 
 HELP = """Record that NUMBER asked not to be called. Effective at once, everywhere.
 
+Without --scope the configured default applies ([opt_out], company-wide unless
+configured); from 2027-01-31 (the opt-out's --at decides) the US revoke-all rule
+widens it for US numbers to every campaign of the caller's client.
+
 Example: dnc opt-out "+1 201 555 0123" --channel call --note "said stop"
+Example: dnc opt-out "+1 201 555 0123" --scope client --campaign spring
 """
 
 
@@ -24,8 +29,15 @@ def opt_out(
     number: Annotated[str, typer.Argument(help="The number, in any common format.")],
     campaign: Annotated[str | None, typer.Option(help="The campaign it was said to.")] = None,
     scope: Annotated[
-        str, typer.Option(help="company (every campaign) or campaign (only --campaign).")
-    ] = "company",
+        str | None,
+        typer.Option(
+            help="company (every campaign), client (every campaign of --client, or of "
+            "--campaign's client) or campaign (only --campaign); default: configured."
+        ),
+    ] = None,
+    client: Annotated[
+        str | None, typer.Option(help="The client (of the call centre) it was said to.")
+    ] = None,
     channel: Annotated[
         str, typer.Option(help="How it was asked: call, sms, email, web or letter.")
     ] = "call",
@@ -41,6 +53,7 @@ def opt_out(
             number,
             campaign=campaign,
             scope=scope,
+            client=client,
             channel=channel,
             at=parse_instant(at),
             note=note,

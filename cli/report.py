@@ -18,6 +18,8 @@ HELP = """Report opt-outs by channel, three-no's suppressions, scrub removals an
 deferrals by reason and campaign, registry ages and job failures over UTC days
 (default: the last 30). --format html writes one self-contained page with charts.
 
+--client C reports one client of the call centre: its lists and its campaigns.
+
 Example: dnc report --since 2026-11-01 --until 2026-11-30 --format html --out report.html
 """
 
@@ -51,6 +53,10 @@ def report(
         Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    client: Annotated[
+        str | None,
+        typer.Option(help="Only this client's lists and campaigns (the centre's registries)."),
+    ] = None,
 ) -> None:
     if as_json and fmt not in (None, "json"):
         raise dnc.InputError(f"--json and --format {fmt} contradict each other: give one")
@@ -62,7 +68,7 @@ def report(
     first = _day(day or since, "--date" if day else "--since")
     last = _day(day or until, "--date" if day else "--until")
     with service_for(ctx) as service, working("reporting"):
-        result = service.report(first, last)
+        result = service.report(first, last, client=client)
     if fmt == "json":
         text = json.dumps(result.to_dict()) + "\n"
     elif fmt == "csv":

@@ -23,6 +23,7 @@ from dnc.policy import CampaignPolicies, parse_campaigns
 from dnc.registries import RegistryDefinition
 from dnc.registry_config import parse_registries
 from dnc.retention import MAX_YEARS, RetentionPolicy
+from dnc.revocation import OptOutSettings, parse_opt_out
 from dnc.scheduling import SchedulerConfig, parse_scheduler
 
 ENV_CONFIG = "DNC_CONFIG"
@@ -51,6 +52,7 @@ class Config:
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     storage: StorageSettings = field(default_factory=StorageSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    opt_out: OptOutSettings = field(default_factory=OptOutSettings)
 
 
 def load(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
@@ -130,6 +132,7 @@ def _validate(raw: dict[str, Any], sources: dict[str, str], source: str) -> Conf
         "scheduler",
         "storage",
         "audit",
+        "opt_out",
     }
     for key in raw:
         if key not in known:
@@ -152,6 +155,7 @@ def _validate(raw: dict[str, Any], sources: dict[str, str], source: str) -> Conf
         scheduler=parse_scheduler(raw.get("scheduler"), lambda key: _source_of(sources, key)),
         storage=parse_storage(raw.get("storage"), lambda key: _source_of(sources, key)),
         audit=parse_audit(raw.get("audit"), lambda key: _source_of(sources, key)),
+        opt_out=parse_opt_out(raw.get("opt_out"), lambda key: _source_of(sources, key)),
     )
 
 

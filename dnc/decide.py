@@ -97,7 +97,7 @@ def _reasons(
 ) -> list[Reason]:
     policy = policies.for_campaign(campaign)
     reasons: list[Reason] = []
-    reasons.extend(list_reasons(facts.entries, campaign, at))
+    reasons.extend(list_reasons(facts.entries, campaign, at, policy.client))
     reasons.extend(prefix_reasons(facts.prefix_blocks, campaign, at))
     # Apart from the lists on purpose: a consent may lift a registry listing,
     # never a list entry, an opt-out or the three no's.

@@ -60,6 +60,7 @@ NUMBER_WIDTH = 250
 WIDTHS: dict[str, int] = {
     "campaign": 100,
     "brand": 100,
+    "client": 100,
     "lead_id": 100,
     "location": 64,
     "list_name": len("campaign:") + 100,
@@ -287,15 +288,16 @@ def number_for_check(value: Any, name: str, _args: Mapping[str, Any]) -> tuple[A
 
 
 def scoping_campaign(value: Any, name: str, args: Mapping[str, Any]) -> tuple[Any, str | None]:
-    """An opt-out's campaign decides its scope only when ``scope`` is campaign:
-    then it is refused when unusable, before anything is written; otherwise it is
-    not stored, and an unusable one is dropped with a warning."""
-    if args.get("scope", "company") == "campaign":
+    """An opt-out's campaign decides its list when ``scope`` is campaign or
+    client: then it is refused when unusable, before anything is written;
+    otherwise an unusable one is dropped with a warning (a default scope that
+    lacks its campaign falls back to a wider list, never a narrower one)."""
+    if args.get("scope") in ("campaign", "client"):
         return identifier(value, name), None
     try:
         return identifier(value, name), None
     except InputError as exc:
-        return None, f"{exc}; ignored, the opt-out is company-wide"
+        return None, f"{exc}; ignored, the opt-out does not name a campaign"
 
 
 def reply_campaign(value: Any, name: str, args: Mapping[str, Any]) -> tuple[Any, str | None]:

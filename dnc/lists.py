@@ -1,8 +1,10 @@
 """Do-not-call list entries and what they say about a call. Pure domain.
 
-The internal list is company-wide (``campaign is None``); a campaign list
-entry blocks only its campaign. A check that names no campaign cannot show
-the call is for another campaign, so campaign entries refuse it too.
+The internal list is company-wide (``campaign`` and ``client`` None); a
+campaign list entry blocks only its campaign; a client list entry blocks
+every campaign of that client (configuration says whose a campaign is). A
+check that names no campaign cannot show the call is for another campaign or
+another client, so campaign and client entries refuse it too.
 """
 
 from __future__ import annotations
@@ -22,11 +24,6 @@ POST_DATED = (
     "(until then the number would be callable)"
 )
 NEVER_BLOCKS = "it would never block; give a later date or none"
-
-
-class Scope(StrEnum):
-    COMPANY = "company"
-    CAMPAIGN = "campaign"
 
 
 class Channel(StrEnum):
@@ -81,7 +78,7 @@ class Listed:
 
 @dataclass(frozen=True, slots=True)
 class ListEntry(Listed):
-    """One number on the internal list or a campaign list."""
+    """One number on the internal list, a campaign list or a client list."""
 
     id: int
     number: str
@@ -97,6 +94,19 @@ class ListEntry(Listed):
     removed_reason: str | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
     """What was cleaned from the request's decoration (dnc.app.inputs)."""
+    client: str | None = None
+
+    @property
+    def list_name(self) -> str:
+        if self.client is not None:
+            return f"client:{self.client}"
+        return "internal" if self.campaign is None else f"campaign:{self.campaign}"
+
+    def blocks_call(self, campaign: str | None, client: str | None, at: datetime) -> bool:
+        """Blocks a call for ``campaign``, made for ``client`` (the campaign's)."""
+        if self.client is None:
+            return self.blocks(campaign, at)
+        return self.is_live(at) and (campaign is None or client == self.client)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +121,17 @@ class NewEntry:
     actor: str
     note: str | None = None
     expires_at: datetime | None = None
+    client: str | None = None
 
 
-def list_reasons(entries: Iterable[ListEntry], campaign: str | None, at: datetime) -> list[Reason]:
-    """DNC_INTERNAL / DNC_CAMPAIGN reasons for the entries that block this call."""
+def list_reasons(
+    entries: Iterable[ListEntry], campaign: str | None, at: datetime, client: str | None = None
+) -> list[Reason]:
+    """DNC_INTERNAL / DNC_CAMPAIGN / DNC_CLIENT reasons for the entries that
+    block this call (``client``: the campaign's, from configuration)."""
     reasons = []
     for entry in entries:
-        if entry.blocks(campaign, at):
+        if entry.blocks_call(campaign, client, at):
             reasons.append(_reason(entry))
     return reasons
 
@@ -127,6 +141,13 @@ def _reason(entry: ListEntry) -> Reason:
     how = _describe_source(entry)
     extra = f" ({entry.note})" if entry.note else ""
     expiry = f", until {minute(entry.expires_at)}" if entry.expires_at else ""
+    if entry.client is not None:
+        return Reason(
+            ReasonCode.DNC_CLIENT,
+            f"on the do-not-call list of client {entry.client!r} since {when}: "
+            f"{how}{extra}{expiry}",
+            until=entry.expires_at,
+        )
     if entry.campaign is None:
         return Reason(
             ReasonCode.DNC_INTERNAL,
@@ -174,3 +195,26 @@ def parse_list_name(name: str) -> str | None:
     if kind == "campaign" and sep and campaign.strip():
         return campaign.strip()
     raise InputError(f"unknown list {name!r}: use 'internal' or 'campaign:NAME'")
+
+
+@dataclass(frozen=True, slots=True)
+class ListRef:
+    """One list of numbers: the internal list (both None), a campaign's or a client's."""
+
+    campaign: str | None = None
+    client: str | None = None
+
+
+def parse_list(name: str) -> ListRef:
+    """``internal``, ``campaign:NAME`` or ``client:NAME``."""
+    kind, sep, client = name.partition(":")
+    if kind == "client":
+        if sep and client.strip():
+            return ListRef(client=client.strip())
+        raise InputError(f"unknown list {name!r}: use 'client:NAME'")
+    try:
+        return ListRef(campaign=parse_list_name(name))
+    except InputError:
+        raise InputError(
+            f"unknown list {name!r}: use 'internal', 'campaign:NAME' or 'client:NAME'"
+        ) from None

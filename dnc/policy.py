@@ -97,6 +97,9 @@ class Abandonment:
 
 @dataclass(frozen=True, slots=True)
 class CampaignPolicy:
+    # The call centre's client (the seller) the campaign calls for; None: the
+    # centre itself. Its do-not-call list (DNC_CLIENT) covers the campaign.
+    client: str | None = None
     three_nos: ThreeNos = ThreeNos()
     retry: Retry = Retry()
     callback_delay: timedelta = timedelta(hours=2)
@@ -117,6 +120,28 @@ class CampaignPolicies:
             return self.default
         return self.named.get(campaign, self.default)
 
+    def client_of(self, campaign: str | None) -> str | None:
+        """The client a call for ``campaign`` is made for (None: the centre's own,
+        or a check that names no campaign)."""
+        return None if campaign is None else self.for_campaign(campaign).client
+
+    @property
+    def clients(self) -> frozenset[str]:
+        """Every client named in configuration."""
+        found = {p.client for p in (self.default, *self.named.values())}
+        return frozenset(c for c in found if c is not None)
+
+    def known_client(self, client: str) -> str:
+        """``client`` when configuration names it; a usage error otherwise."""
+        if client not in self.clients:
+            named = ", ".join(sorted(self.clients)) or "none configured"
+            raise InputError(f"unknown client {client!r} (clients: {named})")
+        return client
+
+    def campaigns_of(self, client: str) -> frozenset[str]:
+        """The campaigns configured by name for ``client``."""
+        return frozenset(n for n, p in self.named.items() if p.client == client)
+
 
 # -- parsing -------------------------------------------------------------------
 
@@ -132,6 +157,9 @@ _SECTIONS: dict[str, frozenset[str]] = {
 }
 
 CALL_TYPES = ("live", "autodialed", "prerecorded")
+
+CLIENT = "client"
+"""``[campaigns.NAME] client = "acme"``: a key of the campaign itself, not of a section."""
 
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 
@@ -156,7 +184,47 @@ def parse_campaigns(table: Any, source_of: Callable[[str], str]) -> CampaignPoli
     # The default first, so a bad default value is reported under its own key.
     default = _build(DEFAULT, base)
     named = {name: _build(name, {**base, **keys}) for name, keys in flat.items() if name != DEFAULT}
-    return CampaignPolicies(default=default, named=named)
+    policies = CampaignPolicies(default=default, named=named)
+    _one_client_per_brand(policies, flat, source_of)
+    return policies
+
+
+def _one_client_per_brand(
+    policies: CampaignPolicies, flat: Mapping[str, _Flat], source_of: Callable[[str], str]
+) -> None:
+    """A brand belongs to one client, so a consent given to one client's brand
+    can never clear a call for another client (consents are per campaign or
+    per brand): two clients sharing a brand, or one client calling under
+    another client's name, is refused at load."""
+    owner: dict[str, tuple[str | None, str]] = {}
+    for name, policy in sorted(
+        [(DEFAULT, policies.default), *policies.named.items()], key=lambda item: item[0]
+    ):
+        brand = policy.calling.brand
+        if brand is None:
+            continue
+        if brand in policies.clients and brand != policy.client:
+            found = flat.get(name, {}).get(("calling", "brand"))
+            where = f"campaigns.{name}.calling.brand"
+            raise ConfigError(
+                found[1] if found else source_of(where),
+                where,
+                f"{brand!r} is the name of client {brand!r}; campaign {name!r} calls for "
+                f"{_whom(policy.client)}",
+            )
+        first = owner.setdefault(brand, (policy.client, name))
+        if first[0] != policy.client:
+            where = f"campaigns.{name}.client"
+            raise ConfigError(
+                source_of(where),
+                where,
+                f"brand {brand!r} is {_whom(first[0])}'s (campaign {first[1]!r}); a brand "
+                f"belongs to one client, so its consents cannot clear another client's calls",
+            )
+
+
+def _whom(client: str | None) -> str:
+    return f"client {client!r}" if client is not None else "the centre itself (no client)"
 
 
 def _flatten(name: str, body: Any, source_of: Callable[[str], str]) -> _Flat:
@@ -166,8 +234,11 @@ def _flatten(name: str, body: Any, source_of: Callable[[str], str]) -> _Flat:
     flat: _Flat = {}
     for section, keys in body.items():
         dotted = f"{where}.{section}"
+        if section == CLIENT:
+            flat[(CLIENT, CLIENT)] = (keys, source_of(dotted))
+            continue
         if section not in _SECTIONS:
-            known = ", ".join(sorted(_SECTIONS))
+            known = ", ".join(sorted({*_SECTIONS, CLIENT}))
             raise ConfigError(source_of(dotted), dotted, f"unknown section (known: {known})")
         if not isinstance(keys, Mapping):
             raise ConfigError(source_of(dotted), dotted, "must be a table")
@@ -186,7 +257,8 @@ def _build(name: str, keys: _Flat, base: CampaignPolicy = CampaignPolicy()) -> C
         found = keys.get((section, key))
         if found is None:
             return None
-        return found[0], found[1], f"campaigns.{name}.{section}.{key}"
+        within = "" if section == CLIENT else f".{section}"
+        return found[0], found[1], f"campaigns.{name}{within}.{key}"
 
     nos, retry, attempts = base.three_nos, base.retry, base.attempts
     three_nos = ThreeNos(
@@ -201,7 +273,9 @@ def _build(name: str, keys: _Flat, base: CampaignPolicy = CampaignPolicy()) -> C
         voicemail=_duration(get("retry", "voicemail"), retry.voicemail),
         hung_up=_duration(get("retry", "hung_up"), retry.hung_up),
     )
+    client = _text(get(CLIENT, CLIENT), base.client)
     return CampaignPolicy(
+        client=client,
         three_nos=three_nos,
         retry=retries,
         callback_delay=_duration(get("callback", "default_delay"), base.callback_delay),
@@ -209,7 +283,7 @@ def _build(name: str, keys: _Flat, base: CampaignPolicy = CampaignPolicy()) -> C
             per_day=_limit(get("attempts", "per_day"), attempts.per_day),
             total=_limit(get("attempts", "total"), attempts.total),
         ),
-        calling=_calling(get, base.calling),
+        calling=_calling(get, base.calling, client),
         abandonment=_abandonment(get, base.abandonment),
     )
 
@@ -246,8 +320,12 @@ def _share(found: tuple[Any, str, str], what: str) -> float:
     return float(value)
 
 
-def _calling(get: Callable[[str, str], tuple[Any, str, str] | None], base: Calling) -> Calling:
-    brand = _text(get("calling", "brand"), base.brand)
+def _calling(
+    get: Callable[[str, str], tuple[Any, str, str] | None], base: Calling, client: str | None
+) -> Calling:
+    # A client's campaigns call under the client's name unless they name a
+    # brand: a consent given to the client (``--brand acme``) covers them.
+    brand = _text(get("calling", "brand"), base.brand or client)
     call_type = _text(get("calling", "call_type"), base.call_type)
     found = get("calling", "call_type")
     if found is not None and call_type not in CALL_TYPES:

@@ -141,19 +141,24 @@ class Service:
         self,
         number: str,
         campaign: str | None = None,
-        scope: str = "company",
+        scope: str | None = None,
         channel: str = "call",
         at: datetime | None = None,
         note: str | None = None,
         actor: str | None = None,
+        client: str | None = None,
     ) -> ListEntry:
         """A request not to be called: durable and out of every queue when this
-        returns. Company-wide unless ``scope="campaign"``; ``at`` may be
-        back-dated, never post-dated (TimeRangeError)."""
+        returns. ``scope`` "company" (every call), "client" (every campaign of
+        ``client``, or of ``campaign``'s client) or "campaign"; None: the
+        configured default (``[opt_out]``, company-wide unless configured),
+        widened from 2027-01-31 by the US revoke-all rule as of ``at``. ``at``
+        may be back-dated, never post-dated (TimeRangeError)."""
         return lists.opt_out(
             self._app,
             number,
             campaign=campaign,
+            client=client,
             scope=scope,
             channel=channel,
             at=at,
@@ -169,10 +174,11 @@ class Service:
         *,
         actor: str,
         campaign: str | None = None,
-        scope: str = "company",
+        scope: str | None = None,
         channel: str = "call",
         at: datetime | None = None,
         note: str | None = None,
+        client: str | None = None,
     ) -> lists.OnceEntry:
         """``opt_out`` under a client's idempotency key (unique per ``actor``):
         a retry returns the first request's entry (``replayed``) and makes
@@ -182,6 +188,7 @@ class Service:
             key,
             number,
             campaign=campaign,
+            client=client,
             scope=scope,
             channel=channel,
             at=at,
@@ -670,10 +677,15 @@ class Service:
 
     @inputs.guarded()
     def report(
-        self, since: date | None = None, until: date | None = None, at: datetime | None = None
+        self,
+        since: date | None = None,
+        until: date | None = None,
+        at: datetime | None = None,
+        client: str | None = None,
     ) -> Report:
-        """What happened over UTC days ``since``..``until`` (default: 30 days to ``at``)."""
-        return evidence.report(self._app, since=since, until=until, at=at)
+        """What happened over UTC days ``since``..``until`` (default: 30 days to
+        ``at``); ``client``: only that client's lists and campaigns."""
+        return evidence.report(self._app, since=since, until=until, at=at, client=client)
 
     @inputs.guarded()
     def purge(

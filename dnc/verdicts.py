@@ -33,6 +33,7 @@ class ReasonCode(StrEnum):
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
     REASSIGNED = "REASSIGNED"
     ABANDON_RATE = "ABANDON_RATE"
+    DNC_CLIENT = "DNC_CLIENT"
 
 
 @dataclass(frozen=True, slots=True)

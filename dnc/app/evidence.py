@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.engine import Connection
@@ -66,10 +67,32 @@ def number_timeline(app: App, number: str, at: datetime | None) -> list[timeline
     )
 
 
-def report(app: App, *, since: date | None, until: date | None, at: datetime | None) -> Report:
+def report(
+    app: App,
+    *,
+    since: date | None,
+    until: date | None,
+    at: datetime | None,
+    client: str | None = None,
+) -> Report:
     """What happened over UTC days ``since``..``until`` (inclusive; default: the
     30 days to ``at``): opt-outs, three no's, scrubs, registries, job failures
-    (runs that failed or were abandoned)."""
+    (runs that failed or were abandoned). ``client``: only its lists and its
+    campaigns (configuration says whose a campaign is)."""
+    policies = app.config.campaigns
+    lists = None
+    if client is not None:
+        mine = policies.campaigns_of(policies.known_client(client))
+        others = set(policies.named) - mine if policies.default.client == client else None
+        lists = report_repo.client_lists(client, mine, others)
+
+    def theirs(campaign: str | None) -> bool:
+        return bool(campaign) and policies.client_of(campaign) == client
+
+    def their_list(name: str | None) -> bool:
+        kind, _, rest = (name or "").removeprefix("prefix ").partition(":")
+        return (kind == "client" and rest == client) or (kind == "campaign" and theirs(rest))
+
     when = app.at(at)
     last = until or when.astimezone(UTC).date()
     first = since or last - timedelta(days=29)
@@ -79,16 +102,20 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
     # One read transaction: every section counts the same committed state.
     with app.store.unit() as uow:
         conn = uow.connection
-        opt_outs = report_repo.opt_outs(conn, start, end)
+        opt_outs = report_repo.opt_outs(conn, start, end, lists)
         three_nos = report_repo.three_nos(conn, start, end)
         runs = report_repo.scrub_runs(conn, start, end)
         failures = report_repo.job_failures(conn, start, end)
-        arrivals = report_repo.opt_out_arrivals(conn, start, end)
-        delays = report_repo.receipt_to_effect(conn, start, end)
+        arrivals = report_repo.opt_out_arrivals(conn, start, end, lists)
+        delays = report_repo.receipt_to_effect(conn, start, end, lists)
         removals = report_repo.audited(conn, report_repo.REMOVALS, start, end)
         replacements = report_repo.audited(conn, (report_repo.REPLACEMENT,), start, end)
         abandoned = _abandonment(app, conn, first, last)
-    return build(
+    if client is not None:
+        three_nos = [row for row in three_nos if theirs(row[1])]
+        removals = [row for row in removals if their_list(row[1])]
+        abandoned = [series for series in abandoned if theirs(series.campaign)]
+    found = build(
         since=first,
         until=last,
         generated_at=when,
@@ -103,6 +130,11 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
         replacements=replacements,
         abandonment=abandoned,
     )
+    if client is None:
+        return found
+    scrub = found.scrub
+    only = {name: split for name, split in scrub.by_campaign.items() if theirs(name)}
+    return replace(found, client=client, scrub=replace(scrub, by_campaign=only))
 
 
 def _abandonment(app: App, conn: Connection, first: date, last: date) -> list[AbandonSeries]:

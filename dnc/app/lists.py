@@ -16,13 +16,15 @@ from dnc.lists import (
     POST_DATED,
     Channel,
     ListEntry,
-    Scope,
+    ListRef,
     Source,
     entry_snapshot,
+    parse_list,
     parse_list_name,
 )
 from dnc.numbers import PhoneNumber
 from dnc.prefixes import PrefixBlock, block_snapshot, parse_prefix
+from dnc.revocation import Scope, widest_known
 from dnc.storage import api_key_repo, audit_repo, lists_repo, prefix_repo
 
 
@@ -31,25 +33,28 @@ def opt_out(
     number: str,
     *,
     campaign: str | None,
-    scope: str,
+    scope: str | None,
+    client: str | None = None,
     channel: str,
     at: datetime | None,
     note: str | None,
     actor: str | None,
 ) -> ListEntry:
-    """A request not to be called: on the internal list (or the campaign's),
-    durable and out of every queue when this returns. ``at`` may be
-    back-dated to when the person asked, never post-dated."""
-    scope_ = choice(Scope, scope, "scope")
-    if scope_ is Scope.CAMPAIGN and not campaign:
-        raise InputError("scope 'campaign' needs a campaign")
+    """A request not to be called: on the internal list (or the campaign's,
+    or the client's), durable and out of every queue when this returns.
+    ``scope`` None: the configured default, widened by the US revoke-all rule
+    from its date (decided by ``at``). ``at`` may be back-dated to when the
+    person asked, never post-dated."""
+    _check_scope(app, scope, campaign, client)
     when = not_after_now(app.at(at), app.now(), "opt-out time", POST_DATED)
     channel_ = choice(Channel, channel, "channel")
     phone = app.parse(number)
+    target = list_for(app, phone, scope=scope, campaign=campaign, client=client, at=when)
     return _add(
         app,
         phone,
-        campaign=campaign if scope_ is Scope.CAMPAIGN else None,
+        campaign=target.campaign,
+        client=target.client,
         source=Source.OPT_OUT,
         channel=channel_,
         at=when,
@@ -75,7 +80,8 @@ def opt_out_once(
     number: str,
     *,
     campaign: str | None,
-    scope: str,
+    scope: str | None,
+    client: str | None = None,
     channel: str,
     at: datetime | None,
     note: str | None,
@@ -88,16 +94,15 @@ def opt_out_once(
     two cannot leave a key without its entry or the reverse."""
     if not key.strip() or len(key) > 200:
         raise InputError("an idempotency key is 1 to 200 characters")
-    scope_ = choice(Scope, scope, "scope")
-    if scope_ is Scope.CAMPAIGN and not campaign:
-        raise InputError("scope 'campaign' needs a campaign")
+    _check_scope(app, scope, campaign, client)
     when = not_after_now(app.at(at), app.now(), "opt-out time", POST_DATED)
     channel_ = choice(Channel, channel, "channel")
     phone = app.parse(number)
+    target = list_for(app, phone, scope=scope, campaign=campaign, client=client, at=when)
+    asked = [phone.e164, campaign, scope or "company", channel_.value, note, at and at.isoformat()]
+    # A client only when given, so a key's request made before clients existed hashes the same.
     request = hashlib.sha256(
-        json.dumps(
-            [phone.e164, campaign, scope_.value, channel_.value, note, at and at.isoformat()]
-        ).encode()
+        json.dumps(asked if client is None else [*asked, client]).encode()
     ).hexdigest()
     with app.store.unit(write=True) as uow:
         found = api_key_repo.claim_idempotency(uow.connection, actor, key, request, app.now())
@@ -114,7 +119,9 @@ def opt_out_once(
         entry = record_entry(
             uow.connection,
             phone.key,
-            campaign=campaign if scope_ is Scope.CAMPAIGN else None,
+            campaign=target.campaign,
+            client=target.client,
+            client_of=app.config.campaigns.client_of,
             source=Source.OPT_OUT,
             channel=channel_,
             created_at=when,
@@ -139,13 +146,15 @@ def add_to_list(
     expires_at: datetime | None,
     actor: str | None,
 ) -> ListEntry:
-    """A number on the internal list or a campaign list (``campaign:NAME``)."""
-    campaign = parse_list_name(list_name)
+    """A number on the internal list, a campaign list (``campaign:NAME``) or a
+    client list (``client:NAME``)."""
+    ref = _known(app, parse_list(list_name))
     until = expiry(app, expires_at)
     return _add(
         app,
         app.parse(number),
-        campaign=campaign,
+        campaign=ref.campaign,
+        client=ref.client,
         source=Source.MANUAL,
         channel=None,
         at=app.at(at),
@@ -168,12 +177,16 @@ def remove_from_list(
     """A number off one list, with the reason; the entry is kept as history."""
     required_reason(reason)
     phone = app.parse(number)
-    campaign = parse_list_name(list_name)
+    ref = parse_list(list_name)
     who = app.actor(actor)
     when = app.at(at)
     with app.store.unit(write=True) as uow:
         live = lists_repo.entries(
-            uow.connection, number=phone.key, campaign=campaign, any_campaign=False
+            uow.connection,
+            number=phone.key,
+            campaign=ref.campaign,
+            client=ref.client,
+            any_campaign=False,
         )
         if not live:
             raise NotFoundError(f"{phone.e164} is not on the {list_name} list")
@@ -205,12 +218,13 @@ def list_entries(
 ) -> list[ListEntry]:
     """Entries on one list (or all lists), optionally for one number."""
     key = app.parse(number).key if number else None
-    campaign = parse_list_name(list_name) if list_name else None
+    ref = parse_list(list_name) if list_name else ListRef()
     with app.store.unit() as uow:
         return lists_repo.entries(
             uow.connection,
             number=key,
-            campaign=campaign,
+            campaign=ref.campaign,
+            client=ref.client,
             any_campaign=list_name is None,
             live_only=not include_removed,
             limit=limit,
@@ -307,6 +321,7 @@ def _add(
     phone: PhoneNumber,
     *,
     campaign: str | None,
+    client: str | None = None,
     source: Source,
     channel: Channel | None,
     at: datetime,
@@ -328,6 +343,60 @@ def _add(
             actor=app.actor(actor),
             action=action,
             recorded=app.now(),
+            client=client,
+            client_of=app.config.campaigns.client_of,
         )
         uow.commit()
     return entry
+
+
+def _known(app: App, ref: ListRef) -> ListRef:
+    if ref.client is not None:
+        _check_scope(app, None, None, ref.client)
+    return ref
+
+
+def _check_scope(app: App, scope: str | None, campaign: str | None, client: str | None) -> None:
+    """What the request names must exist: a usage error otherwise."""
+    if scope is not None:
+        choice(Scope, scope, "scope")
+    if client is not None:
+        app.config.campaigns.known_client(client)
+
+
+def list_for(
+    app: App,
+    phone: PhoneNumber,
+    *,
+    scope: str | None,
+    campaign: str | None,
+    client: str | None,
+    at: datetime,
+) -> ListRef:
+    """The list an opt-out goes on. A campaign names its client (configuration);
+    an explicit scope must have what it names, while the default scope (None)
+    is the configured one, widened by revoke-all from its date for the
+    number's region, and falls back to the company list when it lacks a name."""
+    owner = app.config.campaigns.client_of(campaign)
+    if client is not None and campaign is not None and owner != client:
+        whom = f"client {owner!r}" if owner else "the centre itself (no client)"
+        raise InputError(f"campaign {campaign!r} calls for {whom}, not for client {client!r}")
+    owner = client or owner
+    if scope is None:
+        chosen = widest_known(app.config.opt_out.default_for(phone.region, at), campaign, owner)
+    else:
+        chosen = choice(Scope, scope, "scope")
+        if chosen is Scope.CAMPAIGN and not campaign:
+            raise InputError("scope 'campaign' needs a campaign")
+        if chosen is Scope.CLIENT and owner is None:
+            if campaign is not None:
+                raise InputError(
+                    f"campaign {campaign!r} has no client in configuration "
+                    f'([campaigns.{campaign}] client = "NAME")'
+                )
+            raise InputError("scope 'client' needs a client or a campaign of one")
+    if chosen is Scope.CAMPAIGN:
+        return ListRef(campaign=campaign)
+    if chosen is Scope.CLIENT:
+        return ListRef(client=owner)
+    return ListRef()

@@ -143,6 +143,9 @@ class Report:
     replacements: Mapping[str, int] = field(default_factory=dict)
     """Full registry lists that replaced a snapshot, by registry."""
     abandonment: tuple[AbandonSeries, ...] = ()
+    client: str | None = None
+    """A client's report: its lists, its campaigns; registries, job failures
+    and the scrub's run totals stay the centre's (they serve every client)."""
 
     @property
     def opt_outs(self) -> int:
@@ -182,6 +185,7 @@ class Report:
             "since": self.since.isoformat(),
             "until": self.until.isoformat(),
             "generated_at": self.generated_at.isoformat(),
+            "client": self.client,
             "opt_outs": {"total": self.opt_outs, "by_channel": dict(self.opt_outs_by_channel)},
             "three_nos": {"total": self.three_nos, "by_campaign": dict(self.three_nos_by_campaign)},
             "scrub": {

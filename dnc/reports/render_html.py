@@ -68,7 +68,9 @@ def render(report: Report) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>Do-not-call compliance report {escape(span)}</title>",
         f"<style>{CSS}</style></head><body><main>",
-        "<header><h1>Do-not-call compliance report</h1>",
+        "<header><h1>Do-not-call compliance report"
+        + (f" for client {escape(report.client)}" if report.client else "")
+        + "</h1>",
         f"<p>{escape(span)} (UTC days) · generated "
         f"{escape(report.generated_at.isoformat(timespec='seconds'))}</p></header>",
         _tiles(report),

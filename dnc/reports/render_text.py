@@ -13,7 +13,7 @@ from dnc.reports.model import LEGAL_LIMIT, Report
 def render_text(report: Report) -> str:
     since, until = report.since.isoformat(), report.until.isoformat()
     out = [
-        f"Do-not-call compliance report, {since} to {until} (UTC days)",
+        f"Do-not-call compliance report{_of(report)}, {since} to {until} (UTC days)",
         f"generated {report.generated_at.isoformat(timespec='seconds')}",
         "",
         _table(
@@ -119,6 +119,10 @@ def render_text(report: Report) -> str:
         ),
     ]
     return "\n".join(out)
+
+
+def _of(report: Report) -> str:
+    return f" for client {report.client}" if report.client else ""
 
 
 def render_csv(report: Report) -> str:

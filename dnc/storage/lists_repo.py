@@ -29,6 +29,7 @@ ENTRY_COLUMNS = (
     LIST_ENTRY.c.removed_at,
     LIST_ENTRY.c.removed_by,
     LIST_ENTRY.c.removed_reason,
+    LIST_ENTRY.c.client,
 )
 
 
@@ -50,6 +51,7 @@ def entry_from_row(row: Sequence[Any]) -> ListEntry:
         removed_at=as_utc(row[9]),
         removed_by=row[10],
         removed_reason=row[11],
+        client=row[12],
     )
 
 
@@ -70,6 +72,7 @@ def insert_entries(
             "actor": e.actor,
             "note": e.note,
             "expires_at": e.expires_at,
+            "client": e.client,
         }
         for e in entries
     ]
@@ -84,8 +87,10 @@ def entries(
     any_campaign: bool = True,
     live_only: bool = True,
     limit: int | None = None,
+    client: str | None = None,
 ) -> list[ListEntry]:
-    """Entries filtered by number and list; ``any_campaign=False`` pins ``campaign``."""
+    """Entries filtered by number and list; ``any_campaign=False`` pins
+    ``campaign`` and ``client`` (both None: the internal list)."""
     query = select(*ENTRY_COLUMNS).order_by(LIST_ENTRY.c.id)
     if number is not None:
         query = query.where(LIST_ENTRY.c.number == number)
@@ -93,7 +98,8 @@ def entries(
         query = query.where(
             LIST_ENTRY.c.campaign.is_(None)
             if campaign is None
-            else LIST_ENTRY.c.campaign == campaign
+            else LIST_ENTRY.c.campaign == campaign,
+            LIST_ENTRY.c.client.is_(None) if client is None else LIST_ENTRY.c.client == client,
         )
     if live_only:
         query = query.where(LIST_ENTRY.c.removed_at.is_(None))
@@ -127,6 +133,8 @@ def live_numbers(conn: Connection, campaign: str | None) -> set[int]:
     query = query.where(
         LIST_ENTRY.c.campaign.is_(None) if campaign is None else LIST_ENTRY.c.campaign == campaign
     )
+    if campaign is None:
+        query = query.where(LIST_ENTRY.c.client.is_(None))
     return set(conn.execute(query).scalars())
 
 

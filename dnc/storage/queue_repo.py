@@ -148,6 +148,19 @@ def entry_from_row(row: Sequence[Any]) -> QueueEntry:
     )
 
 
+def dialable_campaigns(conn: Connection, number: int) -> list[str]:
+    """The campaigns whose queues hold ``number`` ready or claimed."""
+    query = (
+        select(ENTRY.c.campaign)
+        .where(
+            ENTRY.c.number == number,
+            ENTRY.c.status.in_([QueueStatus.READY.value, QueueStatus.CLAIMED.value]),
+        )
+        .distinct()
+    )
+    return sorted(conn.execute(query).scalars())
+
+
 def state_rows(conn: Connection, number: int) -> list[Any]:
     """Every queue entry of a number with its worked-out state, for the timeline."""
     query = select(*HISTORY_COLUMNS).select_from(JOINED).where(ENTRY.c.number == number)

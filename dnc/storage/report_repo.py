@@ -6,10 +6,11 @@ job failures of the period come back as rows.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, cast, extract, func, select
+from sqlalchemy import Date, and_, cast, extract, false, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -43,10 +44,32 @@ def _as_date(value: Any) -> date:
     return value
 
 
+def client_lists(
+    client: str, campaigns: Collection[str], others: Collection[str] | None
+) -> ColumnElement[bool]:
+    """The entries on a client's lists: its own list and its campaigns' lists.
+    ``campaigns``: the campaigns configured for it; ``others``: when the
+    default campaign is the client's too, the campaigns configured for
+    someone else (every other campaign is then the client's)."""
+    found: list[ColumnElement[bool]] = [LIST_ENTRY.c.client == client]
+    if campaigns:
+        found.append(LIST_ENTRY.c.campaign.in_(sorted(campaigns)))
+    if others is not None:
+        rest: ColumnElement[bool] = LIST_ENTRY.c.campaign.is_not(None)
+        if others:
+            rest = and_(rest, LIST_ENTRY.c.campaign.not_in(sorted(others)))
+        found.append(rest)
+    return or_(false(), *found)
+
+
 def opt_outs(
-    conn: Connection, since: datetime, until: datetime
+    conn: Connection,
+    since: datetime,
+    until: datetime,
+    lists: ColumnElement[bool] | None = None,
 ) -> list[tuple[date, str | None, int]]:
-    """Opt-outs received in [since, until), per day and channel (removed ones too)."""
+    """Opt-outs received in [since, until), per day and channel (removed ones
+    too); ``lists``: only the entries it admits (``client_lists``)."""
     day = _day(conn, LIST_ENTRY.c.created_at).label("day")
     query = (
         select(day, LIST_ENTRY.c.channel, func.count())
@@ -54,6 +77,7 @@ def opt_outs(
             LIST_ENTRY.c.source == "opt_out",
             LIST_ENTRY.c.created_at >= since,
             LIST_ENTRY.c.created_at < until,
+            *_only(lists),
         )
         .group_by(day, LIST_ENTRY.c.channel)
     )
@@ -136,18 +160,30 @@ def _instant(value: Any) -> datetime:
 # an old reply arrived). Any other opt-out entry was given explicitly.
 
 
-def _opt_outs_with_replies(since: datetime, until: datetime) -> Any:
+def _only(lists: ColumnElement[bool] | None) -> tuple[ColumnElement[bool], ...]:
+    return () if lists is None else (lists,)
+
+
+def _opt_outs_with_replies(
+    since: datetime, until: datetime, lists: ColumnElement[bool] | None = None
+) -> Any:
     return LIST_ENTRY.outerjoin(REPLY, REPLY.c.list_entry_id == LIST_ENTRY.c.id), (
         LIST_ENTRY.c.source == "opt_out",
         LIST_ENTRY.c.created_at >= since,
         LIST_ENTRY.c.created_at < until,
+        *_only(lists),
     )
 
 
-def opt_out_arrivals(conn: Connection, since: datetime, until: datetime) -> list[tuple[str, int]]:
+def opt_out_arrivals(
+    conn: Connection,
+    since: datetime,
+    until: datetime,
+    lists: ColumnElement[bool] | None = None,
+) -> list[tuple[str, int]]:
     """Opt-outs received in [since, until) by how they arrived: ``keyword``,
     ``phrase`` or ``explicit`` (the same entries ``opt_outs`` counts)."""
-    joined, where = _opt_outs_with_replies(since, until)
+    joined, where = _opt_outs_with_replies(since, until, lists)
     # Grouped on the reply's per_se column: NULL is an entry no reply made.
     query = select(REPLY.c.per_se, func.count()).select_from(joined).where(*where)
     found = conn.execute(query.group_by(REPLY.c.per_se))
@@ -172,10 +208,15 @@ def _lag(conn: Connection) -> ColumnElement[Any]:
     return (func.julianday(LIST_ENTRY.c.recorded_at) - func.julianday(received)) * 86400.0
 
 
-def receipt_to_effect(conn: Connection, since: datetime, until: datetime) -> ReceiptToEffect:
+def receipt_to_effect(
+    conn: Connection,
+    since: datetime,
+    until: datetime,
+    lists: ColumnElement[bool] | None = None,
+) -> ReceiptToEffect:
     """Min, median and max time from receipt to effect of the opt-outs received
     in [since, until), and how many took longer than the legal limit."""
-    joined, where = _opt_outs_with_replies(since, until)
+    joined, where = _opt_outs_with_replies(since, until, lists)
     lag = _lag(conn).label("lag")
     count, low, high = conn.execute(
         select(func.count(), func.min(lag), func.max(lag)).select_from(joined).where(*where)

@@ -52,6 +52,8 @@ class ListEntryRow(Base):
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_by: Mapped[str | None] = mapped_column(String(200))
     removed_reason: Mapped[str | None] = mapped_column(Text)
+    # A client's list (campaign None): every campaign of that client.
+    client: Mapped[str | None] = mapped_column(String(100))
 
     __table_args__ = (
         # The hot path asks only for live entries of one number.

@@ -100,6 +100,7 @@ COMMANDS: dict[str, Command] = {
     "init": Command(),
     "check": Command((NUMBER,), answered=frozenset({"number"})),
     # A company-wide opt-out does not store a campaign: an unusable one is dropped.
+    # --client names a configured client: any other value is refused (exit 2).
     "opt-out": Command(("+12015550140",), decoration=frozenset({"note", "campaign"})),
     # An opt-out outcome is recorded under the campaign cleaned.
     "outcome": Command(

@@ -34,6 +34,9 @@ CONFIG = "".join(
 ) + (
     '[registries.partner]\nprefixes = ["+1201555"]\nmax_age_days = 31\n'
     'required = true\nformat = "csv"\n'
+    # A call centre's clients: spring and summer call for acme, autumn for globex.
+    '[campaigns.spring]\nclient = "acme"\n[campaigns.summer]\nclient = "acme"\n'
+    '[campaigns.autumn]\nclient = "globex"\n'
 )
 
 NUMBERS = {
@@ -74,6 +77,12 @@ NUMBERS = {
     "+12012032988": (None, "on the FTC sample, consent before the number was disconnected"),
     "+12012034339": (None, "on the FTC sample, consent after the number was disconnected"),
     "+12017770126": (None, "consent before the number was disconnected, on no list"),
+    # Clients: spring calls for acme.
+    "+12017770127": (None, "on acme's list (spring's client)"),
+    "+12017770128": (None, "on globex's list (another client)"),
+    "+12017770129": (None, "on acme's list through another acme campaign"),
+    "+493012345130": (None, "Berlin, consent given to acme (spring's brand)"),
+    "+493012345131": (None, "Berlin, consent given to globex only"),
 }
 
 
@@ -115,6 +124,11 @@ def _facts(svc: dnc.Service, tmp_path: Path) -> None:
     svc.import_registry(disconnects, "us-reassigned", as_of=MORNING.date())
     for number in ("+12012032988", "+12012034339", "+12017770126"):
         svc.add_consent(number, "ebr_purchase", campaign="spring", at=earlier)
+    svc.opt_out("+12017770127", scope="client", client="acme", at=earlier)
+    svc.opt_out("+12017770128", scope="client", client="globex", at=earlier)
+    svc.opt_out("+12017770129", scope="client", campaign="summer", at=earlier)
+    svc.add_consent("+493012345130", "express_written", brand="acme", at=earlier)
+    svc.add_consent("+493012345131", "express_written", brand="globex", at=earlier)
 
 
 # 08:00 and 21:00 Eastern: one zone of a split area code open, the other not.
@@ -124,6 +138,24 @@ def test_every_entry_ends_as_its_single_check_says(
 ) -> None:
     _facts(svc, tmp_path)
     _ends_as_checked(svc, MORNING.replace(hour=hour))
+
+
+def test_the_client_kinds_are_what_they_say(svc: dnc.Service, tmp_path: Path) -> None:
+    _facts(svc, tmp_path)
+
+    def codes(number: str) -> list[str]:
+        return [c.value for c in svc.check(number, campaign="spring", at=MORNING).codes]
+
+    assert codes("+12017770127") == codes("+12017770129") == ["DNC_CLIENT"]
+    assert codes("+12017770128") == []
+    assert codes("+493012345130") == []
+    assert codes("+493012345131") == ["CONSENT_REQUIRED"]
+    # check_many reads set-based and decides as the single check does, for a
+    # campaign of each client, the centre's own and none.
+    numbers = list(NUMBERS)
+    for campaign in ("spring", "summer", "autumn", "house", None):
+        singles = [svc.check(n, campaign=campaign, at=MORNING) for n in numbers]
+        assert svc.check_many(numbers, campaign=campaign, at=MORNING) == singles, campaign
 
 
 def test_a_campaign_over_its_abandonment_limit_ends_as_checked(
