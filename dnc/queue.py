@@ -43,6 +43,7 @@ PERMANENT = frozenset(
         ReasonCode.DNC_CAMPAIGN,
         ReasonCode.DNC_PREFIX,
         ReasonCode.DNC_REGISTRY,
+        ReasonCode.DNC_LITIGATOR,
         ReasonCode.THREE_NOS,
     }
 )

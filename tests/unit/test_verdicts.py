@@ -41,5 +41,6 @@ def test_reason_codes_are_the_documented_contract() -> None:
         "MAX_ATTEMPTS", "FREQUENCY_CAP", "OUTSIDE_CALLING_HOURS", "BLOCKED_DAY",
         "PREFERRED_HOURS", "CONSENT_REQUIRED", "REASSIGNED",
         "ABANDON_RATE",
+        "DNC_LITIGATOR",
     }  # fmt: skip
     assert {code.value for code in ReasonCode} == documented
