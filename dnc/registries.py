@@ -323,4 +323,6 @@ class RegistryStatus:
             "file": self.file,
             "imported_at": self.imported_at.isoformat() if self.imported_at else None,
             "changes_applied": self.changes_applied,
+            "reason": self.definition.reason.value,
+            "applies_to": sorted(self.definition.applies_to),
         }

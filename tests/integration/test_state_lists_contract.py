@@ -83,6 +83,12 @@ def test_a_texas_listed_austin_number_is_refused_naming_the_texas_list(
     assert FRESH.isoformat() in verdict.reasons[0].detail
     # Its neighbour, not on the list, may be called.
     assert svc.check("+15125550199", at=TODAY).allowed
+    rows = {s.definition.name: s.to_dict() for s in svc.registry_status(at=TODAY)}
+    assert (rows["us-tx"]["reason"], rows["us-tx"]["applies_to"]) == ("DNC_REGISTRY", ["US-TX"])
+    assert (rows["us-litigators"]["reason"], rows["us-litigators"]["applies_to"]) == (
+        "DNC_LITIGATOR",
+        [],
+    )
 
 
 def test_without_a_texas_list_texas_numbers_fail_closed_and_new_york_numbers_do_not(
