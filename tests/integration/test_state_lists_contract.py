@@ -195,3 +195,18 @@ def test_the_scrub_suppresses_a_litigator_for_good(svc: dnc.Service, tmp_path: P
     assert litigator.status.value == "suppressed"
     assert [r.code for r in litigator.reasons] == [ReasonCode.DNC_LITIGATOR]
     assert [e.number for e in svc.next_calls("spring", 10, at=TODAY)] == [MANHATTAN]
+
+
+def test_check_many_answers_as_the_single_check(svc: dnc.Service, tmp_path: Path) -> None:
+    """The batch decides numbers with nothing of their own once per kind:
+    where the Texas list applies must not leak from one number to another."""
+    _import(svc, tmp_path, "us-litigators", LISTED_NATIONALLY, "+12125550177")
+    numbers = [AUSTIN, AUSTIN_OVERLAY, MANHATTAN, "+12125550177", TOLL_FREE, TORONTO]
+    numbers += [LISTED_NATIONALLY, "+15125550199", "+12125550198"]
+    for campaign in (None, "spring"):
+        batch = svc.check_many(numbers, campaign=campaign, at=TODAY)
+        single = [svc.check(n, campaign=campaign, at=TODAY) for n in numbers]
+        assert [v.reasons for v in batch] == [v.reasons for v in single]
+    kinds = {n: v.codes for n, v in zip(numbers, batch, strict=True)}
+    assert kinds[MANHATTAN] == () and kinds["+15125550199"] == (ReasonCode.REGISTRY_STALE,)
+    assert kinds["+12125550177"] == (ReasonCode.DNC_LITIGATOR,)
