@@ -124,6 +124,15 @@ def _definition(
         raise ConfigError(
             src, f"{key}.applies_to", "give the subdivisions it is for, or leave the key out"
         )
+    # A subdivision of a country it does not cover would never apply to anything.
+    covered = {r.upper() for r in regions}
+    outside = sorted(c for c in applies_to if not prefixes and c[:2] not in covered)
+    if outside:
+        raise ConfigError(
+            src,
+            f"{key}.applies_to",
+            f"{', '.join(outside)} lies outside the regions it covers ({', '.join(regions)})",
+        )
     reason = get("reason", str, ReasonCode.DNC_REGISTRY.value)
     if reason not in LISTING_REASONS:
         known = ", ".join(LISTING_REASONS)

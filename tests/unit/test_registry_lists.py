@@ -116,6 +116,7 @@ def test_one_reason_per_list_each_with_its_own_code() -> None:
         ("applies_to = [12]", "applies_to", "ISO 3166-2"),
         ("applies_to = []", "applies_to", "give the subdivisions"),
         ('applies_to = "US-TX"', "applies_to", "must be a list"),
+        ('applies_to = ["CA-ON"]', "applies_to", "outside the regions it covers"),
         ('reason = "DNC_INTERNAL"', "reason", "DNC_REGISTRY, DNC_LITIGATOR"),
         ('format = "reassigned"\nreason = "DNC_LITIGATOR"', "", "no reason"),
     ],
