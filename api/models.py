@@ -304,6 +304,8 @@ class RegistryOut(BaseModel):
     file: str | None
     imported_at: str | None
     changes_applied: int
+    reason: str
+    applies_to: list[str]
 
 
 class JobRunOut(BaseModel):

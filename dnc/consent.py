@@ -3,7 +3,9 @@
 A valid consent lifts a registry listing (DNC_REGISTRY) and satisfies a
 jurisdiction's prior-consent requirement (CONSENT_REQUIRED). It never lifts
 an opt-out, the three no's, or an internal or campaign list entry: those are
-the person's own later word, which beats any earlier permission.
+the person's own later word, which beats any earlier permission. Nor a
+litigator listing (DNC_LITIGATOR): company risk policy, which no consent
+answers.
 
 An established business relationship (EBR) is not consent in the GDPR/UWG
 sense: it lifts a registry listing (US TSR 310.4(b)(1)(iii)(B)) but does not

@@ -55,6 +55,7 @@ def decide(
     registries: Sequence[RegistryDefinition] = (),
     schedule: Schedule | None = None,
     campaign_reasons: Sequence[Reason] = (),
+    location: str | None = None,
 ) -> Verdict:
     """Every reason a call to ``number`` at ``at`` for ``campaign`` is not allowed.
 
@@ -63,13 +64,14 @@ def decide(
 
     ``schedule`` is the calling-rules schedule for the number (built by the
     caller, who knows the location hint); without one no calling-time rule
-    is applied, so the service always passes one.
+    is applied, so the service always passes one. ``location``: that hint,
+    which may place the number where a state's list applies.
     """
     policies = policies if policies is not None else _DEFAULT_POLICIES
     policy = policies.for_campaign(campaign)
     consents = valid_consents(facts.consents, campaign, policy.calling.brand, at)
     kept, void = split(consents, facts.disconnects, at) if facts.disconnects else (consents, [])
-    args = (number, facts, campaign, at, policies, registries, schedule)
+    args = (number, facts, campaign, at, policies, registries, schedule, location)
     reasons = _reasons(*args, kept)
     if void:
         # Shown beside the reasons the void consents would have lifted, and
@@ -93,16 +95,18 @@ def _reasons(
     policies: CampaignPolicies,
     registries: Sequence[RegistryDefinition],
     schedule: Schedule | None,
+    location: str | None,
     consents: Sequence[ConsentRecord],
 ) -> list[Reason]:
     policy = policies.for_campaign(campaign)
     reasons: list[Reason] = []
     reasons.extend(list_reasons(facts.entries, campaign, at, policy.client))
     reasons.extend(prefix_reasons(facts.prefix_blocks, campaign, at))
-    # Apart from the lists on purpose: a consent may lift a registry listing,
-    # never a list entry, an opt-out or the three no's.
+    # Apart from the lists on purpose: a consent may lift a registry listing
+    # (DNC_REGISTRY), never a list entry, an opt-out, the three no's or a
+    # litigator list (DNC_LITIGATOR).
     registry = registry_reasons(
-        number, registries, facts.registry_snapshots, facts.registry_hits, at
+        number, registries, facts.registry_snapshots, facts.registry_hits, at, location
     )
     if consents:
         registry = [r for r in registry if r.code is not ReasonCode.DNC_REGISTRY]

@@ -16,6 +16,7 @@ from dnc.decide import decide
 from dnc.errors import InputError, LocationError
 from dnc.facts import NumberFacts
 from dnc.numbers import PhoneNumber
+from dnc.registries import with_area_codes
 from dnc.rules import RuleBook
 from dnc.verdicts import Reason, Verdict
 
@@ -37,6 +38,10 @@ class Judge:
         self.config = config
         self.rulebook = rulebook
         self.gate = gate
+        # Where each state's list applies, placed by area code once, not per check.
+        self.registries = with_area_codes(
+            config.registries, {code: a.subdivisions for code, a in rulebook.area_codes.items()}
+        )
 
     def verdict(
         self,
@@ -61,7 +66,8 @@ class Judge:
                 campaign=campaign,
                 at=at,
                 policies=self.config.campaigns,
-                registries=self.config.registries,
+                registries=self.registries,
+                location=location,
             )
         calling = self.config.campaigns.for_campaign(campaign).calling
         try:
@@ -88,7 +94,8 @@ class Judge:
             campaign=campaign,
             at=at,
             policies=self.config.campaigns,
-            registries=self.config.registries,
+            registries=self.registries,
             schedule=schedule,
             campaign_reasons=gate.reasons(campaign, at) if gate and campaign else (),
+            location=location,
         )

@@ -33,9 +33,9 @@ class QueueStatus(StrEnum):
     DONE = "done"
 
 
-# "Must not be called again": do-not-call lists and registries, the three
-# no's, a wrong number (a campaign list entry), an invalid number, and a
-# campaign's total attempt limit (which never lapses by itself).
+# "Must not be called again": do-not-call lists, registries and litigator
+# lists, the three no's, a wrong number (a campaign list entry), an invalid
+# number, and a campaign's total attempt limit (which never lapses by itself).
 PERMANENT = frozenset(
     {
         ReasonCode.INVALID_NUMBER,
@@ -43,6 +43,7 @@ PERMANENT = frozenset(
         ReasonCode.DNC_CAMPAIGN,
         ReasonCode.DNC_PREFIX,
         ReasonCode.DNC_REGISTRY,
+        ReasonCode.DNC_LITIGATOR,
         ReasonCode.THREE_NOS,
     }
 )

@@ -7,14 +7,21 @@ plus any change lists applied on top.
 
 Registry reasons come from their own function, ``registry_reasons``, so a
 later consent rule can lift ``DNC_REGISTRY`` without ever touching the
-internal list's ``DNC_INTERNAL``.
+internal list's ``DNC_INTERNAL`` (or a litigator list's ``DNC_LITIGATOR``).
+
+Which numbers a list applies to: the regions and prefixes it covers, and,
+for a list of one state or province (``applies_to``), the numbers that may
+be located there. A +1 number is located by its area code (the NANP table,
+as the calling rules locate it) and by an ISO 3166-2 location hint; a
+number whose area code places it nowhere (toll-free, non-geographic, not in
+the table) cannot be ruled out, so the list applies (fail closed).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 
@@ -22,6 +29,8 @@ from dnc.numbers import PhoneNumber
 from dnc.verdicts import Reason, ReasonCode
 
 FORMATS = ("ftc", "dncl", "tps", "csv", "reassigned")
+LISTING_REASONS = (ReasonCode.DNC_REGISTRY, ReasonCode.DNC_LITIGATOR)
+"""The codes a listing may be given (``reason`` in a registry's configuration)."""
 REASSIGNED_FORMAT = "reassigned"
 """Not a do-not-call list: permanent disconnects, which void older consents."""
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
@@ -78,12 +87,29 @@ class RegistryDefinition:
     changes: ChangeLayout = field(default_factory=ChangeLayout)
     plan: NumberingPlan = NumberingPlan()
     max_shrink: float = MAX_SHRINK
+    # ISO 3166-2 subdivisions the list is for (a state list); empty: every
+    # number it covers.
+    applies_to: frozenset[str] = frozenset()
+    # The code a listing is refused with: DNC_REGISTRY, or DNC_LITIGATOR
+    # (which no consent lifts).
+    reason: ReasonCode = ReasonCode.DNC_REGISTRY
+    # NANP area codes located only outside ``applies_to``: worked out once
+    # from the area-code table (``with_area_codes``), so a check only looks up.
+    outside: frozenset[str] = frozenset()
     # Every check looks its registries up in caches keyed by them (see
     # registry_reasons): hashed once here, not field by field on each look-up.
     _hash: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        key = (self.name, self.regions, self.prefixes, self.max_age_days, self.required)
+        key = (
+            self.name,
+            self.regions,
+            self.prefixes,
+            self.max_age_days,
+            self.required,
+            self.applies_to,
+            self.outside,
+        )
         object.__setattr__(self, "_hash", hash(key))
 
     def __hash__(self) -> int:
@@ -100,6 +126,39 @@ class RegistryDefinition:
             return True
         digits = number.digits
         return any(digits.startswith(p) for p in self.prefixes)
+
+    def applies(self, area_code: str | None, location: str | None) -> bool:
+        """Whether a number it covers, of ``area_code`` (None: not a +1 number),
+        called with ``location`` as hint, may be located where the list applies.
+
+        Ruled out only when the area code places the number wholly outside
+        ``applies_to`` and no ISO 3166-2 hint places it inside: a hint adds a
+        place, as it does for the calling rules, and never takes one away.
+        """
+        if area_code is None or area_code not in self.outside:
+            return True
+        return location is not None and location.strip().upper() in self.applies_to
+
+
+def with_area_codes(
+    definitions: Iterable[RegistryDefinition], area_codes: Mapping[str, Collection[str]]
+) -> tuple[RegistryDefinition, ...]:
+    """The definitions with what a check needs to place a +1 number, once (at open).
+
+    ``area_codes``: each NANP area code's subdivisions (config/nanp_area_codes.csv).
+    An area code with none (toll-free, 5XX, 600) is never outside anything.
+    """
+    resolved = []
+    for definition in definitions:
+        if definition.applies_to:
+            outside = frozenset(
+                code
+                for code, subdivisions in area_codes.items()
+                if subdivisions and not definition.applies_to.intersection(subdivisions)
+            )
+            definition = replace(definition, outside=outside)
+        resolved.append(definition)
+    return tuple(resolved)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +196,18 @@ def registry_reasons(
     snapshots: Mapping[str, date],
     listed_on: Collection[str],
     at: datetime,
+    location: str | None = None,
 ) -> list[Reason]:
-    """DNC_REGISTRY and REGISTRY_STALE reasons for one call.
+    """DNC_REGISTRY, DNC_LITIGATOR and REGISTRY_STALE reasons for one call.
 
     ``snapshots`` maps each registry with a current snapshot to its as-of
     date; ``listed_on`` names the registries whose current snapshot holds
-    the number. A listing blocks whatever the registry is said to cover:
-    the data says the person asked, which is the safe way to read it.
+    the number. A listing blocks whatever the registry is said to cover or
+    apply to, with the registry's own reason, one per list: the data says
+    the person asked (a Texan registers a New York mobile on the Texas
+    list), which is the safe way to read it. What a list covers and applies
+    to (``location``: the call's hint) decides only where a missing or
+    stale snapshot refuses.
     """
     reasons: list[Reason] = []
     known = tuple(definitions)
@@ -154,11 +218,10 @@ def registry_reasons(
             title = f" ({definition.title})" if definition and definition.title else ""
             as_of = snapshots.get(name)
             when = f" as of {as_of.isoformat()}" if as_of else ""
-            reasons.append(
-                Reason(ReasonCode.DNC_REGISTRY, f"listed on registry {name}{title}{when}")
-            )
+            code = definition.reason if definition else ReasonCode.DNC_REGISTRY
+            reasons.append(Reason(code, f"listed on registry {name}{title}{when}"))
     head = number.digits[: _longest_prefix(known)]
-    covering = _covering(known, number.region, head)
+    covering = _covering(known, number.region, head, number.area_code, location)
     if covering:
         day = at.astimezone(UTC).date()
         dates = tuple(snapshots.get(d.name) for d in covering)
@@ -175,14 +238,21 @@ def _longest_prefix(definitions: tuple[RegistryDefinition, ...]) -> int:
 
 @lru_cache(maxsize=4096)
 def _covering(
-    definitions: tuple[RegistryDefinition, ...], region: str, head: str
+    definitions: tuple[RegistryDefinition, ...],
+    region: str,
+    head: str,
+    area_code: str | None,
+    location: str | None,
 ) -> tuple[RegistryDefinition, ...]:
     """The required registries covering numbers of ``region`` that start with ``head``
-    (as long as the longest prefix any registry covers by)."""
+    (as long as the longest prefix any registry covers by), and applying to
+    numbers of ``area_code`` called with ``location``."""
     return tuple(
         d
         for d in definitions
-        if d.required and (region in d.regions or any(head.startswith(p) for p in d.prefixes))
+        if d.required
+        and (region in d.regions or any(head.startswith(p) for p in d.prefixes))
+        and d.applies(area_code, location)
     )
 
 
@@ -253,4 +323,6 @@ class RegistryStatus:
             "file": self.file,
             "imported_at": self.imported_at.isoformat() if self.imported_at else None,
             "changes_applied": self.changes_applied,
+            "reason": self.definition.reason.value,
+            "applies_to": sorted(self.definition.applies_to),
         }

@@ -6,6 +6,7 @@ and files; errors still name the file and the dotted key.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -14,6 +15,7 @@ import phonenumbers
 from dnc.errors import ConfigError
 from dnc.registries import (
     FORMATS,
+    LISTING_REASONS,
     MAX_SHRINK,
     REASSIGNED_FORMAT,
     ChangeLayout,
@@ -21,6 +23,8 @@ from dnc.registries import (
     RegistryDefinition,
     check_name,
 )
+from dnc.rules.calendars import subdivisions_of
+from dnc.verdicts import ReasonCode
 
 _KEYS = {
     "title",
@@ -34,7 +38,10 @@ _KEYS = {
     "changes",
     "plan",
     "max_shrink",
+    "applies_to",
+    "reason",
 }
+_SUBDIVISION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 # Keys of the [registries] table itself that are settings, not registries.
 _SHARED_KEYS = {"max_shrink"}
 _CHANGE_KEYS = {"number_columns", "marker_column", "add", "delete"}
@@ -112,6 +119,28 @@ def _definition(
         )
     # Without a declared plan a registry's files are held to what it covers.
     plan = _plan(key, get("plan", list, []), src) if "plan" in table else NumberingPlan()
+    applies_to = _applies_to(key, get("applies_to", list, []), src)
+    if "applies_to" in table and not applies_to:
+        raise ConfigError(
+            src, f"{key}.applies_to", "give the subdivisions it is for, or leave the key out"
+        )
+    # A subdivision of a country it does not cover would never apply to anything.
+    covered = {r.upper() for r in regions}
+    outside = sorted(c for c in applies_to if not prefixes and c[:2] not in covered)
+    if outside:
+        raise ConfigError(
+            src,
+            f"{key}.applies_to",
+            f"{', '.join(outside)} lies outside the regions it covers ({', '.join(regions)})",
+        )
+    reason = get("reason", str, ReasonCode.DNC_REGISTRY.value)
+    if reason not in LISTING_REASONS:
+        known = ", ".join(LISTING_REASONS)
+        raise ConfigError(src, f"{key}.reason", f"{reason!r} is not one of {known}")
+    if fmt == REASSIGNED_FORMAT and ("reason" in table or applies_to):
+        raise ConfigError(
+            src, key, "a reassigned-numbers source refuses no call: no reason, no applies_to"
+        )
     return RegistryDefinition(
         name=name,
         title=get("title", str, ""),
@@ -124,7 +153,29 @@ def _definition(
         changes=_changes(key, get("changes", dict, {}), src),
         plan=plan,
         max_shrink=_share(table.get("max_shrink", max_shrink), source_of, f"{key}.max_shrink"),
+        applies_to=applies_to,
+        reason=ReasonCode(reason),
     )
+
+
+def _applies_to(key: str, entries: list[Any], src: str) -> frozenset[str]:
+    """``["US-TX"]``: the ISO 3166-2 subdivisions a state's or province's list is for."""
+    found = set()
+    for entry in entries:
+        code = entry.strip().upper() if isinstance(entry, str) else ""
+        country = code[:2]
+        if not _SUBDIVISION.fullmatch(code) or country not in phonenumbers.SUPPORTED_REGIONS:
+            raise ConfigError(
+                src, f"{key}.applies_to", f"{entry!r} is not an ISO 3166-2 subdivision like 'US-TX'"
+            )
+        known = subdivisions_of(country)
+        # A typo would silently place every number outside the list.
+        if known and code not in known:
+            raise ConfigError(
+                src, f"{key}.applies_to", f"{entry!r} is not a subdivision of {country}"
+            )
+        found.add(code)
+    return frozenset(found)
 
 
 def _plan(key: str, entries: list[Any], src: str) -> NumberingPlan:

@@ -37,6 +37,11 @@ CONFIG = "".join(
     # A call centre's clients: spring and summer call for acme, autumn for globex.
     '[campaigns.spring]\nclient = "acme"\n[campaigns.summer]\nclient = "acme"\n'
     '[campaigns.autumn]\nclient = "globex"\n'
+    # A state's list, stale: it holds what may be in Texas (area code or
+    # hint; a number nothing places too), and nothing else.
+    '[registries.us-tx]\nregions = ["US"]\napplies_to = ["US-TX"]\nmax_age_days = 92\n'
+    # A litigator list: its own reason, which no consent lifts.
+    '[registries.litigators]\nregions = ["US"]\nreason = "DNC_LITIGATOR"\nrequired = false\n'
 )
 
 NUMBERS = {
@@ -83,6 +88,19 @@ NUMBERS = {
     "+12017770129": (None, "on acme's list through another acme campaign"),
     "+493012345130": (None, "Berlin, consent given to acme (spring's brand)"),
     "+493012345131": (None, "Berlin, consent given to globex only"),
+    # State and litigator lists.
+    "+15125550127": (None, "Austin: under the stale Texas list"),
+    "+15125550128": ("US-NY", "Austin number, hinted New York: still under the Texas list"),
+    "+15125550129": ("America/New_York", "Austin number, placed by zone: still Texas"),
+    "+15125550130": (None, "Austin, on the Texas list"),
+    "+12125550131": (None, "Manhattan: the Texas list does not apply"),
+    "+12125550132": ("US-TX", "Manhattan number, in Texas: the Texas list applies"),
+    "+12125550133": ("America/Chicago", "Manhattan number, Central time: not in Texas"),
+    "+12125550134": (None, "Manhattan, on the Texas list all the same"),
+    "+12125550135": (None, "Manhattan, a litigator"),
+    "+12012101192": (None, "on the FTC sample and a litigator"),
+    "+12012119478": (None, "on the FTC sample and a litigator, with written consent"),
+    "+15125550136": (None, "Austin, a litigator with written consent"),
 }
 
 
@@ -99,9 +117,17 @@ def _facts(svc: dnc.Service, tmp_path: Path) -> None:
     partner = tmp_path / "partner.csv"
     partner.write_text("number\n+12015550300\n")
     svc.import_registry(partner, "partner", as_of=(MORNING - timedelta(days=60)).date())
+    texas = tmp_path / "texas.csv"
+    texas.write_text("number\n+15125550130\n+12125550134\n")
+    svc.import_registry(texas, "us-tx", as_of=(MORNING - timedelta(days=100)).date())
+    litigators = tmp_path / "litigators.csv"
+    litigators.write_text("number\n+12125550135\n+12012101192\n+12012119478\n+15125550136\n")
+    svc.import_registry(litigators, "litigators", as_of=MORNING.date())
     earlier = MORNING - timedelta(days=9)
     svc.add_consent("+12012016008", "express_written", campaign="spring", at=earlier)
     svc.add_consent("+493012345117", "express_written", campaign="spring", at=earlier)
+    for number in ("+12012119478", "+15125550136"):
+        svc.add_consent(number, "express_written", campaign="spring", at=earlier)
     svc.opt_out("+12015550102", at=earlier)
     svc.opt_out("+12017770118", campaign="spring", scope="campaign", at=earlier)
     svc.opt_out("+12017770119", campaign="autumn", scope="campaign", at=earlier)

@@ -42,5 +42,6 @@ def test_reason_codes_are_the_documented_contract() -> None:
         "PREFERRED_HOURS", "CONSENT_REQUIRED", "REASSIGNED",
         "ABANDON_RATE",
         "DNC_CLIENT",
+        "DNC_LITIGATOR",
     }  # fmt: skip
     assert {code.value for code in ReasonCode} == documented
