@@ -220,8 +220,10 @@ def _replace(
             old = registry_repo.current(uow.connection, definition.name)
             # Before the swap: a refused list leaves the previous snapshot answering.
             _guard_shrink(job, old, size, allow_shrink)
-            registry_repo.swap(uow.connection, reg_id, snapshot_id, size=size, at=job.now)
+            # Movements first: rebuilding the view locks it (on PostgreSQL, until
+            # commit), and the check reads it; the anti-joins read only tables.
             added, removed = _movements(uow, job, reg_id, snapshot_id, old, size)
+            registry_repo.swap(uow.connection, reg_id, snapshot_id, size=size, at=job.now)
             summary = _summary(job, "full", read, added, removed, size)
             _audit(uow, summary, job.actor, job.now, old)
             uow.commit()
