@@ -3,12 +3,15 @@ and PostgreSQL; a swap and its movements commit together or not at all."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dnc
 from dnc.storage.schema import RegistryMovementRow, RegistrySwapRow, table
@@ -215,3 +218,31 @@ def test_a_purge_forgets_old_movements_and_moves_the_baseline(
     ]
     assert [k for k, _ in _registry_events(svc, LEAVES)] == ["registry_entered"]
     assert [k for k, _ in _registry_events(svc, STAYS)] == ["registry_since"]
+
+
+UNIVERSE = [f"+1201555{n:04d}" for n in range(101, 109)]
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.sets(st.sampled_from(UNIVERSE), min_size=1), min_size=1, max_size=5))
+def test_movements_replay_to_every_snapshot(snapshots: list[set[str]]) -> None:
+    """Whatever the sequence of full lists, each number's history replays to
+    the right listing: on the first list iff "since at least", then entered and
+    left alternating, ending listed iff on the last list."""
+    with tempfile.TemporaryDirectory() as tmp:
+        clock = dnc.FixedClock(NOW - timedelta(days=len(snapshots) + 1))
+        with dnc.open(f"sqlite:///{tmp}/dnc.db", clock=clock, create=True) as svc:
+            for i, listed in enumerate(snapshots):
+                path = Path(tmp) / f"list-{i}.txt"
+                path.write_text("".join(f"{n[2:]}\n" for n in sorted(listed)))
+                clock.advance(timedelta(days=1))
+                svc.import_registry(path, "us-national", as_of=clock.now().date(),
+                                    allow_shrink=True)  # fmt: skip
+            for number in UNIVERSE:
+                kinds = [k for k, _ in _registry_events(svc, number)]
+                on = kinds[:1] == ["registry_since"]
+                assert on == (number in snapshots[0])
+                for kind in kinds[on:]:
+                    assert kind == ("registry_left" if on else "registry_entered")
+                    on = not on
+                assert on == (number in snapshots[-1])
