@@ -10,9 +10,10 @@ from dnc.cli.common import print_json, service_for, user_errors
 from dnc.cli.render import key, moment, print_table, stamp, text
 
 HELP = """Tell NUMBER's story, oldest first: list entries and removals, prefix blocks,
-registry listings (with their snapshot date), call outcomes and the state each
-led to, consents, preferences, queue suppressions and scrub deferrals, each
-with who did it and why.
+registry listings (with their snapshot date) and when the number entered and
+left each registry snapshot, call outcomes and the state each led to,
+consents, preferences, queue suppressions and scrub deferrals, each with who
+did it and why.
 
 Example: dnc history "+1 201 555 0123" --json
 """

@@ -12,6 +12,13 @@ an opt-out or a suppression honoured is never purged:
   threshold of any campaign is a superset of every policy's suppressions, and
   it is one set-based statement.
 
+Registry movements (when a number entered or left a registry snapshot) are
+history of the same kind and follow the same period: a purge forgets the
+movements of snapshot swaps before the cutoff, and each registry's last swap
+before it becomes the baseline its history counts from ("on the list since at
+least" its as-of date), so what history still says stays true. The snapshot
+the check reads is never touched.
+
 Forgotten on purpose: old refusals of a number that never reached the
 threshold (a retention period means they stop counting), and old attempts
 towards a campaign's total attempt limit.
@@ -60,6 +67,7 @@ class PurgeResult:
     deleted: int
     kept_refusals: int
     dry_run: bool
+    deleted_movements: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +76,7 @@ class PurgeResult:
             "outcomes_years": self.outcomes_years,
             "deleted_outcomes": self.deleted,
             "kept_refusals": self.kept_refusals,
+            "deleted_registry_movements": self.deleted_movements,
             "dry_run": self.dry_run,
         }
 
@@ -77,7 +86,7 @@ class PurgeResult:
             f"{verb} {self.deleted:,} call outcome(s) from before "
             f"{minute(self.cutoff)} ({self.outcomes_years}-year retention); "
             f"kept {self.kept_refusals:,} older refusal(s) that keep three-no's "
-            "suppressions in force"
+            f"suppressions in force; {verb} {self.deleted_movements:,} registry movement(s)"
         )
 
     def audit_record(self, actor: str) -> AuditRecord:
@@ -87,5 +96,8 @@ class PurgeResult:
             action="purge",
             subject="call_outcome",
             after=self.to_dict(),
-            reason=f"retention: call outcomes older than {self.outcomes_years} years",
+            reason=(
+                f"retention: call outcomes and registry movements older than "
+                f"{self.outcomes_years} years"
+            ),
         )

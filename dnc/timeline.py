@@ -3,9 +3,10 @@
 The audit log is the backbone: every list entry and removal, consent,
 preference, outcome and three-no's suppression is an audit record, and its
 order (by the time it was recorded, then its id) is the order of events.
-Two things the audit log does not hold per number are added from the
-current state: the registries whose current snapshot lists the number, and
-what the dialer queues did with it (suppressed, deferred, handed out).
+Three things the audit log does not hold per number are added: the
+registries whose current snapshot lists the number, when it entered and left
+each registry (the movements recorded at each snapshot swap), and what the
+dialer queues did with it (suppressed, deferred, handed out).
 """
 
 from __future__ import annotations
@@ -70,6 +71,31 @@ class RegistryListing:
 
 
 @dataclass(frozen=True, slots=True)
+class RegistryMovement:
+    """The number entered or left a registry at one snapshot swap."""
+
+    registry: str
+    direction: str  # "entered" or "left"
+    kind: str  # the swap: "full" (a full list) or "change" (a change list)
+    as_of: date
+    imported_at: datetime
+    snapshot_id: int
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryBaseline:
+    """The snapshot a registry's movements start from: its first import, or the
+    last swap before the retention cutoff. Who was on it entered no one knows when."""
+
+    registry: str
+    as_of: date
+    imported_at: datetime
+    snapshot_id: int
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
 class QueueFact:
     """One queue row of the number, as the scrub and the dialers left it."""
 
@@ -92,9 +118,16 @@ def build(
     queue: Iterable[QueueFact] = (),
     *,
     disconnects: Iterable[Disconnect] = (),
+    movements: Iterable[RegistryMovement] = (),
+    baselines: Mapping[str, RegistryBaseline] | None = None,
 ) -> list[TimelineEvent]:
     """Every event concerning ``number``, oldest first (ties keep the audit order)."""
     events = [from_audit(r) for r in records]
+    listings = list(listings)
+    # Before the listings: at one instant, "entered" reads before "listed".
+    events.extend(
+        registry_moves(number, movements, baselines or {}, {x.registry for x in listings})
+    )
     events.extend(from_listing(number, listing) for listing in listings)
     events.extend(from_disconnect(number, d) for d in disconnects)
     for fact in queue:
@@ -311,6 +344,71 @@ def from_listing(number: str, listing: RegistryListing) -> TimelineEvent:
             "registry": listing.registry,
             "as_of": listing.as_of.isoformat(),
             "file": listing.file,
+        },
+    )
+
+
+def registry_moves(
+    number: str,
+    movements: Iterable[RegistryMovement],
+    baselines: Mapping[str, RegistryBaseline],
+    listed: Iterable[str],
+) -> list[TimelineEvent]:
+    """When the number entered and left each registry, and, where it was on a
+    registry's baseline snapshot, since when at least.
+
+    The baseline holds no movement rows, so being on it is inferred: the
+    number's first movement after it is a departure, or it has none and the
+    registry lists it now.
+    """
+    moves = sorted(movements, key=lambda m: m.imported_at)
+    listed_now = set(listed)
+    events = []
+    for name, base in baselines.items():
+        own = [m for m in moves if m.registry == name]
+        on_baseline = own[0].direction == "left" if own else name in listed_now
+        if on_baseline:
+            events.append(_baseline_event(number, base))
+    events.extend(_movement_event(number, m) for m in moves)
+    return events
+
+
+def _baseline_event(number: str, base: RegistryBaseline) -> TimelineEvent:
+    return TimelineEvent(
+        at=base.imported_at,
+        kind="registry_since",
+        summary=(
+            f"on {base.registry} since at least {base.as_of.isoformat()} "
+            "(its earliest snapshot on record)"
+        ),
+        actor=base.actor,
+        subject=f"registry:{base.registry}",
+        details={
+            "number": number,
+            "registry": base.registry,
+            "as_of": base.as_of.isoformat(),
+            "imported_at": base.imported_at.isoformat(),
+            "snapshot": base.snapshot_id,
+        },
+    )
+
+
+def _movement_event(number: str, move: RegistryMovement) -> TimelineEvent:
+    via = " by a change list" if move.kind == "change" else ""
+    return TimelineEvent(
+        at=move.imported_at,
+        kind=f"registry_{move.direction}",
+        summary=f"{move.direction} {move.registry} (as of {move.as_of.isoformat()}){via}",
+        actor=move.actor,
+        subject=f"registry:{move.registry}",
+        details={
+            "number": number,
+            "registry": move.registry,
+            "direction": move.direction,
+            "as_of": move.as_of.isoformat(),
+            "imported_at": move.imported_at.isoformat(),
+            "snapshot": move.snapshot_id,
+            "swap": move.kind,
         },
     )
 

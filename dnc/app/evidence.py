@@ -22,6 +22,7 @@ from dnc.storage import (
     abandon_repo,
     audit_repo,
     lists_repo,
+    movement_repo,
     prefix_repo,
     reassigned_repo,
     report_repo,
@@ -53,7 +54,8 @@ def history(app: App, number: str, at: datetime | None) -> list[AuditRecord]:
 
 def number_timeline(app: App, number: str, at: datetime | None) -> list[timeline.TimelineEvent]:
     """The number's whole story, oldest first: list entries and removals,
-    prefix blocks, registry listings, outcomes, consents, preferences, queues."""
+    prefix blocks, registry listings and movements, outcomes, consents,
+    preferences, queues."""
     phone = app.parse(number)
     when = app.at(at)
     with app.store.unit() as uow:
@@ -62,8 +64,16 @@ def number_timeline(app: App, number: str, at: datetime | None) -> list[timeline
         queue = timeline_repo.queue_facts(uow.connection, phone.key)
         expired = _expiries(uow, phone, when)
         disconnects = reassigned_repo.for_number(uow.connection, phone.key)
+        movements = movement_repo.for_number(uow.connection, phone.key)
+        baselines = movement_repo.baselines(uow.connection)
     return timeline.build(
-        phone.e164, [*records, *expired], listings, queue, disconnects=disconnects
+        phone.e164,
+        [*records, *expired],
+        listings,
+        queue,
+        disconnects=disconnects,
+        movements=movements,
+        baselines=baselines,
     )
 
 
@@ -156,8 +166,9 @@ def _abandonment(app: App, conn: Connection, first: date, last: date) -> list[Ab
 def purge(
     app: App, *, at: datetime | None, dry_run: bool, actor: str | None
 ) -> retention.PurgeResult:
-    """Delete call outcomes past ``[retention] outcomes_years`` (one statement),
-    never what keeps an opt-out or a three-no's suppression honoured."""
+    """Delete call outcomes and registry movements past ``[retention]
+    outcomes_years`` (set-based), never what keeps an opt-out or a three-no's
+    suppression honoured."""
     when = app.at(at)
     policy = app.config.retention
     cutoff = policy.cutoff(when)
@@ -168,7 +179,10 @@ def purge(
             threshold=retention.protect_threshold(app.config.campaigns),
             dry_run=dry_run,
         )
-        result = retention.PurgeResult(when, cutoff, policy.outcomes_years, deleted, kept, dry_run)
+        moved = movement_repo.purge(uow.connection, cutoff=cutoff, dry_run=dry_run)
+        result = retention.PurgeResult(
+            when, cutoff, policy.outcomes_years, deleted, kept, dry_run, deleted_movements=moved
+        )
         if not dry_run:
             audit_repo.append(uow.connection, result.audit_record(app.actor(actor)))
             uow.commit()

@@ -31,15 +31,12 @@ from dnc.registries import (
     RegistryStatus,
     freshness,
 )
-from dnc.storage import audit_repo, reassigned_repo, registry_bulk, registry_repo
+from dnc.storage import audit_repo, movement_repo, reassigned_repo, registry_bulk, registry_repo
 from dnc.storage.store import Store
 from dnc.storage.uow import UnitOfWork
 
 Progress = Callable[[int, int], None]
 """Called with (bytes of the file read so far, file size in bytes)."""
-
-DIFF_LIMIT = 20_000_000
-"""Above this many numbers a full list's added/removed counts are not computed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +220,9 @@ def _replace(
             old = registry_repo.current(uow.connection, definition.name)
             # Before the swap: a refused list leaves the previous snapshot answering.
             _guard_shrink(job, old, size, allow_shrink)
-            added, removed = _diff(uow, snapshot_id, old, size)
+            # Movements first: rebuilding the view locks it (on PostgreSQL, until
+            # commit), and the check reads it; the anti-joins read only tables.
+            added, removed = _movements(uow, job, reg_id, snapshot_id, old, size)
             registry_repo.swap(uow.connection, reg_id, snapshot_id, size=size, at=job.now)
             summary = _summary(job, "full", read, added, removed, size)
             _audit(uow, summary, job.actor, job.now, old)
@@ -285,16 +284,30 @@ def _guard_shrink(
         )
 
 
-def _diff(
-    uow: UnitOfWork, snapshot_id: int, old: registry_repo.SnapshotRecord | None, size: int
-) -> tuple[int | None, int | None]:
-    """(added, removed) against the current snapshot; None above DIFF_LIMIT."""
+def _movements(
+    uow: UnitOfWork,
+    job: _Import,
+    registry_id: int,
+    snapshot_id: int,
+    old: registry_repo.SnapshotRecord | None,
+    size: int,
+) -> tuple[int, int]:
+    """Record the swap and the numbers that entered and left with it, in the
+    swap's transaction: (added, removed). A registry's first snapshot is its
+    baseline: no movement rows (see docs/registries.md)."""
+    kind = movement_repo.BASELINE if old is None else movement_repo.FULL
+    swap_id = movement_repo.start_swap(
+        uow.connection,
+        registry_id,
+        snapshot_id,
+        kind=kind,
+        as_of=job.as_of,
+        at=job.now,
+        actor=job.actor,
+    )
     if old is None:
         return size, 0
-    if max(old.size, size) > DIFF_LIMIT:
-        return None, None
-    shared = registry_repo.overlap(uow.connection, snapshot_id, old.id)
-    return size - shared, old.size - shared
+    return movement_repo.record_diff(uow.connection, swap_id, old.id, snapshot_id)
 
 
 def _apply_changes(store: Store, job: _Import) -> ImportSummary:
@@ -304,7 +317,10 @@ def _apply_changes(store: Store, job: _Import) -> ImportSummary:
     )
     with store.unit(write=True) as uow:
         snapshot = registry_repo.current(uow.connection, definition.name)
-        if snapshot is None:
+        reg_id = registry_repo.registry_id(
+            uow.connection, definition.name, create=False, at=job.now
+        )
+        if snapshot is None or reg_id is None:
             raise InputError(
                 f"registry {definition.name} has no snapshot to apply changes to: "
                 "import a full list first"
@@ -314,9 +330,20 @@ def _apply_changes(store: Store, job: _Import) -> ImportSummary:
                 f"{job.source.name}: change list as of {job.as_of.isoformat()} is older than "
                 f"the {definition.name} snapshot as of {snapshot.as_of.isoformat()}"
             )
-        added, removed = registry_bulk.apply_changes(
-            uow.connection, snapshot.id, changes.add, changes.delete
+        swap_id = movement_repo.start_swap(
+            uow.connection,
+            reg_id,
+            snapshot.id,
+            kind=movement_repo.CHANGE,
+            as_of=job.as_of,
+            at=job.now,
+            actor=job.actor,
         )
+        # Read against the snapshot before the change: what is already listed
+        # did not enter, what is not listed did not leave.
+        adds, deletes = sorted(changes.add), sorted(changes.delete)
+        movement_repo.record_changes(uow.connection, swap_id, snapshot.id, adds, deletes)
+        added, removed = registry_bulk.apply_changes(uow.connection, snapshot.id, adds, deletes)
         size = snapshot.size + added - removed
         registry_repo.record_changes(
             uow.connection,

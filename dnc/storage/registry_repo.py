@@ -25,7 +25,6 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
-    text,
     union_all,
     update,
 )
@@ -202,15 +201,6 @@ def rebuild_view(conn: Connection) -> None:
     )
     conn.exec_driver_sql("DROP VIEW IF EXISTS registry_current")
     conn.exec_driver_sql(f"CREATE VIEW registry_current AS {body}")
-
-
-def overlap(conn: Connection, a: int, b: int) -> int:
-    """Numbers two snapshots share (to report added/removed of a full list)."""
-    sql = (
-        f"SELECT count(*) FROM {numbers_table(a)} x "
-        f"JOIN {numbers_table(b)} y ON y.number = x.number"
-    )
-    return int(conn.execute(text(sql)).scalar_one())
 
 
 def _records() -> Any:

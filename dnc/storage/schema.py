@@ -181,6 +181,38 @@ class RegistrySnapshotRow(Base):
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
 
 
+class RegistrySwapRow(Base):
+    """One change of a registry's snapshot: the first import (``baseline``), a
+    full list that replaced the snapshot (``full``) or a change list applied
+    to it (``change``), with how many numbers entered and left."""
+
+    __tablename__ = "registry_swap"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registry_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    snapshot_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)
+    as_of: Mapped[date] = mapped_column(Date, nullable=False)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    entered_count: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    left_count: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+
+    __table_args__ = (Index("ix_registry_swap_registry", "registry_id", "imported_at"),)
+
+
+class RegistryMovementRow(Base):
+    """A number that entered or left a registry at one swap (see 0017)."""
+
+    __tablename__ = "registry_movement"
+
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    swap_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    direction: Mapped[str] = mapped_column(String(7), nullable=False)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
 class CallOutcomeRow(Base):
     """One call attempt and how it ended (issue 4). Rows are never changed."""
 

@@ -3,7 +3,8 @@ its CLI twin does, behind keys and scopes, and fails closed."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -346,6 +347,24 @@ def test_history_registries_and_job_runs(
     runs = client.get("/v1/jobs/runs", headers=bearer(keys.check))
     assert runs.status_code == 200
     assert runs.json()[0]["job"] == "registry-freshness"
+
+
+def test_history_has_the_registry_movements(
+    client: TestClient, service: dnc.Service, keys: Keys, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("2015550123\n2015550124\n")
+    second.write_text("2015550124\n")
+    service.import_registry(first, "us-national", as_of=date(2026, 11, 1), actor="ops")
+    service.import_registry(
+        second, "us-national", as_of=date(2026, 11, 20), actor="ops", allow_shrink=True
+    )
+    hist = client.get(f"/v1/numbers/{NUMBER}/history", headers=bearer(keys.check))
+    assert hist.status_code == 200
+    events = hist.json()["events"]
+    assert [e["kind"] for e in events] == ["registry_since", "registry_left"]
+    assert events[1]["summary"] == "left us-national (as of 2026-11-20)"
+    assert events[1]["details"]["direction"] == "left"
 
 
 def test_health_readiness_and_metrics(client: TestClient, keys: Keys) -> None:

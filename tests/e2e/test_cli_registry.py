@@ -160,3 +160,30 @@ def test_reassigned_numbers_import_voids_an_older_consent(db_url: str, tmp_path:
     assert [r["code"] for r in json.loads(out)["reasons"]] == ["DNC_REGISTRY", "REASSIGNED"]
     code, out, _ = dnc(db_url, "history", "2012001956", "--json")
     assert "number_disconnected" in {e["kind"] for e in json.loads(out)}
+
+
+def test_history_says_when_a_number_entered_and_left_the_registry(
+    db_url: str, tmp_path: Path
+) -> None:
+    first = tmp_path / "first.txt"
+    first.write_text("2015550101\n2015550102\n")
+    second = tmp_path / "second.txt"
+    second.write_text("2015550101\n2015550103\n")
+    for path, as_of in ((first, "2026-11-01"), (second, "2026-11-20")):
+        code, out, err = dnc(db_url, "registry", "import", str(path), "--registry", "us-national",
+                             "--as-of", as_of)  # fmt: skip
+        assert code == 0, out + err
+    code, out, _ = dnc(db_url, "history", "2015550102")
+    assert code == 0
+    assert "on us-national since at least 2026-11-01" in out
+    assert "left us-national (as of 2026-11-20)" in out
+    code, out, _ = dnc(db_url, "history", "2015550103", "--json")
+    [entered] = [e for e in json.loads(out) if e["kind"] == "registry_entered"]
+    assert entered["summary"] == "entered us-national (as of 2026-11-20)"
+    assert entered["subject"] == "registry:us-national"
+    assert {k: entered["details"][k] for k in ("registry", "direction", "as_of", "swap")} == {
+        "registry": "us-national",
+        "direction": "entered",
+        "as_of": "2026-11-20",
+        "swap": "full",
+    }

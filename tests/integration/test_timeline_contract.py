@@ -33,6 +33,7 @@ def test_timeline_tells_the_whole_story_in_order(
 
     kinds = [e.kind for e in events]
     assert kinds == [
+        "registry_since",
         "registry_listed",
         "consent_add",
         "preference_set",
