@@ -12,7 +12,7 @@ from alembic import op
 from dnc.storage.types import UTCDateTime
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
