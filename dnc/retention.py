@@ -60,6 +60,9 @@ class PurgeResult:
     deleted: int
     kept_refusals: int
     dry_run: bool
+    # Queue disposition rows closed before the cutoff (the scrub's per-entry
+    # record for the report): past retention like the outcomes.
+    deleted_dispositions: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +72,7 @@ class PurgeResult:
             "deleted_outcomes": self.deleted,
             "kept_refusals": self.kept_refusals,
             "dry_run": self.dry_run,
+            "deleted_dispositions": self.deleted_dispositions,
         }
 
     def line(self) -> str:
@@ -78,6 +82,11 @@ class PurgeResult:
             f"{minute(self.cutoff)} ({self.outcomes_years}-year retention); "
             f"kept {self.kept_refusals:,} older refusal(s) that keep three-no's "
             "suppressions in force"
+            + (
+                f"; {verb} {self.deleted_dispositions:,} old queue disposition row(s)"
+                if self.deleted_dispositions
+                else ""
+            )
         )
 
     def audit_record(self, actor: str) -> AuditRecord:

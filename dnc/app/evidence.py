@@ -82,6 +82,7 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
         opt_outs = report_repo.opt_outs(conn, start, end)
         three_nos = report_repo.three_nos(conn, start, end)
         runs = report_repo.scrub_runs(conn, start, end)
+        entries = report_repo.scrub_entries(conn, report_repo.recorded_runs(conn, start, end))
         failures = report_repo.job_failures(conn, start, end)
         arrivals = report_repo.opt_out_arrivals(conn, start, end)
         delays = report_repo.receipt_to_effect(conn, start, end)
@@ -102,6 +103,7 @@ def report(app: App, *, since: date | None, until: date | None, at: datetime | N
         removals=removals,
         replacements=replacements,
         abandonment=abandoned,
+        scrub_entries=entries,
     )
 
 
@@ -136,7 +138,12 @@ def purge(
             threshold=retention.protect_threshold(app.config.campaigns),
             dry_run=dry_run,
         )
-        result = retention.PurgeResult(when, cutoff, policy.outcomes_years, deleted, kept, dry_run)
+        dispositions = retention_repo.purge_dispositions(
+            uow.connection, cutoff=cutoff, dry_run=dry_run
+        )
+        result = retention.PurgeResult(
+            when, cutoff, policy.outcomes_years, deleted, kept, dry_run, dispositions
+        )
         if not dry_run:
             audit_repo.append(uow.connection, result.audit_record(app.actor(actor)))
             uow.commit()

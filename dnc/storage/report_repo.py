@@ -6,14 +6,16 @@ job failures of the period come back as rows.
 
 from __future__ import annotations
 
+import json
+from collections import Counter, defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, cast, extract, func, select
+from sqlalchemy import Date, cast, extract, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from dnc.reports.model import Arrival, JobFailure, ReceiptToEffect, is_late
+from dnc.reports.model import Arrival, EntryTotals, JobFailure, ReceiptToEffect, is_late
 from dnc.storage.schema import AuditRow, JobRunRow, ListEntryRow, ReplyRow, table
 from dnc.storage.types import as_utc
 
@@ -88,6 +90,160 @@ def scrub_runs(
         .order_by(JOB_RUN.c.started_at)
     )
     return [(_instant(started), counts) for started, counts in conn.execute(query)]
+
+
+def recorded_runs(
+    conn: Connection, since: datetime, until: datetime
+) -> list[tuple[int, date, str | None]]:
+    """(id, UTC day, campaign or None for all) of every successful scrub started
+    in [since, until) that recorded its entries' dispositions."""
+    query = (
+        select(JOB_RUN.c.id, JOB_RUN.c.started_at, JOB_RUN.c.counts)
+        .where(JOB_RUN.c.job.in_(SCRUB_JOBS), JOB_RUN.c.status == "ok")
+        .where(JOB_RUN.c.started_at >= since)
+        .where(JOB_RUN.c.started_at < until)
+        .order_by(JOB_RUN.c.id)
+    )
+    found = []
+    for id_, started, raw in conn.execute(query):
+        counts = _json(raw)
+        if counts.get("dispositions_recorded") is True:
+            campaign = counts.get("campaign")
+            found.append(
+                (
+                    int(id_),
+                    _instant(started).date(),
+                    campaign if isinstance(campaign, str) else None,
+                )
+            )
+    return found
+
+
+def _json(raw: str | None) -> dict[str, Any]:
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# -- scrub figures as distinct entries ---------------------------------------------
+#
+# ``queue_disposition`` holds one row per change of an entry's disposition
+# (dnc.storage.scrub_repo.Walk.record_dispositions): a row stands for every
+# run from ``since_run`` up to, not including, ``until_run``. A row counts in
+# a period when one of the period's recorded runs falls in that span (and
+# covered the row's campaign). Each entry then counts once, under the
+# strongest disposition any of those runs gave it.
+
+_RANK = "CASE {col} WHEN 'suppressed' THEN 1 WHEN 'held' THEN 2 WHEN 'deferred' THEN 3 ELSE 4 END"
+RANKED = ("suppressed", "held", "deferred", "dialable")
+_COVER = (
+    "r.id >= d.since_run AND (d.until_run IS NULL OR r.id < d.until_run)"
+    " AND (r.campaign IS NULL OR r.campaign = d.campaign)"
+)
+
+
+def scrub_entries(conn: Connection, runs: list[tuple[int, date, str | None]]) -> EntryTotals:
+    """The distinct entries ``runs`` decided, each once: by disposition and
+    campaign, removed and deferred by reason code, and per run day."""
+    if not runs:
+        return EntryTotals()
+    values = ", ".join(
+        f"(CAST(:i{n} AS INTEGER), CAST(:d{n} AS VARCHAR(10)), CAST(:c{n} AS VARCHAR(100)))"
+        for n in range(len(runs))
+    )
+    params: dict[str, Any] = {"lo": runs[0][0], "hi": runs[-1][0]}
+    for n, (id_, day, campaign) in enumerate(runs):
+        params.update({f"i{n}": id_, f"d{n}": day.isoformat(), f"c{n}": campaign})
+    head = f"WITH runs (id, day, campaign) AS (VALUES {values})"
+    span = "d.since_run <= :hi AND (d.until_run IS NULL OR d.until_run > :lo)"
+    covered = (
+        f"covered AS (SELECT d.entry_id, d.campaign, d.action, d.codes FROM queue_disposition d"
+        f" WHERE {span} AND EXISTS (SELECT 1 FROM runs r WHERE {_COVER}))"
+    )
+    per_entry = (
+        "per_entry AS (SELECT entry_id, min(campaign) AS campaign,"
+        f" min({_RANK.format(col='action')}) AS rank FROM covered GROUP BY entry_id)"
+    )
+    with_entries = f"{head}, {covered}, {per_entry}"
+
+    def run(sql: str, extra: dict[str, Any] | None = None) -> list[Any]:
+        return list(conn.execute(text(sql), {**params, **(extra or {})}))
+
+    by_campaign: dict[str, Counter[str]] = defaultdict(Counter)
+    for campaign, rank, n in run(
+        f"{with_entries} SELECT campaign, rank, count(*) FROM per_entry GROUP BY campaign, rank"
+    ):
+        by_campaign[str(campaign)][RANKED[int(rank) - 1]] += int(n)
+    suppressed: Counter[str] = Counter()
+    for codes, n in run(
+        f"{head}, {covered} SELECT codes, count(*) FROM covered"
+        " WHERE action = 'suppressed' GROUP BY codes"
+    ):
+        # One suppressed row per entry (a suppression is final): sums are exact.
+        for code in _split(codes):
+            suppressed[code] += int(n)
+    deferred = _deferred_by_code(run, head, covered, with_entries)
+    daily_deferred: Counter[date] = Counter()
+    for day, n in run(
+        f"{head} SELECT day, count(*) FROM (SELECT r.day AS day, d.entry_id,"
+        f" min({_RANK.format(col='d.action')}) AS rank FROM queue_disposition d"
+        f" JOIN runs r ON {_COVER} WHERE {span} GROUP BY r.day, d.entry_id) x"
+        " WHERE rank = 3 GROUP BY day"
+    ):
+        daily_deferred[_as_date(day)] += int(n)
+    daily_suppressed: dict[date, Counter[str]] = defaultdict(Counter)
+    for day, codes, n in run(
+        f"{head} SELECT r.day, d.codes, count(*) FROM queue_disposition d"
+        f" JOIN runs r ON {_COVER} WHERE {span} AND d.action = 'suppressed'"
+        " GROUP BY r.day, d.codes"
+    ):
+        for code in _split(codes):
+            daily_suppressed[_as_date(day)][code] += int(n)
+    return EntryTotals.of(
+        by_campaign=by_campaign,
+        suppressed_by_code=suppressed,
+        deferred_by_code=deferred,
+        daily_suppressed=daily_suppressed,
+        daily_deferred=daily_deferred,
+    )
+
+
+def _deferred_by_code(run: Any, head: str, covered: str, with_entries: str) -> Counter[str]:
+    """Entries counted as deferred, by the codes of their deferrals: an entry
+    deferred for two reasons, or for one reason on two nights, counts once
+    under each code."""
+    codes = sorted(
+        {
+            code
+            for (found,) in run(
+                f"{head}, {covered} SELECT DISTINCT codes FROM covered WHERE action = 'deferred'"
+            )
+            for code in _split(found)
+        }
+    )
+    if not codes:
+        return Counter()
+    columns = ", ".join(
+        f"count(DISTINCT CASE WHEN ',' || c.codes || ',' LIKE :p{n} ESCAPE '!' THEN c.entry_id END)"
+        for n in range(len(codes))
+    )
+    patterns = {f"p{n}": "%," + _escaped(code) + ",%" for n, code in enumerate(codes)}
+    (row,) = run(
+        f"{with_entries} SELECT {columns} FROM covered c JOIN per_entry e"
+        " ON e.entry_id = c.entry_id AND e.rank = 3 WHERE c.action = 'deferred'",
+        patterns,
+    )
+    return Counter({code: int(n) for code, n in zip(codes, row, strict=True) if n})
+
+
+def _escaped(code: str) -> str:
+    return code.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def _split(codes: str | None) -> list[str]:
+    return [c for c in (codes or "").split(",") if c]
 
 
 def audited(
