@@ -7,6 +7,7 @@ job failures of the period come back as rows.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from datetime import date, datetime
 from typing import Any
@@ -158,9 +159,15 @@ def scrub_entries(conn: Connection, runs: list[tuple[int, date, str | None]]) ->
         params.update({f"i{n}": id_, f"d{n}": day.isoformat(), f"c{n}": campaign})
     head = f"WITH runs (id, day, campaign) AS (VALUES {values})"
     span = "d.since_run <= :hi AND (d.until_run IS NULL OR d.until_run > :lo)"
+    ids = ", ".join(str(int(id_)) for id_, _, _ in runs)
+    # Shortcuts before the probe of every run: a row written by one of the
+    # runs is covered by it; with every run over all campaigns, a row open
+    # before the first run and past it is covered by that first run.
+    early = " d.since_run < :lo OR" if runs[0][2] is None else ""
+    cover = f"({early} d.since_run IN ({ids}) OR EXISTS (SELECT 1 FROM runs r WHERE {_COVER}))"
     covered = (
         f"covered AS (SELECT d.entry_id, d.campaign, d.action, d.codes FROM queue_disposition d"
-        f" WHERE {span} AND EXISTS (SELECT 1 FROM runs r WHERE {_COVER}))"
+        f" WHERE {span} AND {cover})"
     )
     per_entry = (
         "per_entry AS (SELECT entry_id, min(campaign) AS campaign,"
@@ -186,21 +193,37 @@ def scrub_entries(conn: Connection, runs: list[tuple[int, date, str | None]]) ->
             suppressed[code] += int(n)
     deferred = _deferred_by_code(run, head, covered, with_entries)
     daily_deferred: Counter[date] = Counter()
-    for day, n in run(
-        f"{head} SELECT day, count(*) FROM (SELECT r.day AS day, d.entry_id,"
-        f" min({_RANK.format(col='d.action')}) AS rank FROM queue_disposition d"
-        f" JOIN runs r ON {_COVER} WHERE {span} GROUP BY r.day, d.entry_id) x"
-        " WHERE rank = 3 GROUP BY day"
-    ):
-        daily_deferred[_as_date(day)] += int(n)
     daily_suppressed: dict[date, Counter[str]] = defaultdict(Counter)
-    for day, codes, n in run(
-        f"{head} SELECT r.day, d.codes, count(*) FROM queue_disposition d"
-        f" JOIN runs r ON {_COVER} WHERE {span} AND d.action = 'suppressed'"
-        " GROUP BY r.day, d.codes"
-    ):
-        for code in _split(codes):
-            daily_suppressed[_as_date(day)][code] += int(n)
+    mixed = _mid_day(runs)
+    if mixed is None:
+        few = ""  # runs over one campaign: every entry the exact, slower way
+    else:
+        # Every run over all campaigns: an entry none of whose rows began
+        # after the first run of a day has at most one row covering each day,
+        # so its rows are counted by span, not joined to each run.
+        _by_span(run, span, mixed, runs, daily_deferred, daily_suppressed)
+        if mixed == "1 = 0":
+            few = None
+        else:
+            few = (
+                " AND d.entry_id IN (SELECT m.entry_id FROM queue_disposition m"
+                f" WHERE {mixed.replace('d.', 'm.')})"
+            )
+    if few is not None:
+        for day, n in run(
+            f"{head} SELECT day, count(*) FROM (SELECT r.day AS day, d.entry_id,"
+            f" min({_RANK.format(col='d.action')}) AS rank FROM queue_disposition d"
+            f" JOIN runs r ON {_COVER} WHERE {span}{few} GROUP BY r.day, d.entry_id) x"
+            " WHERE rank = 3 GROUP BY day"
+        ):
+            daily_deferred[_as_date(day)] += int(n)
+        for day, codes, n in run(
+            f"{head} SELECT r.day, d.codes, count(*) FROM queue_disposition d"
+            f" JOIN runs r ON {_COVER} WHERE {span}{few} AND d.action = 'suppressed'"
+            " GROUP BY r.day, d.codes"
+        ):
+            for code in _split(codes):
+                daily_suppressed[_as_date(day)][code] += int(n)
     return EntryTotals.of(
         by_campaign=by_campaign,
         suppressed_by_code=suppressed,
@@ -208,6 +231,72 @@ def scrub_entries(conn: Connection, runs: list[tuple[int, date, str | None]]) ->
         daily_suppressed=daily_suppressed,
         daily_deferred=daily_deferred,
     )
+
+
+def _mid_day(runs: list[tuple[int, date, str | None]]) -> str | None:
+    """None when a run covered one campaign only; else the condition on a
+    row that began after the first run of its day (its entry may have two
+    rows that day), "1 = 0" when no day has two runs."""
+    if any(campaign is not None for _, _, campaign in runs):
+        return None
+    days: dict[date, list[int]] = defaultdict(list)
+    for id_, day, _ in runs:
+        days[day].append(id_)
+    ranges = [
+        f"(d.since_run > {min(ids)} AND d.since_run <= {max(ids)})"
+        for ids in days.values()
+        if len(ids) > 1
+    ]
+    return " OR ".join(ranges) if ranges else "1 = 0"
+
+
+def _by_span(
+    run: Any,
+    span: str,
+    mixed: str,
+    runs: list[tuple[int, date, str | None]],
+    deferred: Counter[date],
+    suppressed: dict[date, Counter[str]],
+) -> None:
+    """Per day, the rows of entries with at most one row a day: rows grouped
+    by span, each span's run days added by a running sum (one pass over the
+    rows, not one per run)."""
+    ids = [id_ for id_, _, _ in runs]
+    days = sorted({day for _, day, _ in runs})
+    index = {day: n for n, day in enumerate(days)}
+    day_of = [index[day] for _, day, _ in runs]
+    others = (
+        ""
+        if mixed == "1 = 0"
+        else " AND d.entry_id NOT IN (SELECT m.entry_id FROM queue_disposition m"
+        f" WHERE {mixed.replace('d.', 'm.')})"
+    )
+    step: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (len(days) + 1))
+    for action, codes, since, until, n in run(
+        "SELECT d.action, CASE WHEN d.action = 'suppressed' THEN d.codes ELSE '' END AS codes,"
+        f" d.since_run, d.until_run, count(*) FROM queue_disposition d WHERE {span}{others}"
+        " AND d.action IN ('suppressed', 'deferred')"
+        " GROUP BY d.action, CASE WHEN d.action = 'suppressed' THEN d.codes ELSE '' END,"
+        " d.since_run, d.until_run"
+    ):
+        first = bisect_left(ids, since)
+        last = len(ids) if until is None else bisect_left(ids, until)
+        if first >= last:
+            continue  # no run of the period in its span
+        marks = step[(str(action), str(codes))]
+        marks[day_of[first]] += int(n)
+        marks[day_of[last - 1] + 1] -= int(n)
+    for (action, codes), marks in step.items():
+        total = 0
+        for n, day in enumerate(days):
+            total += marks[n]
+            if not total:
+                continue
+            if action == "deferred":
+                deferred[day] += total
+            else:
+                for code in _split(codes):
+                    suppressed[day][code] += total
 
 
 def _deferred_by_code(run: Any, head: str, covered: str, with_entries: str) -> Counter[str]:

@@ -411,6 +411,8 @@ class Walk:
                 f" WHERE {self.scope} AND q.id <= :through"
                 " AND coalesce(v.action, g.action) IS NOT NULL"
                 " AND (v.number IS NULL OR v.action <> 'suppressed' OR v.decided_at = :at)"
+                # In key order: appended, not scattered over the b-tree (half the time).
+                " ORDER BY q.id"
             ).bindparams(bindparam("at", type_=UTCDateTime)),
             {**self.params, **params},
         )

@@ -30,7 +30,9 @@ def svc(db_url: str, clock: dnc.FixedClock) -> Iterator[dnc.Service]:
         yield service
 
 
-def _nights(svc: dnc.Service, clock: dnc.FixedClock, tmp_path: Path) -> None:
+def _nights(
+    svc: dnc.Service, clock: dnc.FixedClock, tmp_path: Path, campaign: str | None = None
+) -> None:
     for number in (KEPT_WAITING, LISTED_LATER, CALLABLE):
         assert svc.enqueue("spring", number)
     svc.run_job("nightly-scrub")
@@ -41,13 +43,14 @@ def _nights(svc: dnc.Service, clock: dnc.FixedClock, tmp_path: Path) -> None:
     clock.set(NIGHT_TWO - timedelta(minutes=30))
     svc.run_job("nightly-scrub")
     clock.set(NIGHT_TWO)
-    svc.scrub()  # and a scrub by hand the same day: still each entry once
+    svc.scrub(campaign)  # and a scrub by hand the same day: still each entry once
 
 
+@pytest.mark.parametrize("by_hand", [None, "spring"], ids=["all-queues", "one-campaign"])
 def test_each_entry_counts_once_over_the_period(
-    svc: dnc.Service, clock: dnc.FixedClock, tmp_path: Path
+    svc: dnc.Service, clock: dnc.FixedClock, tmp_path: Path, by_hand: str | None
 ) -> None:
-    _nights(svc, clock, tmp_path)
+    _nights(svc, clock, tmp_path, by_hand)
     data = svc.report(since=NIGHT_ONE.date(), until=NIGHT_TWO.date()).to_dict()
     scrub = data["scrub"]
     assert scrub["runs"] == 3
