@@ -4,6 +4,7 @@ night and removed the next is one removed entry."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,8 @@ import pytest
 from sqlalchemy import text
 
 import dnc
+from dnc.reports.render_html import render as render_html
+from dnc.reports.render_text import render_csv, render_text
 from dnc.storage.uow import UnitOfWork
 
 # 07:00 in Los Angeles (calling hours open at 08:00), 10:00 in New York.
@@ -67,6 +70,21 @@ def test_each_entry_counts_once_over_the_period(
     assert (first["scrub_deferred"], first["scrub_suppressed"]) == (2, {})
     # Two runs on the second day: the waiting entry is one deferral that day.
     assert (second["scrub_deferred"], second["scrub_suppressed"]) == (1, {"DNC_REGISTRY": 1})
+
+
+def test_every_rendering_shows_the_same_entries(
+    svc: dnc.Service, clock: dnc.FixedClock, tmp_path: Path
+) -> None:
+    _nights(svc, clock, tmp_path)
+    report = svc.report(since=NIGHT_ONE.date(), until=NIGHT_TWO.date())
+    rows = render_csv(report).splitlines()
+    for metric, n in (("runs", 3), ("entries", 3), ("suppressed", 1), ("deferred", 1)):
+        assert f"scrub,,,{metric},{n}" in rows
+    assert "scrub,,,held,0" in rows and "scrub,,,dialable,1" in rows
+    text_ = render_text(report)
+    assert re.search(r"queue entries the scrub checked\s+3\b", text_)
+    assert re.search(r"deferred by the scrub\s+1\b", text_)
+    assert "3 entries checked, 1 removed, 0 held, 1 deferred, 1 dialable" in render_html(report)
 
 
 def test_a_period_counts_only_the_runs_inside_it(
