@@ -68,6 +68,9 @@ class PurgeResult:
     kept_refusals: int
     dry_run: bool
     deleted_movements: int = 0
+    # Queue disposition rows closed before the cutoff (the scrub's per-entry
+    # record for the report): past retention like the outcomes.
+    deleted_dispositions: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +81,7 @@ class PurgeResult:
             "kept_refusals": self.kept_refusals,
             "deleted_registry_movements": self.deleted_movements,
             "dry_run": self.dry_run,
+            "deleted_dispositions": self.deleted_dispositions,
         }
 
     def line(self) -> str:
@@ -87,6 +91,11 @@ class PurgeResult:
             f"{minute(self.cutoff)} ({self.outcomes_years}-year retention); "
             f"kept {self.kept_refusals:,} older refusal(s) that keep three-no's "
             f"suppressions in force; {verb} {self.deleted_movements:,} registry movement(s)"
+            + (
+                f"; {verb} {self.deleted_dispositions:,} old queue disposition row(s)"
+                if self.deleted_dispositions
+                else ""
+            )
         )
 
     def audit_record(self, actor: str) -> AuditRecord:

@@ -115,6 +115,7 @@ def report(
         opt_outs = report_repo.opt_outs(conn, start, end, lists)
         three_nos = report_repo.three_nos(conn, start, end)
         runs = report_repo.scrub_runs(conn, start, end)
+        entries = report_repo.scrub_entries(conn, report_repo.recorded_runs(conn, start, end))
         failures = report_repo.job_failures(conn, start, end)
         arrivals = report_repo.opt_out_arrivals(conn, start, end, lists)
         delays = report_repo.receipt_to_effect(conn, start, end, lists)
@@ -139,6 +140,7 @@ def report(
         removals=removals,
         replacements=replacements,
         abandonment=abandoned,
+        scrub_entries=entries,
     )
     if client is None:
         return found
@@ -180,8 +182,18 @@ def purge(
             dry_run=dry_run,
         )
         moved = movement_repo.purge(uow.connection, cutoff=cutoff, dry_run=dry_run)
+        dispositions = retention_repo.purge_dispositions(
+            uow.connection, cutoff=cutoff, dry_run=dry_run
+        )
         result = retention.PurgeResult(
-            when, cutoff, policy.outcomes_years, deleted, kept, dry_run, deleted_movements=moved
+            when,
+            cutoff,
+            policy.outcomes_years,
+            deleted,
+            kept,
+            dry_run,
+            deleted_movements=moved,
+            deleted_dispositions=dispositions,
         )
         if not dry_run:
             audit_repo.append(uow.connection, result.audit_record(app.actor(actor)))

@@ -49,6 +49,9 @@ class ScrubReport:
     run_id: int | None = None
     # Campaigns at or over the warning share of their abandoned-call limit.
     abandon_warnings: list[str] = field(default_factory=list)
+    # Each entry's disposition went to ``queue_disposition``: the report
+    # counts this run's entries from there, each once over a period.
+    recorded: bool = False
 
     def count(self, campaign: str, disposition: Disposition, times: int = 1) -> None:
         action = disposition.action.value
@@ -73,6 +76,7 @@ class ScrubReport:
             "seconds": durations.seconds(self.seconds),
             "run_id": self.run_id,
             "abandon_warnings": list(self.abandon_warnings),
+            "dispositions_recorded": self.recorded,
         }
 
 
@@ -84,6 +88,13 @@ class _Plan:
     suppressed_groups: list[tuple[int, str | None]] = field(default_factory=list)
     picks: list[Pick] = field(default_factory=list)
     own: list[EntryVerdict] = field(default_factory=list)
+
+    def reasons(self) -> list[str | None]:
+        """Every list of reasons the plan writes on entries."""
+        found = {reasons for _, reasons in self.suppressed_groups}
+        found.update(p.reasons for p in self.picks)
+        found.update(v.reasons for v in self.own)
+        return list(found)
 
     def write_groups(self, walk: scrub_repo.Walk, at: datetime) -> None:
         walk.decide_groups(self.groups, at)
@@ -145,6 +156,8 @@ def _scrub(app: App, report: ScrubReport, run: Run) -> None:
             plan.own.append(decided.verdict)
         if not report.dry_run:
             queue_verdicts.write_verdicts(walk.conn, plan.own, report.at)
+            walk.record_dispositions(run.id, report.at, plan.groups, plan.reasons())
+            report.recorded = True
             walk.commit()
 
 

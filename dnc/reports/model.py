@@ -51,6 +51,60 @@ class ScrubSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class EntryTotals:
+    """The distinct queue entries the recorded scrub runs of a period decided.
+
+    Each entry counts once, under the strongest disposition any run gave it
+    (suppressed, then held, then deferred, then dialable): removed on the
+    second night after a deferral on the first, it is removed, not also
+    deferred. Per day the same holds within the day.
+    """
+
+    entries: int = 0
+    suppressed: int = 0
+    deferred: int = 0
+    held: int = 0
+    dialable: int = 0
+    by_reason: Mapping[str, Split] = field(default_factory=dict)
+    by_campaign: Mapping[str, Split] = field(default_factory=dict)
+    daily_suppressed: Mapping[date, Mapping[str, int]] = field(default_factory=dict)
+    daily_deferred: Mapping[date, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        by_campaign: Mapping[str, Mapping[str, int]],
+        suppressed_by_code: Mapping[str, int],
+        deferred_by_code: Mapping[str, int],
+        daily_suppressed: Mapping[date, Mapping[str, int]],
+        daily_deferred: Mapping[date, int],
+    ) -> EntryTotals:
+        """``by_campaign``: campaign -> disposition (action value) -> entries."""
+        totals: Counter[str] = Counter()
+        for actions in by_campaign.values():
+            totals.update(actions)
+        reasons = {
+            code: Split(suppressed_by_code.get(code, 0), deferred_by_code.get(code, 0))
+            for code in {*suppressed_by_code, *deferred_by_code}
+        }
+        return cls(
+            entries=sum(totals.values()),
+            suppressed=totals["suppressed"],
+            deferred=totals["deferred"],
+            held=totals["held"],
+            dialable=totals["dialable"],
+            by_reason=reasons,
+            by_campaign={
+                name: Split(a.get("suppressed", 0), a.get("deferred", 0))
+                for name, a in by_campaign.items()
+            },
+            daily_suppressed={d: dict(c) for d, c in daily_suppressed.items()},
+            daily_deferred=dict(daily_deferred),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class DayCounts:
     """One UTC day: new opt-outs, three-no's suppressions, scrub removals by reason."""
 
@@ -289,14 +343,18 @@ def build(
     removals: Iterable[tuple[str, str | None, int]] = (),
     replacements: Iterable[tuple[str, str | None, int]] = (),
     abandonment: Sequence[AbandonSeries] = (),
+    scrub_entries: EntryTotals | None = None,
 ) -> Report:
     """Assemble a report from what the storage layer counted.
 
     ``opt_outs`` and ``three_nos`` are (day, channel or campaign, count)
     rows; ``scrub_runs`` the start time and ``counts`` JSON of each
     successful scrub (a run whose counts cannot be read is counted as such,
-    never guessed at); ``arrivals`` (how it arrived, count) rows of the
-    same opt-outs, every kind of arrival shown, none as zero.
+    never guessed at); ``scrub_entries`` the distinct entries of the runs
+    that recorded their dispositions (those runs' own counts are not added
+    again; a run from before that record is added as it counted);
+    ``arrivals`` (how it arrived, count) rows of the same opt-outs, every
+    kind of arrival shown, none as zero.
     """
     period(since, until)
     days = [since + timedelta(days=i) for i in range((until - since).days + 1)]
@@ -310,7 +368,7 @@ def build(
     for day, campaign, count in three_nos:
         nos_day[day] += count
         by_campaign[campaign or "company-wide"] += count
-    scrub, per_day, deferred_day = _scrub(scrub_runs)
+    scrub, per_day, deferred_day = _scrub(scrub_runs, scrub_entries or EntryTotals())
     daily = tuple(
         DayCounts(
             day=d,
@@ -358,14 +416,22 @@ def _by_subject(rows: Iterable[tuple[str, str | None, int]]) -> dict[str, int]:
 
 
 def _scrub(
-    runs: Iterable[tuple[datetime, str | None]],
+    runs: Iterable[tuple[datetime, str | None]], entries: EntryTotals
 ) -> tuple[ScrubSummary, dict[date, Counter[str]], Counter[date]]:
-    totals: Counter[str] = Counter()
+    totals: Counter[str] = Counter(
+        entries=entries.entries,
+        suppressed=entries.suppressed,
+        deferred=entries.deferred,
+        held=entries.held,
+        dialable=entries.dialable,
+    )
     seconds = 0.0
-    by_reason: dict[str, Split] = defaultdict(Split)
-    by_campaign: dict[str, Split] = defaultdict(Split)
+    by_reason: dict[str, Split] = defaultdict(Split, entries.by_reason)
+    by_campaign: dict[str, Split] = defaultdict(Split, entries.by_campaign)
     per_day: dict[date, Counter[str]] = defaultdict(Counter)
-    deferred_day: Counter[date] = Counter()
+    for d, codes in entries.daily_suppressed.items():
+        per_day[d].update(codes)
+    deferred_day: Counter[date] = Counter(entries.daily_deferred)
     count = unreadable = 0
     for started, raw in runs:
         counts = _counts(raw)
@@ -373,10 +439,12 @@ def _scrub(
             unreadable += 1
             continue
         count += 1
+        seconds += _float(counts.get("seconds"))
+        if counts.get("dispositions_recorded") is True:
+            continue  # its entries are in ``entries``, each once
         day = started.astimezone(UTC).date()
         for key in ("entries", "suppressed", "deferred", "held", "dialable"):
             totals[key] += _int(counts.get(key))
-        seconds += _float(counts.get("seconds"))
         deferred_day[day] += _int(counts.get("deferred"))
         for code, split in _splits(counts.get("by_reason")).items():
             by_reason[code] += split

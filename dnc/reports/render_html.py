@@ -185,7 +185,8 @@ def _scrub(report: Report) -> str:
     s = report.scrub
     head = (
         f'<p class="note">{s.runs:,} successful scrub run(s): {s.entries:,} entries checked, '
-        f"{s.suppressed:,} removed, {s.deferred:,} deferred, {s.dialable:,} dialable, "
+        f"{s.suppressed:,} removed, {s.held:,} held, {s.deferred:,} deferred, "
+        f"{s.dialable:,} dialable (each entry once), "
         f"{s.seconds:,.1f} s in all.</p>"
     )
     if s.unreadable_runs:

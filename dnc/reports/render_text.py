@@ -23,6 +23,7 @@ def render_text(report: Report) -> str:
                 ["opt-outs received", f"{report.opt_outs:,}"],
                 ["three no's reached", f"{report.three_nos:,}"],
                 ["scrub runs", f"{report.scrub.runs:,}"],
+                ["queue entries the scrub checked", f"{report.scrub.entries:,}"],
                 ["removed from queues by the scrub", f"{report.scrub.suppressed:,}"],
                 ["deferred by the scrub", f"{report.scrub.deferred:,}"],
                 ["held by the scrub (CHECK_FAILED)", f"{report.scrub.held:,}"],
@@ -160,7 +161,17 @@ def render_csv(report: Report) -> str:
         for key, split in splits.items():
             writer.writerow([section, "", key, "suppressed", split.suppressed])
             writer.writerow([section, "", key, "deferred", split.deferred])
-    writer.writerow(["scrub", "", "", "held", report.scrub.held])
+    # The scrub's totals: runs, then distinct entries (each once: see docs/audit.md).
+    s = report.scrub
+    writer.writerow(["scrub", "", "", "runs", s.runs])
+    for metric, n in (
+        ("entries", s.entries),
+        ("suppressed", s.suppressed),
+        ("deferred", s.deferred),
+        ("held", s.held),
+        ("dialable", s.dialable),
+    ):
+        writer.writerow(["scrub", "", "", metric, n])
     for name, n in report.removals.items():
         writer.writerow(["removals", "", name, "removed", n])
     for name, n in report.replacements.items():

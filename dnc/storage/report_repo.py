@@ -6,15 +6,18 @@ job failures of the period come back as rows.
 
 from __future__ import annotations
 
+import json
+from bisect import bisect_left
+from collections import Counter, defaultdict
 from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, and_, cast, extract, false, func, or_, select
+from sqlalchemy import Date, and_, cast, extract, false, func, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from dnc.reports.model import Arrival, JobFailure, ReceiptToEffect, is_late
+from dnc.reports.model import Arrival, EntryTotals, JobFailure, ReceiptToEffect, is_late
 from dnc.storage.schema import AuditRow, JobRunRow, ListEntryRow, ReplyRow, table
 from dnc.storage.types import as_utc
 
@@ -112,6 +115,248 @@ def scrub_runs(
         .order_by(JOB_RUN.c.started_at)
     )
     return [(_instant(started), counts) for started, counts in conn.execute(query)]
+
+
+def recorded_runs(
+    conn: Connection, since: datetime, until: datetime
+) -> list[tuple[int, date, str | None]]:
+    """(id, UTC day, campaign or None for all) of every successful scrub started
+    in [since, until) that recorded its entries' dispositions."""
+    query = (
+        select(JOB_RUN.c.id, JOB_RUN.c.started_at, JOB_RUN.c.counts)
+        .where(JOB_RUN.c.job.in_(SCRUB_JOBS), JOB_RUN.c.status == "ok")
+        .where(JOB_RUN.c.started_at >= since)
+        .where(JOB_RUN.c.started_at < until)
+        .order_by(JOB_RUN.c.id)
+    )
+    found = []
+    for id_, started, raw in conn.execute(query):
+        counts = _json(raw)
+        if counts.get("dispositions_recorded") is True:
+            campaign = counts.get("campaign")
+            found.append(
+                (
+                    int(id_),
+                    _instant(started).date(),
+                    campaign if isinstance(campaign, str) else None,
+                )
+            )
+    return found
+
+
+def _json(raw: str | None) -> dict[str, Any]:
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# -- scrub figures as distinct entries ---------------------------------------------
+#
+# ``queue_disposition`` holds one row per change of an entry's disposition
+# (dnc.storage.scrub_repo.Walk.record_dispositions): a row stands for every
+# run from ``since_run`` up to, not including, ``until_run``. A row counts in
+# a period when one of the period's recorded runs falls in that span (and
+# covered the row's campaign). Each entry then counts once, under the
+# strongest disposition any of those runs gave it.
+
+_RANK = "CASE {col} WHEN 'suppressed' THEN 1 WHEN 'held' THEN 2 WHEN 'deferred' THEN 3 ELSE 4 END"
+RANKED = ("suppressed", "held", "deferred", "dialable")
+_COVER = (
+    "r.id >= d.since_run AND (d.until_run IS NULL OR r.id < d.until_run)"
+    " AND (r.campaign IS NULL OR r.campaign = d.campaign)"
+)
+
+
+def scrub_entries(conn: Connection, runs: list[tuple[int, date, str | None]]) -> EntryTotals:
+    """The distinct entries ``runs`` decided, each once: by disposition and
+    campaign, removed and deferred by reason code, and per run day."""
+    if not runs:
+        return EntryTotals()
+    values = ", ".join(
+        f"(CAST(:i{n} AS INTEGER), CAST(:d{n} AS VARCHAR(10)), CAST(:c{n} AS VARCHAR(100)))"
+        for n in range(len(runs))
+    )
+    params: dict[str, Any] = {"lo": runs[0][0], "hi": runs[-1][0]}
+    for n, (id_, day, campaign) in enumerate(runs):
+        params.update({f"i{n}": id_, f"d{n}": day.isoformat(), f"c{n}": campaign})
+    head = f"WITH runs (id, day, campaign) AS (VALUES {values})"
+    span = "d.since_run <= :hi AND (d.until_run IS NULL OR d.until_run > :lo)"
+    ids = ", ".join(str(int(id_)) for id_, _, _ in runs)
+    # Shortcuts before the probe of every run: a row written by one of the
+    # runs is covered by it; with every run over all campaigns, a row open
+    # before the first run and past it is covered by that first run.
+    early = " d.since_run < :lo OR" if runs[0][2] is None else ""
+    cover = f"({early} d.since_run IN ({ids}) OR EXISTS (SELECT 1 FROM runs r WHERE {_COVER}))"
+    covered = (
+        f"covered AS (SELECT d.entry_id, d.campaign, d.action, d.codes FROM queue_disposition d"
+        f" WHERE {span} AND {cover})"
+    )
+    per_entry = (
+        "per_entry AS (SELECT entry_id, min(campaign) AS campaign,"
+        f" min({_RANK.format(col='action')}) AS rank FROM covered GROUP BY entry_id)"
+    )
+    with_entries = f"{head}, {covered}, {per_entry}"
+
+    def run(sql: str, extra: dict[str, Any] | None = None) -> list[Any]:
+        return list(conn.execute(text(sql), {**params, **(extra or {})}))
+
+    by_campaign: dict[str, Counter[str]] = defaultdict(Counter)
+    for campaign, rank, n in run(
+        f"{with_entries} SELECT campaign, rank, count(*) FROM per_entry GROUP BY campaign, rank"
+    ):
+        by_campaign[str(campaign)][RANKED[int(rank) - 1]] += int(n)
+    suppressed: Counter[str] = Counter()
+    for codes, n in run(
+        f"{head}, {covered} SELECT codes, count(*) FROM covered"
+        " WHERE action = 'suppressed' GROUP BY codes"
+    ):
+        # One suppressed row per entry (a suppression is final): sums are exact.
+        for code in _split(codes):
+            suppressed[code] += int(n)
+    deferred = _deferred_by_code(run, head, covered, with_entries)
+    daily_deferred: Counter[date] = Counter()
+    daily_suppressed: dict[date, Counter[str]] = defaultdict(Counter)
+    mixed = _mid_day(runs)
+    if mixed is None:
+        few = ""  # runs over one campaign: every entry the exact, slower way
+    else:
+        # Every run over all campaigns: an entry none of whose rows began
+        # after the first run of a day has at most one row covering each day,
+        # so its rows are counted by span, not joined to each run.
+        _by_span(run, span, mixed, runs, daily_deferred, daily_suppressed)
+        if mixed == "1 = 0":
+            few = None
+        else:
+            few = (
+                " AND d.entry_id IN (SELECT m.entry_id FROM queue_disposition m"
+                f" WHERE {mixed.replace('d.', 'm.')})"
+            )
+    if few is not None:
+        for day, n in run(
+            f"{head} SELECT day, count(*) FROM (SELECT r.day AS day, d.entry_id,"
+            f" min({_RANK.format(col='d.action')}) AS rank FROM queue_disposition d"
+            f" JOIN runs r ON {_COVER} WHERE {span}{few} GROUP BY r.day, d.entry_id) x"
+            " WHERE rank = 3 GROUP BY day"
+        ):
+            daily_deferred[_as_date(day)] += int(n)
+        for day, codes, n in run(
+            f"{head} SELECT r.day, d.codes, count(*) FROM queue_disposition d"
+            f" JOIN runs r ON {_COVER} WHERE {span}{few} AND d.action = 'suppressed'"
+            " GROUP BY r.day, d.codes"
+        ):
+            for code in _split(codes):
+                daily_suppressed[_as_date(day)][code] += int(n)
+    return EntryTotals.of(
+        by_campaign=by_campaign,
+        suppressed_by_code=suppressed,
+        deferred_by_code=deferred,
+        daily_suppressed=daily_suppressed,
+        daily_deferred=daily_deferred,
+    )
+
+
+def _mid_day(runs: list[tuple[int, date, str | None]]) -> str | None:
+    """None when a run covered one campaign only; else the condition on a
+    row that began after the first run of its day (its entry may have two
+    rows that day), "1 = 0" when no day has two runs."""
+    if any(campaign is not None for _, _, campaign in runs):
+        return None
+    days: dict[date, list[int]] = defaultdict(list)
+    for id_, day, _ in runs:
+        days[day].append(id_)
+    ranges = [
+        f"(d.since_run > {min(ids)} AND d.since_run <= {max(ids)})"
+        for ids in days.values()
+        if len(ids) > 1
+    ]
+    return " OR ".join(ranges) if ranges else "1 = 0"
+
+
+def _by_span(
+    run: Any,
+    span: str,
+    mixed: str,
+    runs: list[tuple[int, date, str | None]],
+    deferred: Counter[date],
+    suppressed: dict[date, Counter[str]],
+) -> None:
+    """Per day, the rows of entries with at most one row a day: rows grouped
+    by span, each span's run days added by a running sum (one pass over the
+    rows, not one per run)."""
+    ids = [id_ for id_, _, _ in runs]
+    days = sorted({day for _, day, _ in runs})
+    index = {day: n for n, day in enumerate(days)}
+    day_of = [index[day] for _, day, _ in runs]
+    others = (
+        ""
+        if mixed == "1 = 0"
+        else " AND d.entry_id NOT IN (SELECT m.entry_id FROM queue_disposition m"
+        f" WHERE {mixed.replace('d.', 'm.')})"
+    )
+    step: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (len(days) + 1))
+    for action, codes, since, until, n in run(
+        "SELECT d.action, CASE WHEN d.action = 'suppressed' THEN d.codes ELSE '' END AS codes,"
+        f" d.since_run, d.until_run, count(*) FROM queue_disposition d WHERE {span}{others}"
+        " AND d.action IN ('suppressed', 'deferred')"
+        " GROUP BY d.action, CASE WHEN d.action = 'suppressed' THEN d.codes ELSE '' END,"
+        " d.since_run, d.until_run"
+    ):
+        first = bisect_left(ids, since)
+        last = len(ids) if until is None else bisect_left(ids, until)
+        if first >= last:
+            continue  # no run of the period in its span
+        marks = step[(str(action), str(codes))]
+        marks[day_of[first]] += int(n)
+        marks[day_of[last - 1] + 1] -= int(n)
+    for (action, codes), marks in step.items():
+        total = 0
+        for n, day in enumerate(days):
+            total += marks[n]
+            if not total:
+                continue
+            if action == "deferred":
+                deferred[day] += total
+            else:
+                for code in _split(codes):
+                    suppressed[day][code] += total
+
+
+def _deferred_by_code(run: Any, head: str, covered: str, with_entries: str) -> Counter[str]:
+    """Entries counted as deferred, by the codes of their deferrals: an entry
+    deferred for two reasons, or for one reason on two nights, counts once
+    under each code."""
+    codes = sorted(
+        {
+            code
+            for (found,) in run(
+                f"{head}, {covered} SELECT DISTINCT codes FROM covered WHERE action = 'deferred'"
+            )
+            for code in _split(found)
+        }
+    )
+    if not codes:
+        return Counter()
+    columns = ", ".join(
+        f"count(DISTINCT CASE WHEN ',' || c.codes || ',' LIKE :p{n} ESCAPE '!' THEN c.entry_id END)"
+        for n in range(len(codes))
+    )
+    patterns = {f"p{n}": "%," + _escaped(code) + ",%" for n, code in enumerate(codes)}
+    (row,) = run(
+        f"{with_entries} SELECT {columns} FROM covered c JOIN per_entry e"
+        " ON e.entry_id = c.entry_id AND e.rank = 3 WHERE c.action = 'deferred'",
+        patterns,
+    )
+    return Counter({code: int(n) for code, n in zip(codes, row, strict=True) if n})
+
+
+def _escaped(code: str) -> str:
+    return code.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def _split(codes: str | None) -> list[str]:
+    return [c for c in (codes or "").split(",") if c]
 
 
 def audited(

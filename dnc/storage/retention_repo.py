@@ -8,9 +8,10 @@ from sqlalchemy import and_, delete, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from dnc.storage.schema import CallOutcomeRow, table
+from dnc.storage.schema import CallOutcomeRow, QueueDispositionRow, table
 
 OUT = table(CallOutcomeRow)
+DISPOSITION = table(QueueDispositionRow)
 
 
 def _keep(threshold: int) -> ColumnElement[bool]:
@@ -41,3 +42,14 @@ def purge_outcomes(
         return int(doomed), kept
     result = conn.execute(delete(OUT).where(old, ~keep))
     return int(result.rowcount), kept
+
+
+def purge_dispositions(conn: Connection, *, cutoff: datetime, dry_run: bool) -> int:
+    """Delete queue disposition rows closed before ``cutoff`` (an open row is
+    an entry's disposition now, whatever its age); returns how many."""
+    old = DISPOSITION.c.until_at < cutoff
+    if dry_run:
+        return int(
+            conn.execute(select(func.count()).select_from(DISPOSITION).where(old)).scalar_one()
+        )
+    return int(conn.execute(delete(DISPOSITION).where(old)).rowcount)

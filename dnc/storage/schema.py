@@ -533,6 +533,40 @@ class ConsentUseRow(Base):
     __table_args__ = (Index("ix_consent_use_consent", "consent_id", "used_at"),)
 
 
+class QueueDispositionRow(Base):
+    """An entry's disposition as successive scrubs decided it: one row per
+    change (action or reason codes), open (``until_run`` NULL) while the
+    scrubs keep deciding the same. A report counts distinct entries from
+    these; an entry that leaves the queue has its row closed by the next
+    scrub. Closed rows go with the retention purge (see 0016)."""
+
+    __tablename__ = "queue_disposition"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    campaign: Mapped[str] = mapped_column(String(100), nullable=False)
+    action: Mapped[str] = mapped_column(String(12), nullable=False)
+    # The reason codes, sorted and comma-joined: the details (times, names)
+    # change nightly where the codes do not, and a change writes a row.
+    codes: Mapped[str] = mapped_column(String(400), nullable=False)
+    since_run: Mapped[int] = mapped_column(Integer, nullable=False)
+    since_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    until_run: Mapped[int | None] = mapped_column(Integer)
+    until_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index(
+            "ix_queue_disposition_open",
+            "entry_id",
+            unique=True,
+            sqlite_where=text("until_run IS NULL"),
+            postgresql_where=text("until_run IS NULL"),
+        ),
+        Index("ix_queue_disposition_since", "since_run"),
+        Index("ix_queue_disposition_until", "until_at"),
+    )
+
+
 def table(model: type[Base]) -> Table:
     """The Core table of a model, typed as such for Core statements."""
     return cast(Table, model.__table__)

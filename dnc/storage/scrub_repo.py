@@ -15,10 +15,12 @@ as they go.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, text
@@ -50,6 +52,12 @@ _TEMP = {
     " not_before {stamp}, reason_id INTEGER, PRIMARY KEY (group_id, bits)",
     # The export's: each live entry listed on registries and nothing else known.
     "scrub_listed": "entry_id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, bits {big} NOT NULL",
+    # What this run decided for each entry (``record_dispositions``), and the
+    # reason codes of the verdicts and groups it wrote.
+    "scrub_now": "entry_id INTEGER PRIMARY KEY, campaign VARCHAR(100) NOT NULL,"
+    " action VARCHAR(12) NOT NULL, codes VARCHAR(400) NOT NULL",
+    "scrub_codes": "reason_id INTEGER PRIMARY KEY, codes VARCHAR(400) NOT NULL",
+    "scrub_group_codes": "group_id INTEGER PRIMARY KEY, codes VARCHAR(400) NOT NULL",
 }
 
 
@@ -359,6 +367,78 @@ class Walk:
             },
         )
 
+    def record_dispositions(
+        self,
+        run_id: int,
+        at: datetime,
+        groups: Iterable[GroupVerdict],
+        reasons: Iterable[str | None],
+    ) -> None:
+        """Note in ``queue_disposition`` each entry whose disposition (action or
+        reason codes) this run changed, and close the row of every entry in
+        scope it no longer decides (called, gone, suppressed by an opt-out):
+        three statements, whatever the size of the queue. (After every write
+        of the run, in its write transaction.)
+
+        ``groups``: the groups' verdicts; ``reasons``: every list of reasons
+        (JSON) the run wrote on entries.
+        """
+        ids = reason_ids(self.conn, list(reasons))
+        coded = [{"r": i, "c": codes_of(t)} for t, i in ids.items()]
+        if coded:
+            self.conn.execute(
+                text("INSERT INTO scrub_codes (reason_id, codes) VALUES (:r, :c)"), coded
+            )
+        grouped = [{"g": g.group_id, "c": codes_of(g.reasons)} for g in groups]
+        if grouped:
+            self.conn.execute(
+                text("INSERT INTO scrub_group_codes (group_id, codes) VALUES (:g, :c)"), grouped
+            )
+        params = {"at": at, "through": self.through, "run": run_id}
+        # An entry suppressed before this run (by an earlier scrub, or an
+        # opt-out since) is not this run's to count: its own row was closed.
+        self.conn.execute(
+            text(
+                "INSERT INTO scrub_now (entry_id, campaign, action, codes)"
+                " SELECT q.id, q.campaign, coalesce(v.action, g.action),"
+                " CASE WHEN v.number IS NULL THEN coalesce(gc.codes, '')"
+                " ELSE coalesce(c.codes, '') END"
+                f" FROM queue_entry q {self.by_number}"
+                " JOIN queue_group g ON g.id = q.group_id"
+                " LEFT JOIN scrub_group_codes gc ON gc.group_id = q.group_id"
+                " LEFT JOIN queue_verdict v ON v.number = q.number AND v.entry_id = q.id"
+                " LEFT JOIN scrub_codes c ON c.reason_id = v.reason_id"
+                f" WHERE {self.scope} AND q.id <= :through"
+                " AND coalesce(v.action, g.action) IS NOT NULL"
+                " AND (v.number IS NULL OR v.action <> 'suppressed' OR v.decided_at = :at)"
+                # In key order: appended, not scattered over the b-tree (half the time).
+                " ORDER BY q.id"
+            ).bindparams(bindparam("at", type_=UTCDateTime)),
+            {**self.params, **params},
+        )
+        if not self.sqlite:
+            self.conn.exec_driver_sql("ANALYZE scrub_now")
+        mine = " AND campaign = :campaign" if self.campaign is not None else ""
+        self.conn.execute(
+            text(
+                "UPDATE queue_disposition SET until_run = :run, until_at = :at"
+                f" WHERE until_run IS NULL{mine} AND NOT EXISTS (SELECT 1 FROM scrub_now n"
+                " WHERE n.entry_id = queue_disposition.entry_id"
+                " AND n.action = queue_disposition.action AND n.codes = queue_disposition.codes)"
+            ).bindparams(bindparam("at", type_=UTCDateTime)),
+            {**self.params, **params},
+        )
+        self.conn.execute(
+            text(
+                "INSERT INTO queue_disposition"
+                " (entry_id, campaign, action, codes, since_run, since_at)"
+                " SELECT n.entry_id, n.campaign, n.action, n.codes, :run, :at FROM scrub_now n"
+                " LEFT JOIN queue_disposition d ON d.entry_id = n.entry_id AND d.until_run IS NULL"
+                " WHERE d.entry_id IS NULL"
+            ).bindparams(bindparam("at", type_=UTCDateTime)),
+            params,
+        )
+
     # -- the export: every entry decided, nothing written ------------------------
 
     def mark_listed(self) -> list[tuple[int, int]]:
@@ -413,3 +493,23 @@ class Walk:
         yield from self.conn.execute(
             typed, self.params, execution_options={"stream_results": True, "yield_per": 2000}
         )
+
+
+CODES_WIDTH = 400
+
+
+def codes_of(reasons: str | None) -> str:
+    """The reason codes of a list of reasons (JSON), sorted and comma-joined."""
+    return _codes(reasons or "[]")
+
+
+@lru_cache(maxsize=4096)
+def _codes(reasons: str) -> str:
+    try:
+        found = json.loads(reasons)
+    except ValueError:
+        return ""
+    codes = sorted({str(r.get("code")) for r in found if isinstance(r, dict) and r.get("code")})
+    joined = ",".join(codes)
+    # A list of more codes than the column holds keeps the first whole ones.
+    return joined if len(joined) <= CODES_WIDTH else joined[:CODES_WIDTH].rpartition(",")[0]

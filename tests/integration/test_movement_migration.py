@@ -22,7 +22,7 @@ def test_a_registry_from_before_0017_is_its_own_baseline(db_url: str, tmp_path: 
     cfg = migrate._alembic_config()
     with engine.connect().execution_options(**engines.WRITE) as conn, conn.begin():
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0020")
+        command.upgrade(cfg, "0016")
         reg = registry_repo.registry_id(conn, "us-national", create=True, at=AT)
         assert reg is not None
         snap = registry_repo.start_snapshot(
@@ -36,7 +36,7 @@ def test_a_registry_from_before_0017_is_its_own_baseline(db_url: str, tmp_path: 
         registry_repo.swap(conn, reg, snap, size=2, at=AT)
         # Down and up again: the revision steps back cleanly.
         command.upgrade(cfg, "0017")
-        command.downgrade(cfg, "0020")
+        command.downgrade(cfg, "0016")
     engine.dispose()
 
     clock = dnc.FixedClock(AT + timedelta(days=1))

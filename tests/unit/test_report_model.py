@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from dnc.errors import InputError
-from dnc.reports import JobFailure, RegistryAge, Report, build, period
+from dnc.reports import EntryTotals, JobFailure, RegistryAge, Report, build, period
 from dnc.reports.render_html import nice_max, render
 from dnc.reports.render_text import render_csv, render_text
 
@@ -141,3 +141,37 @@ def test_text_and_csv_carry_the_same_figures() -> None:
 )
 def test_axis_tops_are_round(value: int, top: int) -> None:
     assert nice_max(value) == top
+
+
+def test_recorded_runs_count_their_entries_once_and_older_runs_as_they_counted() -> None:
+    """A run that recorded its entries' dispositions is not added up: the
+    distinct entries stand for it. A run from before that record still is."""
+    recorded = json.loads(scrub(2, OUTSIDE_HOURS=(0, 9))[1]) | {"dispositions_recorded": True}
+    entries = EntryTotals.of(
+        by_campaign={"spring": {"suppressed": 1, "deferred": 3, "dialable": 6}},
+        suppressed_by_code={"DNC_INTERNAL": 1},
+        deferred_by_code={"OUTSIDE_HOURS": 3},
+        daily_suppressed={date(2026, 11, 2): {"DNC_INTERNAL": 1}},
+        daily_deferred={date(2026, 11, 2): 3},
+    )
+    report = build(
+        since=NOV1,
+        until=NOV3,
+        generated_at=datetime(2026, 11, 4, 8, tzinfo=UTC),
+        opt_outs=[],
+        three_nos=[],
+        scrub_runs=[
+            scrub(1, OUTSIDE_HOURS=(0, 4)),
+            (datetime(2026, 11, 2, 2, tzinfo=UTC), json.dumps(recorded)),
+        ],
+        registries=[],
+        failures=[],
+        scrub_entries=entries,
+    )
+    s = report.scrub
+    assert (s.runs, s.entries, s.suppressed, s.deferred, s.dialable) == (2, 110, 1, 7, 56)
+    assert s.by_reason["OUTSIDE_HOURS"].deferred == 7
+    assert s.by_reason["DNC_INTERNAL"].suppressed == 1
+    assert [d.scrub_deferred for d in report.daily] == [4, 3, 0]
+    assert report.daily[1].scrub_suppressed == {"DNC_INTERNAL": 1}
+    assert s.seconds == 1.0  # time is per run, recorded or not

@@ -1,7 +1,7 @@
 """Registry movements: when each number entered or left a registry's snapshot.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from dnc.storage.types import UTCDateTime
 
 revision = "0017"
-down_revision = "0020"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Client lists: a list entry may belong to a call centre's client (DNC_CLIENT).
 
-Revision ID: 0020
+Revision ID: 0016
 Revises: 0015
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
