@@ -156,6 +156,7 @@ def _scrub(app: App, report: ScrubReport, run: Run) -> None:
             plan.own.append(decided.verdict)
         if not report.dry_run:
             queue_verdicts.write_verdicts(walk.conn, plan.own, report.at)
+            walk.wrote(len(plan.own))
             walk.record_dispositions(run.id, report.at, plan.groups, plan.reasons())
             report.recorded = True
             walk.commit()
