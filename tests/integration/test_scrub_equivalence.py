@@ -17,7 +17,7 @@ import pytest
 import dnc
 from dnc import configuration
 from dnc.queue import STATUS_OF, Action, Disposition, dispose
-from dnc.storage import queue_verdicts
+from dnc.storage import queue_verdicts, scrub_repo
 from dnc.storage.queue_verdicts import EntryVerdict
 from dnc.storage.uow import UnitOfWork
 
@@ -162,6 +162,18 @@ def _facts(svc: dnc.Service, tmp_path: Path) -> None:
 def test_every_entry_ends_as_its_single_check_says(
     svc: dnc.Service, tmp_path: Path, hour: int
 ) -> None:
+    _facts(svc, tmp_path)
+    _ends_as_checked(svc, MORNING.replace(hour=hour))
+
+
+@pytest.mark.parametrize("hour", [2, 13])
+def test_the_verdicts_analyzed_between_writes_change_no_answer(
+    svc: dnc.Service, tmp_path: Path, hour: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's scrub analyzes queue_verdict again once it has written
+    many rows into it (fresh plans for the next statements): here after
+    every write, and every entry still ends as its single check says."""
+    monkeypatch.setattr(scrub_repo, "STALE_AFTER", 0)
     _facts(svc, tmp_path)
     _ends_as_checked(svc, MORNING.replace(hour=hour))
 
