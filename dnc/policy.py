@@ -132,6 +132,9 @@ _SECTIONS: dict[str, frozenset[str]] = {
 }
 
 CALL_TYPES = ("live", "autodialed", "prerecorded")
+# The dialer's words for the same: a person dials by hand, a predictive
+# dialer is an autodialer (47 CFR 64.1200(f)(2)).
+CALL_TYPE_ALIASES = {"manual": "live", "predictive": "autodialed"}
 
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 
@@ -249,9 +252,11 @@ def _share(found: tuple[Any, str, str], what: str) -> float:
 def _calling(get: Callable[[str, str], tuple[Any, str, str] | None], base: Calling) -> Calling:
     brand = _text(get("calling", "brand"), base.brand)
     call_type = _text(get("calling", "call_type"), base.call_type)
+    call_type = CALL_TYPE_ALIASES.get(call_type or "", call_type)
     found = get("calling", "call_type")
     if found is not None and call_type not in CALL_TYPES:
-        raise ConfigError(found[1], found[2], f"must be one of {', '.join(CALL_TYPES)}")
+        words = ", ".join([*CALL_TYPES, *CALL_TYPE_ALIASES])
+        raise ConfigError(found[1], found[2], f"must be one of {words}")
     hours = base.hours
     window, days = get("calling", "hours"), get("calling", "days")
     if window is not None or days is not None:

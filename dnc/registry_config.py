@@ -15,7 +15,7 @@ from dnc.errors import ConfigError
 from dnc.registries import (
     FORMATS,
     MAX_SHRINK,
-    REASSIGNED_FORMAT,
+    NOT_LISTS,
     ChangeLayout,
     NumberingPlan,
     RegistryDefinition,
@@ -102,13 +102,13 @@ def _definition(
     if fmt not in FORMATS:
         raise ConfigError(src, f"{key}.format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
     get("effective_from", str, "")
-    required = get("required", bool, fmt != REASSIGNED_FORMAT)
-    if required and fmt == REASSIGNED_FORMAT:
+    required = get("required", bool, fmt not in NOT_LISTS)
+    if required and fmt in NOT_LISTS:
         raise ConfigError(
             src,
             f"{key}.required",
-            "a reassigned-numbers source lists no one who asked not to be called: "
-            "it voids older consents and is never required",
+            f"a {fmt} source lists no one who asked not to be called: "
+            "it informs other rules and is never required",
         )
     # Without a declared plan a registry's files are held to what it covers.
     plan = _plan(key, get("plan", list, []), src) if "plan" in table else NumberingPlan()

@@ -35,6 +35,7 @@ from dnc.storage import (
     prefix_repo,
     reassigned_repo,
     registry_repo,
+    wireless_repo,
 )
 from dnc.storage.lists_repo import ENTRY_COLUMNS, entry_from_row
 from dnc.storage.lists_repo import LIST_ENTRY as ENTRIES
@@ -101,6 +102,7 @@ class HotReader:
         )
         self._consents = _Compiled(consents, engine)
         self._preference = _Compiled(consent_repo.hot_preference_query(), engine)
+        self._lines = _Compiled(wireless_repo.hot_query(), engine)
         # PostgreSQL: every read in one statement, one network round trip.
         self._combined: str | None = None
         if engine.dialect.name == "postgresql":
@@ -113,6 +115,7 @@ class HotReader:
                     self._registries,
                     self._consents,
                     self._preference,
+                    self._lines,
                 )
             )
 
@@ -225,6 +228,7 @@ class HotReader:
             (self._registries, one),
             (self._consents, one),
             (self._preference, one),
+            (self._lines, one),
         )
         if self._combined is not None:
             return self._run_combined(conn, statements)
@@ -236,9 +240,10 @@ class HotReader:
         return results
 
     def _facts(self, results: list[Any], since: datetime | None) -> NumberFacts:
-        rows, outcome_rows, prefix_rows, registry_rows, consent_rows, preference_rows = results
+        rows, outcome_rows, prefix_rows, registry_rows, consent_rows, preference_rows = results[:6]
         preference_row = preference_rows[0] if preference_rows else None
         snapshots, hits = registry_repo.hot_facts(registry_rows)
+        line_sources, line_marks = wireless_repo.hot_facts(results[6])
         return NumberFacts(
             entries=tuple(entry_from_row(row) for row in rows),
             outcomes=tuple(outcomes_repo.record_from_row(row) for row in outcome_rows),
@@ -254,6 +259,8 @@ class HotReader:
             disconnects=reassigned_repo.parse_disconnects(consent_rows[0][-1])
             if consent_rows
             else (),
+            line_sources=line_sources,
+            line_marks=line_marks,
         )
 
     def _cursor(self, conn: PoolProxiedConnection) -> Any:
