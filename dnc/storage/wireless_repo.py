@@ -48,7 +48,8 @@ def hot_facts(rows: Sequence[Any]) -> tuple[dict[str, date], dict[str, bool]]:
 
 
 def sources(conn: Connection) -> dict[str, date]:
-    return dict(conn.execute(select(SOURCE.c.registry_name, SOURCE.c.data_as_of)).tuples())
+    query = select(SOURCE.c.registry_name, SOURCE.c.data_as_of)
+    return {name: as_of for name, as_of in conn.execute(query)}  # noqa: C416 - rows, not pairs
 
 
 def of_batch(conn: Connection, in_batch: Any) -> dict[int, dict[str, bool]]:
