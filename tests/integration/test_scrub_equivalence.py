@@ -86,9 +86,11 @@ NUMBERS = {
     "+12017770128": (None, "not in the us-wireless data: line unknown"),
     "+12017770129": (None, "in the us-wireless data as wireline, and written consent"),
     "+12017770130": (None, "in the us-wireless data as wireless, with an EBR only"),
-    # One area code, a mobile and a landline (the plan tells them apart).
+    # Jamaica: the plan tells mobiles from landlines within an area code.
     "+18762101234": (None, "Jamaica mobile, express (not written) consent"),
-    "+18765230123": (None, "Jamaica landline, express consent"),
+    # One group (same zone too), nothing known: a landline and an unknown line.
+    "+18769221234": (None, "Jamaica landline, nothing known"),
+    "+18765230123": (None, "Jamaica, a range of landlines and mobiles, nothing known"),
 }
 WIRELESS = {"+12017770127", "+12017770128", "+12017770130", "+14165550114"}
 
@@ -144,7 +146,7 @@ def _facts(svc: dnc.Service, tmp_path: Path) -> None:
     svc.import_registry(lines, "us-wireless", format="wireless", as_of=MORNING.date())
     svc.add_consent("+447400123457", "express_written", campaign="spring", at=earlier)
     svc.add_consent("+12017770129", "express_written", campaign="spring", at=earlier)
-    for number in ("+4915123456789", "+18762101234", "+18765230123"):
+    for number in ("+4915123456789", "+18762101234"):
         svc.add_consent(number, "express", campaign="spring", at=earlier)
 
 
