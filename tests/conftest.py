@@ -106,10 +106,12 @@ NO_REGISTRIES_REQUIRED = "".join(
     # beside them, where a first connection can take longer than a dialer's
     # bound and the check would (rightly) fail closed mid-scenario.
     "[storage]\ncheck_timeout = 2.0\n"
+)
+NO_REGISTRIES_REQUIRED = (
     # Out of the box an undeclared campaign dials automatically (fail closed),
     # so a US number of unknown line needs written consent (dnc.wireless).
     # Tests of other rules dial by hand; wireless tests declare their own.
-    '[campaigns.default.calling]\ncall_type = "manual"\n'
+    '[campaigns.default.calling]\ncall_type = "manual"\n' + NO_REGISTRIES_REQUIRED
 )
 
 
