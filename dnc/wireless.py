@@ -30,7 +30,7 @@ treated as autodialed, as every call-type rule is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -101,7 +101,7 @@ def line_of(
     phone: PhoneNumber,
     sources: Mapping[str, date],
     marks: Mapping[str, bool],
-    definitions: Iterable[RegistryDefinition],
+    definitions: Sequence[RegistryDefinition],
     at: datetime,
 ) -> tuple[Line, str]:
     """The number's line type at ``at`` and how it is known (for the detail).
@@ -109,31 +109,62 @@ def line_of(
     ``sources``: data as-of date of each wireless source with data;
     ``marks``: the sources listing the number (True: wireless).
     """
-    day = at.astimezone(UTC).date()
+    # Only a mark's age depends on the day: most numbers have none.
+    day = at.astimezone(UTC).date() if marks else None
+    return _line(
+        phone.e164,
+        phone.region,
+        tuple(sources.items()),
+        tuple(marks.items()),
+        _wireless_sources(tuple(definitions)),
+        day,
+    )
+
+
+@lru_cache(maxsize=64)
+def _wireless_sources(
+    definitions: tuple[RegistryDefinition, ...],
+) -> tuple[RegistryDefinition, ...]:
+    return tuple(d for d in definitions if d.format == WIRELESS_FORMAT)
+
+
+# The check is a hot path: what a number's line is, and the reason built from
+# it, are worked out once per number and state of the data.
+@lru_cache(maxsize=200_000)
+def _line(
+    e164: str,
+    region: str,
+    sources: tuple[tuple[str, date], ...],
+    marks: tuple[tuple[str, bool], ...],
+    definitions: tuple[RegistryDefinition, ...],
+    day: date | None,
+) -> tuple[Line, str]:
+    dated, marked = dict(sources), dict(marks)
     unknown: list[str] = []
     for definition in definitions:
-        if definition.format != WIRELESS_FORMAT or not definition.covers(phone):
+        if region not in definition.regions and not any(
+            e164[1:].startswith(p) for p in definition.prefixes
+        ):
             continue
         name = definition.name
-        as_of = sources.get(name)
+        as_of = dated.get(name)
         if as_of is None:
             unknown.append(f"no {name} data imported")
             continue
-        mark = marks.get(name)
+        mark = marked.get(name)
         when = as_of.isoformat()
         if mark:
             return Line.WIRELESS, f"listed as wireless in the {name} data as of {when}"
-        stale = (day - as_of).days > definition.max_age_days
-        if mark is not None and not stale:
+        if mark is None:
+            unknown.append(f"not in the {name} data as of {when}")
+        elif day is not None and (day - as_of).days <= definition.max_age_days:
             return Line.WIRELINE, f"listed as wireline in the {name} data as of {when}"
-        if mark is not None:
+        else:
             unknown.append(
                 f"its wireline mark in the {name} data as of {when} is older than "
                 f"{definition.max_age_days} days (it may have been ported to wireless since)"
             )
-        else:
-            unknown.append(f"not in the {name} data as of {when}")
-    line, kind = plan_line(phone.e164)
+    line, kind = plan_line(e164)
     if line is not Line.UNKNOWN:
         return line, f"a {kind} number in its numbering plan"
     return Line.UNKNOWN, "; ".join([*unknown, f"its numbering plan says {kind}"])
@@ -151,17 +182,22 @@ def wireless_reason(
 ) -> Reason | None:
     """CONSENT_REQUIRED for an automatic call to a (possibly) wireless number
     without prior express written consent for the call; None otherwise."""
-    if not dials_automatically(calling) or satisfies(LEVEL, consents):
+    if not dials_automatically(calling) or (consents and satisfies(LEVEL, consents)):
         return None
     line, how = line_of(phone, sources, marks, definitions, at)
     if line is Line.WIRELINE:
         return None
-    if calling.call_type is None:
+    return _reason(calling.call_type, campaign, line is Line.WIRELESS, how)
+
+
+@lru_cache(maxsize=4096)
+def _reason(call_type: str | None, campaign: str | None, wireless: bool, how: str) -> Reason:
+    if call_type is None:
         who = "the default campaign policy" if campaign is None else f"campaign {campaign!r}"
         dialing = f"an autodialed call ({who} does not declare how it dials: calling.call_type)"
     else:
-        dialing = _CALLS.get(calling.call_type, f"a {calling.call_type} call")
-    if line is Line.WIRELESS:
+        dialing = _CALLS.get(call_type, f"a {call_type} call")
+    if wireless:
         number = f"the number is wireless: {how}"
     else:
         number = f"line type unknown, treated as wireless (fail closed): {how}"
