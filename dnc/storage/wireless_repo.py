@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import Integer, bindparam, cast, delete, func, insert, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -27,23 +27,33 @@ CHUNK = 10_000
 
 
 def hot_query() -> Any:
-    """For one number (``:n``): each source's data date and the number's mark (or NULL)."""
+    """For one number (``:n``): each source's name, data date and a code for the
+    number's mark, ``LINE_ROWS`` and up (nothing, wireline, wireless), shaped
+    as the registries' hot rows so one statement can read both."""
     mark = (
         select(LINE.c.wireless)
         .where(LINE.c.number == bindparam("n"), LINE.c.registry_name == SOURCE.c.registry_name)
         .scalar_subquery()
     )
-    return select(SOURCE.c.registry_name, SOURCE.c.data_as_of, mark.label("wireless"))
+    # Literals written into the SQL: the hot path binds only the number.
+    code = func.coalesce(
+        cast(mark, Integer) + literal_column(str(LINE_ROWS + 1)), literal_column(str(LINE_ROWS))
+    )
+    return select(SOURCE.c.registry_name, SOURCE.c.data_as_of, code)
+
+
+LINE_ROWS = 2
+"""Hot rows coded from here on are line-type rows (the registries' are 0 and 1)."""
 
 
 def hot_facts(rows: Sequence[Any]) -> tuple[dict[str, date], dict[str, bool]]:
     """(data as-of date per source, the sources marking the number: True wireless)."""
     sources: dict[str, date] = {}
     marks: dict[str, bool] = {}
-    for name, as_of, wireless in rows:
+    for name, as_of, code in rows:
         sources[name] = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-        if wireless is not None:
-            marks[name] = bool(wireless)
+        if code != LINE_ROWS:
+            marks[name] = code == LINE_ROWS + 2
     return sources, marks
 
 
