@@ -20,7 +20,7 @@ from dnc.judge import Judge
 from dnc.numbers import PhoneNumber
 from dnc.queue import Action, Disposition, dispose
 from dnc.verdicts import Reason, ReasonCode, Verdict
-from dnc.wireless import dials_automatically, plan_line
+from dnc.wireless import dials_automatically, plan_line, plan_splits
 
 R = TypeVar("R")
 
@@ -127,7 +127,9 @@ class Evaluator:
         """The numbering plan's line type, where the campaign's calls depend on
         it (dnc.wireless): a mobile and a landline of one area differ."""
         calling = self.judge.config.campaigns.for_campaign(campaign).calling
-        return plan_line(phone.e164)[0] if dials_automatically(calling) else None
+        if not dials_automatically(calling) or not plan_splits(phone.region):
+            return None
+        return plan_line(phone.e164)[0]
 
 
 def failed_verdict(number: str, exc: BaseException) -> Verdict:

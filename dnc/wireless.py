@@ -164,6 +164,10 @@ def _line(
                 f"its wireline mark in the {name} data as of {when} is older than "
                 f"{definition.max_age_days} days (it may have been ported to wireless since)"
             )
+    if not plan_splits(region):
+        # US and Canada: the plan never tells, and asking it costs 10-30 µs.
+        plan = "its numbering plan does not tell wireless from wireline"
+        return Line.UNKNOWN, "; ".join([*unknown, plan])
     line, kind = plan_line(e164)
     if line is not Line.UNKNOWN:
         return line, f"a {kind} number in its numbering plan"

@@ -123,7 +123,7 @@ def test_a_us_number_not_in_the_data_is_treated_as_wireless(
     wireless_data(svc, tmp_path)
     detail = wireless_detail(svc.check(NJ_UNLISTED, campaign="spring", at=NOW))
     assert f"not in the us-wireless data as of {TODAY.isoformat()}" in detail
-    assert "fixed line or mobile" in detail
+    assert "its numbering plan does not tell wireless from wireline" in detail
 
 
 def test_a_stale_wireline_mark_no_longer_counts_but_a_wireless_one_does(
