@@ -47,6 +47,9 @@ def _as_of(value: str | None) -> date | None:
     "max_shrink (default 5 %) unless --allow-shrink.\n\n"
     "Reassigned-numbers data (a CSV number,disconnected_on) goes into us-reassigned with "
     "--format reassigned: a full list replaces the disconnects, --changes adds to them.\n\n"
+    "Line types of US numbers (a CSV number[,line_type]: wireless, wireline, "
+    "ported-to-wireless, ported-to-wireline) go into us-wireless with --format wireless; "
+    "--changes adds numbers or changes their line.\n\n"
     "Example: dnc registry import ftc-201.zip --registry us-national --as-of 2026-11-20",
 )
 @user_errors
@@ -58,7 +61,7 @@ def import_(
         str | None,
         typer.Option(
             "--format",
-            help="ftc, dncl, tps, csv or reassigned (default: the registry's own).",
+            help="ftc, dncl, tps, csv, reassigned or wireless (default: the registry's own).",
         ),
     ] = None,
     as_of: Annotated[

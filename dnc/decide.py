@@ -30,6 +30,7 @@ from dnc.reassigned import reassigned_reason, split
 from dnc.registries import RegistryDefinition, registry_reasons
 from dnc.rules import Schedule
 from dnc.verdicts import Reason, ReasonCode, Verdict
+from dnc.wireless import wireless_reason
 
 WINDOW_CODES = frozenset(
     {ReasonCode.OUTSIDE_CALLING_HOURS, ReasonCode.BLOCKED_DAY, ReasonCode.PREFERRED_HOURS}
@@ -134,6 +135,12 @@ def _reasons(
                 at=at,
             )
         )
+        wireless = wireless_reason(
+            number, facts.line_sources, facts.line_marks, registries,
+            policy.calling, campaign, consents, at,
+        )  # fmt: skip
+        if wireless is not None:
+            reasons.append(wireless)
     return reasons
 
 

@@ -20,6 +20,7 @@ from dnc.judge import Judge
 from dnc.numbers import PhoneNumber
 from dnc.queue import Action, Disposition, dispose
 from dnc.verdicts import Reason, ReasonCode, Verdict
+from dnc.wireless import dials_automatically, plan_line, plan_splits
 
 R = TypeVar("R")
 
@@ -114,12 +115,21 @@ class Evaluator:
             location,
             covering,
             facts.snapshot_key,
+            self._plan_line(phone, campaign),
         )
         found = self._common.get(key)
         if found is None:
             verdict = self._judge(phone, facts.shared, campaign, location)
             found = self._common[key] = (verdict, dispose(verdict))
         return found
+
+    def _plan_line(self, phone: PhoneNumber, campaign: str | None) -> str | None:
+        """The numbering plan's line type, where the campaign's calls depend on
+        it (dnc.wireless): a mobile and a landline of one area differ."""
+        calling = self.judge.config.campaigns.for_campaign(campaign).calling
+        if not dials_automatically(calling) or not plan_splits(phone.region):
+            return None
+        return plan_line(phone.e164)[0]
 
 
 def failed_verdict(number: str, exc: BaseException) -> Verdict:

@@ -36,6 +36,10 @@ class NumberFacts:
     # Permanent disconnects of the number (reassigned-numbers data); read only
     # for a number with consents, the one thing they can void.
     disconnects: tuple[date, ...] = ()
+    # Line-type data (dnc.wireless): each wireless source's data as-of date,
+    # and the sources listing the number (True: wireless, False: wireline).
+    line_sources: Mapping[str, date] = field(default_factory=dict)
+    line_marks: Mapping[str, bool] = field(default_factory=dict)
 
 
 class FactsByNumber:
@@ -49,7 +53,9 @@ class FactsByNumber:
         self._by_number = by_number
         self.shared = shared
         # Which registry snapshots these facts were read against.
-        self.snapshot_key = tuple(sorted(shared.registry_snapshots.items()))
+        self.snapshot_key = tuple(sorted(shared.registry_snapshots.items())) + tuple(
+            sorted(shared.line_sources.items())
+        )
 
     def own(self, key: int) -> NumberFacts | None:
         """The number's own facts; None when it has none beyond ``shared``."""

@@ -157,6 +157,9 @@ _SECTIONS: dict[str, frozenset[str]] = {
 }
 
 CALL_TYPES = ("live", "autodialed", "prerecorded")
+# The dialer's words for the same: a person dials by hand, a predictive
+# dialer is an autodialer (47 CFR 64.1200(f)(2)).
+CALL_TYPE_ALIASES = {"manual": "live", "predictive": "autodialed"}
 
 CLIENT = "client"
 """``[campaigns.NAME] client = "acme"``: a key of the campaign itself, not of a section."""
@@ -327,9 +330,11 @@ def _calling(
     # brand: a consent given to the client (``--brand acme``) covers them.
     brand = _text(get("calling", "brand"), base.brand or client)
     call_type = _text(get("calling", "call_type"), base.call_type)
+    call_type = CALL_TYPE_ALIASES.get(call_type or "", call_type)
     found = get("calling", "call_type")
     if found is not None and call_type not in CALL_TYPES:
-        raise ConfigError(found[1], found[2], f"must be one of {', '.join(CALL_TYPES)}")
+        words = ", ".join([*CALL_TYPES, *CALL_TYPE_ALIASES])
+        raise ConfigError(found[1], found[2], f"must be one of {words}")
     hours = base.hours
     window, days = get("calling", "hours"), get("calling", "days")
     if window is not None or days is not None:

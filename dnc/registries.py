@@ -28,11 +28,14 @@ from functools import lru_cache
 from dnc.numbers import PhoneNumber
 from dnc.verdicts import Reason, ReasonCode
 
-FORMATS = ("ftc", "dncl", "tps", "csv", "reassigned")
+FORMATS = ("ftc", "dncl", "tps", "csv", "reassigned", "wireless")
 LISTING_REASONS = (ReasonCode.DNC_REGISTRY, ReasonCode.DNC_LITIGATOR)
 """The codes a listing may be given (``reason`` in a registry's configuration)."""
 REASSIGNED_FORMAT = "reassigned"
 """Not a do-not-call list: permanent disconnects, which void older consents."""
+WIRELESS_FORMAT = "wireless"
+"""Not a do-not-call list: line types (wireless or wireline) of numbers (dnc.wireless)."""
+NOT_LISTS = (REASSIGNED_FORMAT, WIRELESS_FORMAT)
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 MAX_SHRINK = 0.05
 """Default share by which a full list may be smaller than the snapshot it replaces."""

@@ -17,7 +17,7 @@ from dnc.registries import (
     FORMATS,
     LISTING_REASONS,
     MAX_SHRINK,
-    REASSIGNED_FORMAT,
+    NOT_LISTS,
     ChangeLayout,
     NumberingPlan,
     RegistryDefinition,
@@ -109,13 +109,13 @@ def _definition(
     if fmt not in FORMATS:
         raise ConfigError(src, f"{key}.format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
     get("effective_from", str, "")
-    required = get("required", bool, fmt != REASSIGNED_FORMAT)
-    if required and fmt == REASSIGNED_FORMAT:
+    required = get("required", bool, fmt not in NOT_LISTS)
+    if required and fmt in NOT_LISTS:
         raise ConfigError(
             src,
             f"{key}.required",
-            "a reassigned-numbers source lists no one who asked not to be called: "
-            "it voids older consents and is never required",
+            f"a {fmt} source lists no one who asked not to be called: "
+            "it informs other rules and is never required",
         )
     # Without a declared plan a registry's files are held to what it covers.
     plan = _plan(key, get("plan", list, []), src) if "plan" in table else NumberingPlan()
@@ -137,9 +137,11 @@ def _definition(
     if reason not in LISTING_REASONS:
         known = ", ".join(LISTING_REASONS)
         raise ConfigError(src, f"{key}.reason", f"{reason!r} is not one of {known}")
-    if fmt == REASSIGNED_FORMAT and ("reason" in table or applies_to):
+    if fmt in NOT_LISTS and ("reason" in table or applies_to):
         raise ConfigError(
-            src, key, "a reassigned-numbers source refuses no call: no reason, no applies_to"
+            src,
+            key,
+            f"a {fmt!r} source (not a do-not-call list) refuses no call: no reason, no applies_to",
         )
     return RegistryDefinition(
         name=name,

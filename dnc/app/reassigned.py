@@ -88,7 +88,7 @@ def import_disconnects(
             read += len(chunk)
         size = reassigned_repo.size(conn, name)
         if not changes:
-            _guard_shrink(definition, source.name, before, size, allow_shrink)
+            guard_shrink(definition, source.name, before, size, allow_shrink)
         added = size - before if changes else size
         reassigned_repo.finish_import(conn, import_id, read=read, added=added, size=size)
         summary = ImportSummary(
@@ -129,20 +129,25 @@ def import_disconnects(
     return summary
 
 
-def _guard_shrink(
-    definition: RegistryDefinition, file: str, before: int, size: int, allow_shrink: bool
+def guard_shrink(
+    definition: RegistryDefinition,
+    file: str,
+    before: int,
+    size: int,
+    allow_shrink: bool,
+    what: str = "disconnects",
 ) -> None:
     """As for every registry: never emptied by an import, and a full list much
     smaller than the one it replaces is more likely truncated than true."""
     name = definition.name
     if size == 0:
         raise RegistryShrinkError(
-            f"{file}: no disconnects for registry {name}: an empty full list is never imported"
+            f"{file}: no {what} for registry {name}: an empty full list is never imported"
         )
     share = (before - size) / before if before else 0.0
     if share > definition.max_shrink and not allow_shrink:
         raise RegistryShrinkError(
-            f"{file}: {size:,} disconnects would shrink registry {name} by {share:.1%} "
+            f"{file}: {size:,} {what} would shrink registry {name} by {share:.1%} "
             f"from {before:,} (limit {definition.max_shrink:.0%}); a truncated download? "
             "If the list is right, import it again allowing the shrink (--allow-shrink)"
         )

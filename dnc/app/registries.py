@@ -26,12 +26,21 @@ from dnc.errors import InputError, NotFoundError, RegistryShrinkError
 from dnc.importing import InputFile, PlanFilter, Skipped, read_changes, read_numbers
 from dnc.registries import (
     FORMATS,
+    NOT_LISTS,
     REASSIGNED_FORMAT,
+    WIRELESS_FORMAT,
     RegistryDefinition,
     RegistryStatus,
     freshness,
 )
-from dnc.storage import audit_repo, movement_repo, reassigned_repo, registry_bulk, registry_repo
+from dnc.storage import (
+    audit_repo,
+    movement_repo,
+    reassigned_repo,
+    registry_bulk,
+    registry_repo,
+    wireless_repo,
+)
 from dnc.storage.store import Store
 from dnc.storage.uow import UnitOfWork
 
@@ -127,8 +136,8 @@ def import_registry(
     fmt = fmt or definition.format
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    if REASSIGNED_FORMAT in (fmt, definition.format):
-        return _import_reassigned(app, definition, fmt, path, as_of, changes, skip_invalid,
+    if fmt in NOT_LISTS or definition.format in NOT_LISTS:
+        return _import_not_list(app, definition, fmt, path, as_of, changes, skip_invalid,
                                   allow_shrink, actor)  # fmt: skip
     source = InputFile(path, encoding)
     as_of_source = "given" if as_of is not None else "file date"
@@ -155,7 +164,7 @@ def import_registry(
     return _replace(app.store, job, allow_shrink, progress)
 
 
-def _import_reassigned(
+def _import_not_list(
     app: App,
     definition: RegistryDefinition,
     fmt: str,
@@ -171,10 +180,12 @@ def _import_reassigned(
             f"registry {definition.name} is of format {definition.format}: "
             f"a {fmt} file cannot be imported into it"
         )
-    # Imported here: that module builds on this one's ImportSummary.
+    # Imported here: those modules build on this one's ImportSummary.
     from dnc.app.reassigned import import_disconnects
+    from dnc.app.wireless import import_lines
 
-    return import_disconnects(
+    importer = import_lines if fmt == WIRELESS_FORMAT else import_disconnects
+    return importer(
         app,
         definition,
         path,
@@ -427,9 +438,12 @@ def status(app: App, at: datetime | None) -> list[RegistryStatus]:
     """Each configured registry's snapshot: as-of date, size, age, days left."""
     when = app.at(at)
     reassigned = [d.name for d in app.config.registries if d.format == REASSIGNED_FORMAT]
+    wireless = [d.name for d in app.config.registries if d.format == WIRELESS_FORMAT]
     with app.store.unit() as uow:
         current = registry_repo.all_current(uow.connection)
         disconnects = reassigned_repo.latest(uow.connection, reassigned)
+        # Line-type data shows as its source's imports, as disconnects do.
+        disconnects.update(wireless_repo.latest(uow.connection, wireless))
     found = []
     for definition in app.config.registries:
         if definition.name in disconnects:

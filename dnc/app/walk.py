@@ -23,10 +23,11 @@ from dnc.numbers import from_stored
 from dnc.policy import ATTEMPT_HORIZON
 from dnc.prefixes import number_ranges
 from dnc.queue import Disposition
-from dnc.storage import batch, registry_repo, scrub_repo
+from dnc.storage import batch, registry_repo, scrub_repo, wireless_repo
 from dnc.storage.queue_verdicts import EntryVerdict
 from dnc.storage.store import Store
 from dnc.storage.walk_rows import Group, OwnEntry
+from dnc.wireless import dials_automatically, plan_splits
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,16 @@ def start(
     are then decided by ``decide_sets``."""
     groups = {g.id: g for g in walk.groups()}
     prefixes = [p for r in judge.config.registries for p in r.prefixes]
-    mixed = [g.id for g in groups.values() if _mixed(g.head, prefixes)]
+    policies = judge.config.campaigns
+    mixed = [
+        g.id
+        for g in groups.values()
+        if _mixed(g.head, prefixes)
+        # A mobile and a landline can share a group's leading digits.
+        or (
+            dials_automatically(policies.for_campaign(g.campaign).calling) and plan_splits(g.region)
+        )
+    ]
     ranges = [r for prefix in batch.live_prefixes(walk.conn) for r in number_ranges(prefix)]
     walk.mark_own(ranges, mixed)
     own = pool.submit(_decide_own, store, judge, walk.own_facts(), at)
@@ -100,6 +110,7 @@ def _registries(walk: scrub_repo.Walk, groups: dict[int, Group], at: datetime) -
     shared = NumberFacts(
         registry_snapshots={name: record.as_of for name, record in current.items()},
         attempts_since=at - ATTEMPT_HORIZON,
+        line_sources=wireless_repo.sources(walk.conn),
     )
     return WalkFacts(groups, names, bits, shared)
 

@@ -21,7 +21,14 @@ from sqlalchemy.engine import Connection
 
 from dnc.facts import FactsByNumber, NumberFacts
 from dnc.prefixes import PrefixBlock, prefixes_of
-from dnc.storage import consent_repo, outcomes_repo, prefix_repo, reassigned_repo, registry_repo
+from dnc.storage import (
+    consent_repo,
+    outcomes_repo,
+    prefix_repo,
+    reassigned_repo,
+    registry_repo,
+    wireless_repo,
+)
 from dnc.storage.lists_repo import ENTRY_COLUMNS, entry_from_row
 from dnc.storage.lists_repo import LIST_ENTRY as ENTRIES
 
@@ -95,11 +102,14 @@ def read(conn: Connection, keys: Sequence[int], since: datetime) -> FactsByNumbe
         preferences[pref[0]] = consent_repo.preference_from_row(pref[1:])
     blocks = _prefix_blocks(conn)
     blocked = {k: _covering(blocks, k) for k in keys} if blocks else {}
+    lines = wireless_repo.sources(conn)
+    marks = wireless_repo.of_batch(conn, in_batch) if lines else {}
 
-    empty = NumberFacts(registry_snapshots=snapshots, attempts_since=since)
+    empty = NumberFacts(registry_snapshots=snapshots, attempts_since=since, line_sources=lines)
     numbers = (set(entries) | set(outcomes) | set(hits) | set(consents) | set(preferences)) | {
         k for k, found in blocked.items() if found
     }
+    numbers |= set(marks)
     by_number = {
         key: NumberFacts(
             entries=tuple(entries.get(key, ())),
@@ -112,6 +122,8 @@ def read(conn: Connection, keys: Sequence[int], since: datetime) -> FactsByNumbe
             consents=tuple(consents.get(key, ())),
             preference=preferences.get(key),
             disconnects=disconnects.get(key, ()),
+            line_sources=lines,
+            line_marks=marks.get(key, {}),
         )
         for key in numbers
     }

@@ -21,10 +21,10 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import PoolProxiedConnection
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import CompoundSelect, Select
 
 from dnc.errors import CheckTimeoutError, StorageError, StorageUnhealthyError
 from dnc.facts import NumberFacts
@@ -35,6 +35,7 @@ from dnc.storage import (
     prefix_repo,
     reassigned_repo,
     registry_repo,
+    wireless_repo,
 )
 from dnc.storage.lists_repo import ENTRY_COLUMNS, entry_from_row
 from dnc.storage.lists_repo import LIST_ENTRY as ENTRIES
@@ -46,7 +47,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class _Compiled:
     """A statement compiled for one dialect, and a fast way to bind its parameters."""
 
-    def __init__(self, statement: Select[Any], engine: Engine) -> None:
+    def __init__(self, statement: Select[Any] | CompoundSelect[Any], engine: Engine) -> None:
         compiled = statement.compile(dialect=engine.dialect)
         self.sql = str(compiled)
         names = compiled.positiontup
@@ -94,7 +95,11 @@ class HotReader:
         self._outcomes = _Compiled(outcomes_repo.hot_query(), engine)
         self._since: tuple[datetime, Any] | None = None
         self._prefixes = _Compiled(prefix_repo.hot_query(), engine)
-        self._registries = _Compiled(registry_repo.hot_query(), engine)
+        # Line-type rows (dnc.wireless) ride on the registries' statement: one
+        # statement less per check, their codes telling them apart.
+        self._registries = _Compiled(
+            union_all(registry_repo.hot_query(), wireless_repo.hot_query()), engine
+        )
         # A number's disconnects ride on its consent rows: read only when there are some.
         consents = consent_repo.hot_consents_query().add_columns(
             reassigned_repo.disconnects_column(consent_repo.CONSENT.c.number)
@@ -236,9 +241,11 @@ class HotReader:
         return results
 
     def _facts(self, results: list[Any], since: datetime | None) -> NumberFacts:
-        rows, outcome_rows, prefix_rows, registry_rows, consent_rows, preference_rows = results
+        rows, outcome_rows, prefix_rows, both_rows, consent_rows, preference_rows = results
         preference_row = preference_rows[0] if preference_rows else None
-        snapshots, hits = registry_repo.hot_facts(registry_rows)
+        lines = wireless_repo.LINE_ROWS
+        snapshots, hits = registry_repo.hot_facts([r for r in both_rows if r[2] < lines])
+        line_sources, line_marks = wireless_repo.hot_facts([r for r in both_rows if r[2] >= lines])
         return NumberFacts(
             entries=tuple(entry_from_row(row) for row in rows),
             outcomes=tuple(outcomes_repo.record_from_row(row) for row in outcome_rows),
@@ -254,6 +261,8 @@ class HotReader:
             disconnects=reassigned_repo.parse_disconnects(consent_rows[0][-1])
             if consent_rows
             else (),
+            line_sources=line_sources,
+            line_marks=line_marks,
         )
 
     def _cursor(self, conn: PoolProxiedConnection) -> Any:

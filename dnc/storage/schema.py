@@ -505,6 +505,51 @@ class ReassignedImportRow(Base):
     __table_args__ = (Index("ix_reassigned_import_registry", "registry_name", "id"),)
 
 
+class LineTypeNumberRow(Base):
+    """A number's line type from a wireless/ported-number source (dnc.wireless):
+    wireless (listed, or ported to wireless) or wireline (ported to wireline)."""
+
+    __tablename__ = "line_type_number"
+
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    registry_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    wireless: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    import_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class LineTypeSourceRow(Base):
+    """One row per wireless source with data: how recent the data is (the
+    latest full list's date, or a later change list's). The check reads it
+    beside the number's row, so it stays one row however many imports."""
+
+    __tablename__ = "line_type_source"
+
+    registry_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    data_as_of: Mapped[date] = mapped_column(Date, nullable=False)
+    import_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class LineTypeImportRow(Base):
+    """One import of a wireless/ported-number file: a full list replaces the
+    source's line types, a change list adds to them or changes them."""
+
+    __tablename__ = "line_type_import"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registry_name: Mapped[str] = mapped_column(String(63), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    as_of: Mapped[date] = mapped_column(Date, nullable=False)
+    as_of_source: Mapped[str] = mapped_column(String(10), nullable=False)
+    file: Mapped[str] = mapped_column(Text, nullable=False)
+    read: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    added: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+
+    __table_args__ = (Index("ix_line_type_import_registry", "registry_name", "id"),)
+
+
 class AbandonDayRow(Base):
     """Per campaign and UTC day: calls answered by a live person, and how many
     of them were abandoned (16 CFR 310.4(b)(4)(i)). Kept by the outcome write

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from dnc.storage.store import Store
 
 LISTED, OUTCOME, CONSENT, PREFERENCE, PREFIX, MIXED = 1, 2, 4, 8, 16, 32
+LINE_TYPE = 64  # listed in wireless/ported-number data (dnc.wireless)
 OWN_FACTS = 255  # every bit below the registries'
 REGISTRY_BIT = 256
 # Facts that can suppress a number whatever the hour. Outcomes can too (the
@@ -83,6 +84,7 @@ SOURCES = (
     Source("call_outcome", OUTCOME),
     Source("consent", CONSENT, "s.revoked_at IS NULL"),
     Source("preference", PREFERENCE),
+    Source("line_type_number", LINE_TYPE),
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,9 @@ def test_import_status_and_check(db_url: str, packaged: dict[str, str]) -> None:
     assert status["uk-tps"]["state"] == "missing"
     code, out, _ = dnc(db_url, "check", "2012001956", "--at", AT, "--json", env=packaged)
     assert code == 1
-    assert [r["code"] for r in json.loads(out)["reasons"]] == ["DNC_REGISTRY"]
+    # Out of the box a check without a declared dialing method is autodialed,
+    # and a US number's line is unknown: the wireless rule too (dnc.wireless).
+    assert [r["code"] for r in json.loads(out)["reasons"]] == ["DNC_REGISTRY", "CONSENT_REQUIRED"]
     code, out, _ = dnc(db_url, "check", "+442079695374", "--at", AT, "--json", env=packaged)
     assert [r["code"] for r in json.loads(out)["reasons"]] == ["REGISTRY_STALE"]
 
@@ -187,3 +190,28 @@ def test_history_says_when_a_number_entered_and_left_the_registry(
         "as_of": "2026-11-20",
         "swap": "full",
     }
+
+
+def test_wireless_line_types_import_decides_autodialed_calls(db_url: str, tmp_path: Path) -> None:
+    """``--format wireless``: a number listed wireless is refused to a predictive
+    campaign without written consent, one ported to wireline is not."""
+    config = tmp_path / "dnc.toml"
+    config.write_text(
+        Path(os.environ["DNC_CONFIG"]).read_text()
+        + '[campaigns.robo.calling]\ncall_type = "predictive"\n'
+    )
+    env = {"DNC_CONFIG": str(config)}
+    data = tmp_path / "lines.csv"
+    data.write_text("number,line_type\n2015550123,wireless\n2015550124,ported-to-wireline\n")
+    code, out, err = dnc(db_url, "registry", "import", str(data), "--registry", "us-wireless",
+                         "--format", "wireless", "--as-of", "2026-11-20", env=env)  # fmt: skip
+    assert code == 0, out + err
+    assert "us-wireless: full list as of 2026-11-20" in out
+    code, out, _ = dnc(
+        db_url, "check", "2015550123", "--campaign", "robo", "--at", AT, "--json", env=env
+    )
+    assert code == 1, out
+    [reason] = json.loads(out)["reasons"]
+    assert reason["code"] == "CONSENT_REQUIRED" and "64.1200(a)(1)(iii)" in reason["detail"]
+    code, out, _ = dnc(db_url, "check", "2015550124", "--campaign", "robo", "--at", AT, env=env)
+    assert code == 0, out

@@ -32,6 +32,10 @@ required = false
 [campaigns.strict.three_nos]
 threshold = 2
 scope = "campaign"
+
+# Dialled by hand: nor is the wireless rule (dnc.wireless) what is tested here.
+[campaigns.default.calling]
+call_type = "manual"
 """
 
 

@@ -42,6 +42,10 @@ CONFIG = "".join(
     '[registries.us-tx]\nregions = ["US"]\napplies_to = ["US-TX"]\nmax_age_days = 92\n'
     # A litigator list: its own reason, which no consent lifts.
     '[registries.litigators]\nregions = ["US"]\nreason = "DNC_LITIGATOR"\nrequired = false\n'
+    # A predictive dialer: a wireless number (or one of unknown line) needs
+    # written consent (dnc.wireless).
+    '[campaigns.spring.calling]\ncall_type = "predictive"\n'
+    '[campaigns.desk.calling]\ncall_type = "manual"\n'
 )
 
 NUMBERS = {
@@ -101,7 +105,21 @@ NUMBERS = {
     "+12012101192": (None, "on the FTC sample and a litigator"),
     "+12012119478": (None, "on the FTC sample and a litigator, with written consent"),
     "+15125550136": (None, "Austin, a litigator with written consent"),
+    # Wireless numbers on a predictive campaign (TCPA 64.1200(a)(1)(iii), (a)(2)).
+    "+447400123456": (None, "UK mobile, no consent"),
+    "+447400123457": (None, "UK mobile, written consent"),
+    "+4915123456789": (None, "German mobile, express (not written) consent"),
+    "+12017770137": (None, "in the us-wireless data as wireless"),
+    "+12017770138": (None, "not in the us-wireless data: line unknown"),
+    "+12017770139": (None, "in the us-wireless data as wireline, and written consent"),
+    "+12017770140": (None, "in the us-wireless data as wireless, with an EBR only"),
+    # Jamaica: the plan tells mobiles from landlines within an area code.
+    "+18762101234": (None, "Jamaica mobile, express (not written) consent"),
+    # One group (same zone too), nothing known: a landline and an unknown line.
+    "+18769221234": (None, "Jamaica landline, nothing known"),
+    "+18765230123": (None, "Jamaica, a range of landlines and mobiles, nothing known"),
 }
+WIRELESS = {"+12017770137", "+12017770138", "+12017770140", "+14165550114"}
 
 
 @pytest.fixture
@@ -148,13 +166,28 @@ def _facts(svc: dnc.Service, tmp_path: Path) -> None:
         "+12012032988,2026-11-20\n+12012034339,2026-11-01\n+12017770126,2026-11-20\n"
     )
     svc.import_registry(disconnects, "us-reassigned", as_of=MORNING.date())
-    for number in ("+12012032988", "+12012034339", "+12017770126"):
+    for number in ("+12012032988", "+12012034339", "+12017770126", "+12017770140"):
         svc.add_consent(number, "ebr_purchase", campaign="spring", at=earlier)
     svc.opt_out("+12017770127", scope="client", client="acme", at=earlier)
     svc.opt_out("+12017770128", scope="client", client="globex", at=earlier)
     svc.opt_out("+12017770129", scope="client", campaign="summer", at=earlier)
     svc.add_consent("+493012345130", "express_written", brand="acme", at=earlier)
     svc.add_consent("+493012345131", "express_written", brand="globex", at=earlier)
+    # Every other US number is a landline here, so the other rules show.
+    lines = tmp_path / "lines.csv"
+    lines.write_text(
+        "number,line_type\n+12017770137,wireless\n+12017770140,\n"
+        + "".join(
+            f"{n},ported-to-wireline\n"
+            for n in NUMBERS
+            if n[:2] == "+1" and n not in WIRELESS and n[:5] != "+1876"
+        )
+    )
+    svc.import_registry(lines, "us-wireless", format="wireless", as_of=MORNING.date())
+    svc.add_consent("+447400123457", "express_written", campaign="spring", at=earlier)
+    svc.add_consent("+12017770139", "express_written", campaign="spring", at=earlier)
+    for number in ("+4915123456789", "+18762101234"):
+        svc.add_consent(number, "express", campaign="spring", at=earlier)
 
 
 # 08:00 and 21:00 Eastern: one zone of a split area code open, the other not.
@@ -324,13 +357,14 @@ def test_an_entry_loaded_after_the_scrub_is_never_handed_out_unchecked(
     svc: dnc.Service, tmp_path: Path
 ) -> None:
     _facts(svc, tmp_path)
-    svc.enqueue("spring", "+12017770107", at=MORNING)
+    # Dialled by hand: the +1201 group's members without facts are callable.
+    svc.enqueue("desk", "+12017770107", at=MORNING)
     svc.scrub(at=MORNING)
     # Same group as the entry above, already decided "dialable"; but this
     # number is on the FTC list and opted out.
     svc.opt_out("+12012001956", at=MORNING)
-    svc.enqueue("spring", "+12012001956", at=MORNING)
-    handed = svc.next_calls("spring", 10, at=MORNING)
+    svc.enqueue("desk", "+12012001956", at=MORNING)
+    handed = svc.next_calls("desk", 10, at=MORNING)
     assert [e.number for e in handed] == ["+12017770107"]
-    [entry] = svc.queue("spring", number="+12012001956")
+    [entry] = svc.queue("desk", number="+12012001956")
     assert entry.status.value == "suppressed"

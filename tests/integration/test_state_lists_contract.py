@@ -22,7 +22,12 @@ TODAY = datetime(2026, 11, 24, 18, tzinfo=UTC)
 FRESH = TODAY.date() - timedelta(days=2)
 
 CONFIG = (
-    "".join(f"[registries.{name}]\nrequired = false\n" for name in ("ca-dncl", "uk-tps", "au-dncr"))
+    # Agents dial: the wireless rule (tests/integration/test_wireless_contract.py)
+    # stays out of these answers.
+    '[campaigns.default.calling]\ncall_type = "manual"\n'
+    + "".join(
+        f"[registries.{name}]\nrequired = false\n" for name in ("ca-dncl", "uk-tps", "au-dncr")
+    )
     + """
 [registries.us-tx]
 title = "Texas No-Call List"

@@ -84,6 +84,7 @@ def test_packaged_registries_are_the_four_national_ones_all_required_and_reassig
         "uk-tps": (28, True),
         "au-dncr": (30, True),
         "us-reassigned": (31, False),
+        "us-wireless": (31, False),
     }
 
 

@@ -110,6 +110,7 @@ def test_packaged_registries_declare_their_plans() -> None:
         "uk-tps": "+44",
         "au-dncr": "+61",
         "us-reassigned": "US",
+        "us-wireless": "US",
     }
     assert {d.max_shrink for d in configuration.load(env={}).registries} == {0.05}
 
@@ -134,6 +135,7 @@ def test_max_shrink_is_shared_or_per_registry(tmp_path: Path) -> None:
         "uk-tps": 0.0,
         "au-dncr": 0.1,
         "us-reassigned": 0.1,
+        "us-wireless": 0.1,
     }
 
 
