@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import dnc
 from dnc.storage.schema import ConsentRow, ConsentUseRow, table
@@ -200,3 +202,76 @@ def test_an_evidence_period_shorter_than_the_law_asks_is_refused(
     cfg.write_text("[retention]\nconsent_evidence_years = 4\n")
     with pytest.raises(dnc.ConfigError, match="retention.consent_evidence_years"):
         dnc.open(db_url, cfg, create=True)
+
+
+EPOCH = datetime(2012, 1, 1, tzinfo=UTC)
+DAYS = 14 * 365
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[int, list[int], int | None, int | None]:
+    """(grant day, use days, revocation day, expiry day), days after EPOCH."""
+    granted = draw(st.integers(0, DAYS))
+    uses = draw(st.lists(st.integers(granted, DAYS), max_size=3))
+    revoked = draw(st.none() | st.integers(granted, DAYS))
+    expires = draw(st.none() | st.integers(granted + 1, DAYS + 400))
+    return granted, uses, revoked, expires
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(consents=st.lists(histories(), min_size=1, max_size=4), data=st.data())
+def test_the_purge_agrees_with_keep_until_and_never_deletes_a_consent_in_force(
+    svc: dnc.Service,
+    consents: list[tuple[int, list[int], int | None, int | None]],
+    data: st.DataObject,
+) -> None:
+    # Purge near one consent's keep-until, where an off-by-some error shows.
+    granted, uses, _, _ = data.draw(st.sampled_from(consents))
+    purge_day = max([granted, *uses]) + 5 * 365 + data.draw(st.integers(-60, 60))
+    with svc.store.engine.begin() as conn:
+        for t in (ConsentUseRow, ConsentRow):
+            conn.execute(sa.delete(table(t)))
+    day = timedelta(days=1)
+    at = EPOCH + purge_day * day + timedelta(hours=12)
+    for i, (granted, uses, revoked, expires) in enumerate(consents):
+        number = f"+4930123451{i:02d}"
+        svc.add_consent(
+            number,
+            "express",
+            brand="acme",
+            at=EPOCH + granted * day,
+            expires_at=None if expires is None else EPOCH + expires * day,
+        )
+        [found] = evidence(svc, number)
+        with svc.store.engine.begin() as conn:
+            for used in uses:
+                conn.execute(
+                    sa.insert(table(ConsentUseRow)),
+                    {"consent_id": found.consent.id, "used_at": EPOCH + used * day, "via": "check"},
+                )
+        if revoked is not None:
+            svc.revoke_consent(number, brand="acme", at=EPOCH + revoked * day)
+    before = {
+        e.consent.id: e for i in range(len(consents)) for e in evidence(svc, f"+4930123451{i:02d}")
+    }
+
+    svc.purge(at=at)
+
+    after = {
+        e.consent.id: e for i in range(len(consents)) for e in evidence(svc, f"+4930123451{i:02d}")
+    }
+    for cid, was in before.items():
+        c = was.consent
+        ended = (c.revoked_at is not None and c.revoked_at <= at) or (
+            c.expires_at is not None and c.expires_at <= at
+        )
+        if was.keep_until >= at:  # within its evidence period: untouched
+            assert cid in after and len(after[cid].uses) == len(was.uses)
+        elif not ended:  # in force: kept, only its old uses go
+            assert cid in after and after[cid].uses == ()
+        elif was.keep_until < at - day:  # (a leap day may keep it one day longer)
+            assert cid not in after
