@@ -8,9 +8,12 @@ import typer
 
 from dnc.cli.common import console, parse_instant, print_json, service_for, state, user_errors
 
-HELP = """Delete call outcomes older than \\[retention] outcomes_years (default 5).
-List entries and the audit log are never purged, nor the refusals that keep a
-three-no's suppression in force. The purge is recorded in the audit log.
+HELP = """Delete call outcomes older than \\[retention] outcomes_years (default 5),
+and consent evidence past its keep-until (\\[retention] consent_evidence_years
+after given and after last use): the uses, and the consent if revoked or expired.
+List entries, the audit log and consents in force are never purged, nor the
+refusals that keep a three-no's suppression in force. The purge is recorded in
+the audit log.
 
 Example: dnc purge --dry-run --json
 """

@@ -163,17 +163,36 @@ def _retention(raw: Any, sources: dict[str, str]) -> RetentionPolicy:
     source = _source_of(sources, "retention")
     if not isinstance(raw, Mapping):
         raise ConfigError(source, "retention", "must be a table")
+    known = ("outcomes_years", "consent_evidence_years")
     for key in raw:
-        if key != "outcomes_years":
-            raise ConfigError(source, f"retention.{key}", "unknown key (known: outcomes_years)")
-    years = raw.get("outcomes_years", RetentionPolicy().outcomes_years)
+        if key not in known:
+            raise ConfigError(
+                source, f"retention.{key}", f"unknown key (known: {', '.join(known)})"
+            )
+    default = RetentionPolicy()
+    years = raw.get("outcomes_years", default.outcomes_years)
     if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
         raise ConfigError(
             source,
             "retention.outcomes_years",
             f"must be a whole number of years from 1 to {MAX_YEARS}, not {years!r}",
         )
-    return RetentionPolicy(outcomes_years=years)
+    # UWG §7a asks for 5 years: a shorter period would purge proof the law
+    # still requires, so it is refused rather than obeyed.
+    evidence = raw.get("consent_evidence_years", default.consent_evidence_years)
+    floor = default.consent_evidence_years
+    if (
+        isinstance(evidence, bool)
+        or not isinstance(evidence, int)
+        or not floor <= evidence <= MAX_YEARS
+    ):
+        raise ConfigError(
+            source,
+            "retention.consent_evidence_years",
+            f"must be a whole number of years from {floor} (UWG §7a) to {MAX_YEARS}, "
+            f"not {evidence!r}",
+        )
+    return RetentionPolicy(outcomes_years=years, consent_evidence_years=evidence)
 
 
 def _string(raw: dict[str, Any], sources: dict[str, str], key: str) -> str:

@@ -4,6 +4,10 @@ Germany's UWG §7a (since 2021-10-01): the advertiser documents each consent
 when it is given and keeps the proof for 5 years after it was given and
 5 years after each use. A use is a check or a claim whose call was allowed
 only thanks to the consent (``Verdict.relied_on``).
+
+The period is ``[retention] consent_evidence_years`` (5, the law's floor, by
+default; never less). Past it, ``dnc purge`` deletes the uses, and the consent
+row itself once the consent is no longer in force (see ``dnc.retention``).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class ConsentEvidence:
     consent: ConsentRecord
     uses: tuple[ConsentUse, ...]
     audit: tuple[AuditRecord, ...]
+    years: int = EVIDENCE_YEARS
 
     @property
     def last_used_at(self) -> datetime | None:
@@ -45,10 +50,10 @@ class ConsentEvidence:
 
     @property
     def keep_until(self) -> datetime:
-        """The evidence is kept at least until 5 years after it was given and
-        after its last use."""
+        """The evidence is kept until ``years`` after it was given and after
+        its last use; ``dnc purge`` may delete it from then on."""
         last = max(self.consent.granted_at, self.last_used_at or self.consent.granted_at)
-        return last + relativedelta(years=EVIDENCE_YEARS)
+        return last + relativedelta(years=self.years)
 
     def to_dict(self) -> dict[str, Any]:
         c = self.consent
@@ -62,7 +67,7 @@ class ConsentEvidence:
             "use_count": len(self.uses),
             "last_used_at": self.last_used_at.isoformat() if self.last_used_at else None,
             "keep_until": self.keep_until.isoformat(),
-            "retention": f"{EVIDENCE_YEARS} years after it was given and after each use ({SOURCE})",
+            "retention": f"{self.years} years after it was given and after each use ({SOURCE})",
             "audit": [
                 {
                     "id": r.id,

@@ -691,7 +691,8 @@ class Service:
     def purge(
         self, at: datetime | None = None, dry_run: bool = False, actor: str | None = None
     ) -> PurgeResult:
-        """Delete call outcomes past their retention, never what keeps an opt-out honoured."""
+        """Delete call outcomes and consent evidence past their retention, never
+        what keeps an opt-out honoured nor a consent in force."""
         return evidence.purge(self._app, at=at, dry_run=dry_run, actor=actor)
 
     # -- scheduled jobs (dnc/app/jobs.py) ----------------------------------------------

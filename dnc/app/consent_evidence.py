@@ -47,6 +47,7 @@ def evidence(
             consent=c,
             uses=tuple(uses.get(c.id, ())),
             audit=tuple(r for r in records if _about(r.after, c.id) or _about(r.before, c.id)),
+            years=app.config.retention.consent_evidence_years,
         )
         for c in found
     ]

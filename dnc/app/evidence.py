@@ -169,8 +169,10 @@ def purge(
     app: App, *, at: datetime | None, dry_run: bool, actor: str | None
 ) -> retention.PurgeResult:
     """Delete call outcomes and registry movements past ``[retention]
-    outcomes_years`` (set-based), never what keeps an opt-out or a three-no's
-    suppression honoured."""
+    outcomes_years``, and consent evidence past its keep-until (``[retention]
+    consent_evidence_years`` after given and after last use; a consent in
+    force is kept), set-based in one unit of work, never what keeps an
+    opt-out or a three-no's suppression honoured."""
     when = app.at(at)
     policy = app.config.retention
     cutoff = policy.cutoff(when)
@@ -185,6 +187,9 @@ def purge(
         dispositions = retention_repo.purge_dispositions(
             uow.connection, cutoff=cutoff, dry_run=dry_run
         )
+        uses, consents, in_force = retention_repo.purge_consent_evidence(
+            uow.connection, at=when, cutoff=policy.consent_cutoff(when), dry_run=dry_run
+        )
         result = retention.PurgeResult(
             when,
             cutoff,
@@ -194,6 +199,10 @@ def purge(
             dry_run,
             deleted_movements=moved,
             deleted_dispositions=dispositions,
+            consent_evidence_years=policy.consent_evidence_years,
+            deleted_consent_uses=uses,
+            deleted_consents=consents,
+            kept_consents_in_force=in_force,
         )
         if not dry_run:
             audit_repo.append(uow.connection, result.audit_record(app.actor(actor)))

@@ -84,11 +84,18 @@ def test_report_mistakes_are_one_line_exit_2(sqlite_url: str, args: list[str], w
 def test_purge_dry_run_then_purge_json(sqlite_url: str) -> None:
     dnc(sqlite_url, "outcome", "2015550101", "--campaign", "c", "--outcome", "sale",
         "--at", "2015-01-05T10:00:00Z")  # fmt: skip
+    # An inquiry EBR lapses after 3 months: long past its keep-until, it goes.
+    dnc(sqlite_url, "consent", "add", "2015550102", "--kind", "ebr_inquiry", "--brand", "acme",
+        "--at", "2015-01-05T10:00:00Z")  # fmt: skip
     code, out, err = dnc(sqlite_url, "purge", "--dry-run", "--json")
     assert code == 0, err
-    assert json.loads(out)["deleted_outcomes"] == 1 and json.loads(out)["dry_run"] is True
+    found = json.loads(out)
+    assert found["deleted_outcomes"] == 1 and found["dry_run"] is True
+    assert (found["deleted_consents"], found["deleted_consent_uses"]) == (1, 0)
+    assert (found["consent_evidence_years"], found["kept_consents_in_force"]) == (5, 0)
     code, out, _ = dnc(sqlite_url, "--actor", "dpo", "purge")
     assert code == 0 and "deleted 1 call outcome" in out
+    assert "deleted 1 consent(s) no longer in force" in out
     code, out, _ = dnc(sqlite_url, "audit", "export", "--format", "json")
     assert json.loads(out)[-1]["action"] == "purge"
 

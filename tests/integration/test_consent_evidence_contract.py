@@ -75,11 +75,15 @@ def test_batch_checks_and_claims_are_uses_too(svc: dnc.Service) -> None:
     assert uses == [(BERLIN_MONDAY, "check"), (later, "claim")]
 
 
-def test_the_evidence_outlives_a_purge_and_a_revocation(svc: dnc.Service) -> None:
+def test_the_evidence_outlives_a_revocation_and_a_purge_before_its_keep_until(
+    svc: dnc.Service,
+) -> None:
+    # Past its keep-until a purge deletes it: test_consent_purge_contract.py.
     svc.add_consent(GERMAN, "express_written", brand="acme", at=GIVEN)
     svc.check(GERMAN, campaign="spring", at=BERLIN_MONDAY)
     svc.revoke_consent(GERMAN, brand="acme", reason="asked by e-mail", at=BERLIN_MONDAY)
-    svc.purge(at=BERLIN_MONDAY + timedelta(days=6 * 366))
+    day_before = datetime(2031, 11, 22, 10, tzinfo=UTC)
+    assert svc.purge(at=day_before).deleted_consents == 0
     found = evidence(svc, GERMAN)
     assert len(found.uses) == 1
     assert [r.action for r in found.audit] == ["consent_add", "consent_revoke"]
