@@ -9,8 +9,10 @@ leaves the previous data exactly as it was.
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+
+from sqlalchemy.engine import Connection
 
 from dnc.app.context import App
 from dnc.app.registries import ImportSummary
@@ -91,41 +93,81 @@ def import_disconnects(
             guard_shrink(definition, source.name, before, size, allow_shrink)
         added = size - before if changes else size
         reassigned_repo.finish_import(conn, import_id, read=read, added=added, size=size)
-        summary = ImportSummary(
-            registry=name,
+        summary = audited_summary(
+            conn,
+            name=name,
             kind=kind,
             file=source.name,
             as_of=when,
             as_of_source=as_of_source,
             read=read,
             added=added,
-            removed=0 if changes else None,
-            skipped=skipped.count if skipped else 0,
-            first_skipped=tuple(skipped.first) if skipped else (),
+            changes=changes,
+            skipped=skipped,
             size=size,
-            seconds=time.perf_counter() - started,
-        )
-        audit_repo.append(
-            conn,
-            AuditRecord(
-                at=now,
-                actor=who,
-                action=f"registry_import_{kind}",
-                subject=f"registry:{name}",
-                before={"size": before},
-                after={
-                    "file": source.name,
-                    "as_of": when.isoformat(),
-                    "as_of_source": as_of_source,
-                    "read": read,
-                    "added": added,
-                    "skipped": summary.skipped,
-                    "size": size,
-                },
-                reason=summary.line(),
-            ),
+            before=before,
+            started=started,
+            now=now,
+            actor=who,
         )
         uow.commit()
+    return summary
+
+
+def audited_summary(
+    conn: Connection,
+    *,
+    name: str,
+    kind: str,
+    file: str,
+    as_of: date,
+    as_of_source: str,
+    read: int,
+    added: int,
+    changes: bool,
+    skipped: Skipped | None,
+    size: int,
+    before: int,
+    started: float,
+    now: datetime,
+    actor: str,
+) -> ImportSummary:
+    """The summary of an import into a source that is not a do-not-call list
+    (disconnects, line types), with its audit record in the import's transaction."""
+    summary = ImportSummary(
+        registry=name,
+        kind=kind,
+        file=file,
+        as_of=as_of,
+        as_of_source=as_of_source,
+        read=read,
+        added=added,
+        removed=0 if changes else None,
+        skipped=skipped.count if skipped else 0,
+        first_skipped=tuple(skipped.first) if skipped else (),
+        size=size,
+        seconds=time.perf_counter() - started,
+    )
+    audit_repo.append(
+        conn,
+        AuditRecord(
+            at=now,
+            actor=actor,
+            action=f"registry_import_{kind}",
+            subject=f"registry:{name}",
+            before={"size": before},
+            after={
+                "file": file,
+                "as_of": as_of.isoformat(),
+                "as_of_source": as_of_source,
+                "read": read,
+                "added": added,
+                "skipped": summary.skipped,
+                "size": size,
+            },
+            reason=summary.line(),
+        ),
+    )
     return summary
 
 

@@ -13,15 +13,14 @@ from datetime import date
 from pathlib import Path
 
 from dnc.app.context import App
-from dnc.app.reassigned import guard_shrink
+from dnc.app.reassigned import audited_summary, guard_shrink
 from dnc.app.registries import ImportSummary
-from dnc.audit import AuditRecord
 from dnc.clock import day_not_after_today
 from dnc.errors import InputError
 from dnc.importing import InputFile, PlanFilter, Skipped
 from dnc.importing.wireless import read_lines
 from dnc.registries import RegistryDefinition
-from dnc.storage import audit_repo, reassigned_repo, wireless_repo
+from dnc.storage import reassigned_repo, wireless_repo
 
 
 def import_lines(
@@ -93,39 +92,22 @@ def import_lines(
         wireless_repo.finish_import(
             conn, import_id, read=read, added=added, size=size, data_as_of=data_as_of
         )
-        summary = ImportSummary(
-            registry=name,
+        summary = audited_summary(
+            conn,
+            name=name,
             kind=kind,
             file=source.name,
             as_of=when,
             as_of_source=as_of_source,
             read=read,
             added=added,
-            removed=0 if changes else None,
-            skipped=skipped.count if skipped else 0,
-            first_skipped=tuple(skipped.first) if skipped else (),
+            changes=changes,
+            skipped=skipped,
             size=size,
-            seconds=time.perf_counter() - started,
-        )
-        audit_repo.append(
-            conn,
-            AuditRecord(
-                at=now,
-                actor=who,
-                action=f"registry_import_{kind}",
-                subject=f"registry:{name}",
-                before={"size": before},
-                after={
-                    "file": source.name,
-                    "as_of": when.isoformat(),
-                    "as_of_source": as_of_source,
-                    "read": read,
-                    "added": added,
-                    "skipped": summary.skipped,
-                    "size": size,
-                },
-                reason=summary.line(),
-            ),
+            before=before,
+            started=started,
+            now=now,
+            actor=who,
         )
         uow.commit()
     return summary
