@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy.engine import Connection
 
@@ -26,6 +27,38 @@ from dnc.registries import RegistryDefinition
 from dnc.storage import audit_repo, reassigned_repo
 
 FORMAT = "reassigned"
+
+
+class Opened(NamedTuple):
+    """A file for a source that is not a do-not-call list, with what its lines are read by."""
+
+    file: InputFile
+    as_of: date
+    as_of_source: str
+    plan: PlanFilter
+    region: str
+
+
+def opened(
+    app: App, definition: RegistryDefinition, path: str | Path, as_of: date | None, now: datetime
+) -> Opened:
+    """The file, its as-of date (given, else the file's; never after today),
+    its numbering plan and the region its national numbers are read in."""
+    source = InputFile(path)
+    as_of_source = "given" if as_of is not None else "file date"
+    when = as_of if as_of is not None else source.file_date()
+    day_not_after_today(
+        when,
+        now,
+        f"{source.name}: as-of date ({as_of_source})",
+        "a list dated ahead would count as fresh for longer than it is; "
+        "give the list's own date with --as-of",
+    )
+    nanp = {code: entry.country for code, entry in app.rulebook.area_codes.items()}
+    plan = PlanFilter(definition.name, definition.numbering_plan, nanp)
+    regions = definition.numbering_plan.regions
+    region = next(iter(regions)) if len(regions) == 1 else app.config.default_region
+    return Opened(source, when, as_of_source, plan, region)
 
 
 def import_disconnects(
@@ -44,20 +77,7 @@ def import_disconnects(
     now = app.now()
     who = app.actor(actor)
     name = definition.name
-    source = InputFile(path)
-    as_of_source = "given" if as_of is not None else "file date"
-    when = as_of if as_of is not None else source.file_date()
-    day_not_after_today(
-        when,
-        now,
-        f"{source.name}: as-of date ({as_of_source})",
-        "a list dated ahead would count as fresh for longer than it is; "
-        "give the list's own date with --as-of",
-    )
-    nanp = {code: entry.country for code, entry in app.rulebook.area_codes.items()}
-    plan = PlanFilter(name, definition.numbering_plan, nanp)
-    regions = definition.numbering_plan.regions
-    region = next(iter(regions)) if len(regions) == 1 else app.config.default_region
+    source, when, as_of_source, plan, region = opened(app, definition, path, as_of, now)
     skipped = Skipped() if skip_invalid else None
     kind = "change" if changes else "full"
     with app.store.unit(write=True) as uow:

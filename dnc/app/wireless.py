@@ -13,11 +13,10 @@ from datetime import date
 from pathlib import Path
 
 from dnc.app.context import App
-from dnc.app.reassigned import audited_summary, guard_shrink
+from dnc.app.reassigned import audited_summary, guard_shrink, opened
 from dnc.app.registries import ImportSummary
-from dnc.clock import day_not_after_today
 from dnc.errors import InputError
-from dnc.importing import InputFile, PlanFilter, Skipped
+from dnc.importing import Skipped
 from dnc.importing.wireless import read_lines
 from dnc.registries import RegistryDefinition
 from dnc.storage import reassigned_repo, wireless_repo
@@ -39,20 +38,7 @@ def import_lines(
     now = app.now()
     who = app.actor(actor)
     name = definition.name
-    source = InputFile(path)
-    as_of_source = "given" if as_of is not None else "file date"
-    when = as_of if as_of is not None else source.file_date()
-    day_not_after_today(
-        when,
-        now,
-        f"{source.name}: as-of date ({as_of_source})",
-        "a list dated ahead would count as fresh for longer than it is; "
-        "give the list's own date with --as-of",
-    )
-    nanp = {code: entry.country for code, entry in app.rulebook.area_codes.items()}
-    plan = PlanFilter(name, definition.numbering_plan, nanp)
-    regions = definition.numbering_plan.regions
-    region = next(iter(regions)) if len(regions) == 1 else app.config.default_region
+    source, when, as_of_source, plan, region = opened(app, definition, path, as_of, now)
     skipped = Skipped() if skip_invalid else None
     kind = "change" if changes else "full"
     with app.store.unit(write=True) as uow:

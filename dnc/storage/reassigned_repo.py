@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, func, insert, select
+from sqlalchemy import Table, Text, cast, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
@@ -145,21 +145,29 @@ def size(conn: Connection, registry: str) -> int:
 
 def latest(conn: Connection, registries: Sequence[str]) -> dict[str, ImportRecord]:
     """Each registry's latest full import, with the change lists applied since."""
+    return latest_in(conn, IMPORT, registries)
+
+
+def latest_in(
+    conn: Connection, imports: Table, registries: Sequence[str]
+) -> dict[str, ImportRecord]:
+    """Each source's latest full import in ``imports`` (a table of imports with
+    this module's columns), with the change lists applied since."""
     found: dict[str, ImportRecord] = {}
     if not registries:
         return found
     rows = conn.execute(
         select(
-            IMPORT.c.registry_name,
-            IMPORT.c.kind,
-            IMPORT.c.as_of,
-            IMPORT.c.as_of_source,
-            IMPORT.c.file,
-            IMPORT.c.size,
-            IMPORT.c.imported_at,
+            imports.c.registry_name,
+            imports.c.kind,
+            imports.c.as_of,
+            imports.c.as_of_source,
+            imports.c.file,
+            imports.c.size,
+            imports.c.imported_at,
         )
-        .where(IMPORT.c.registry_name.in_(registries))
-        .order_by(IMPORT.c.id)
+        .where(imports.c.registry_name.in_(registries))
+        .order_by(imports.c.id)
     ).all()
     for name, kind, as_of, source, file, count, imported in rows:
         before = found.get(name)

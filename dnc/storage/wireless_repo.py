@@ -16,9 +16,8 @@ from sqlalchemy import Integer, bindparam, cast, delete, func, insert, literal_c
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from dnc.storage.reassigned_repo import ImportRecord
+from dnc.storage.reassigned_repo import ImportRecord, latest_in
 from dnc.storage.schema import LineTypeImportRow, LineTypeNumberRow, LineTypeSourceRow, table
-from dnc.storage.types import as_utc
 
 LINE = table(LineTypeNumberRow)
 SOURCE = table(LineTypeSourceRow)
@@ -136,36 +135,4 @@ def size(conn: Connection, registry: str) -> int:
 
 def latest(conn: Connection, registries: Sequence[str]) -> dict[str, ImportRecord]:
     """Each source's latest full import, with the change lists applied since."""
-    found: dict[str, ImportRecord] = {}
-    if not registries:
-        return found
-    rows = conn.execute(
-        select(
-            IMPORT.c.registry_name,
-            IMPORT.c.kind,
-            IMPORT.c.as_of,
-            IMPORT.c.as_of_source,
-            IMPORT.c.file,
-            IMPORT.c.size,
-            IMPORT.c.imported_at,
-        )
-        .where(IMPORT.c.registry_name.in_(registries))
-        .order_by(IMPORT.c.id)
-    ).all()
-    for name, kind, as_of, source, file, count, imported in rows:
-        before = found.get(name)
-        if kind == "full" or before is None:
-            found[name] = ImportRecord(
-                name, as_of, source, file, int(count), as_utc(imported) or imported, 0
-            )
-        else:
-            found[name] = ImportRecord(
-                name,
-                max(as_of, before.as_of),
-                source,
-                before.file,
-                int(count),
-                before.imported_at,
-                before.changes_applied + 1,
-            )
-    return found
+    return latest_in(conn, IMPORT, registries)
