@@ -30,6 +30,7 @@ class StorageSettings:
     keepalive_interval: int = 3
     keepalive_count: int = 3
     health_ttl: float = 1.0
+    snapshot_dir: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +55,14 @@ _MAX_SECONDS = 3600.0
 
 
 def parse_storage(raw: Any, source_of: Callable[[str], str]) -> StorageSettings:
-    table = _table(raw, "storage", set(_FLOATS) | set(_INTS), source_of)
+    table = _table(raw, "storage", set(_FLOATS) | set(_INTS) | {"snapshot_dir"}, source_of)
     base = StorageSettings()
     values: dict[str, Any] = {}
+    folder = table.get("snapshot_dir", base.snapshot_dir)
+    if not isinstance(folder, str) or "\x00" in folder:
+        where = "storage.snapshot_dir"
+        raise ConfigError(source_of(where), where, f"must be a folder path, not {folder!r}")
+    values["snapshot_dir"] = folder
     for key in _FLOATS:
         value = table.get(key, getattr(base, key))
         if (

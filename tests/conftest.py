@@ -24,6 +24,19 @@ import dnc
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _snapshot_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """PostgreSQL's snapshot copies go under the user's cache by default: keep
+    the suite's in its own temporary folder (subprocesses inherit it)."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 def _pg_base_url() -> str:
     url = os.environ.get("DNC_TEST_POSTGRES_URL") or DEFAULT_PG
     return url.replace("postgresql://", "postgresql+psycopg://", 1)

@@ -65,7 +65,9 @@ def check_many(
                 raise StorageUnhealthyError(
                     health_repo.failure(health.ok, health.detail, health.checked_at) or ""
                 )
-            facts = batch.read(uow.connection, [p.key for p in valid], when - ATTEMPT_HORIZON)
+            facts = batch.read(
+                uow.connection, [p.key for p in valid], when - ATTEMPT_HORIZON, app.store.snapshots
+            )
     except Exception as exc:  # noqa: BLE001 - fail closed for the whole batch
         return [
             failed_verdict(p.e164 if isinstance(p, PhoneNumber) else str(t), exc)

@@ -48,7 +48,12 @@ def next_calls(
         if not claimed:
             break
         with app.store.unit() as read:
-            facts = batch.read(read.connection, [c.number for c in claimed], when - ATTEMPT_HORIZON)
+            facts = batch.read(
+                read.connection,
+                [c.number for c in claimed],
+                when - ATTEMPT_HORIZON,
+                app.store.snapshots,
+            )
         refused: list[EntryVerdict] = []
         relied: list[Use] = []
         for entry in claimed:

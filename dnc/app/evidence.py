@@ -60,7 +60,7 @@ def number_timeline(app: App, number: str, at: datetime | None) -> list[timeline
     when = app.at(at)
     with app.store.unit() as uow:
         records = timeline_repo.audit_records(uow.connection, phone.key)
-        listings = timeline_repo.registry_listings(uow.connection, phone.key)
+        listings = timeline_repo.registry_listings(uow.connection, phone.key, app.store.snapshots)
         queue = timeline_repo.queue_facts(uow.connection, phone.key)
         expired = _expiries(uow, phone, when)
         disconnects = reassigned_repo.for_number(uow.connection, phone.key)

@@ -19,10 +19,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from dnc.app.context import App
 from dnc.audit import AuditRecord
 from dnc.clock import day_not_after_today
-from dnc.errors import InputError, NotFoundError, RegistryShrinkError
+from dnc.errors import ConflictError, InputError, NotFoundError, RegistryShrinkError
 from dnc.importing import InputFile, PlanFilter, Skipped, read_changes, read_numbers
 from dnc.registries import (
     FORMATS,
@@ -33,12 +35,14 @@ from dnc.registries import (
     RegistryStatus,
     freshness,
 )
+from dnc.snapshots import Snapshot
 from dnc.storage import (
     audit_repo,
     movement_repo,
     reassigned_repo,
     registry_bulk,
     registry_repo,
+    snapshot_repo,
     wireless_repo,
 )
 from dnc.storage.store import Store
@@ -223,22 +227,23 @@ def _replace(
             actor=job.actor,
             at=job.now,
         )
-        registry_repo.create_numbers_table(uow.connection, snapshot_id, with_key=False)
+        file_id = snapshot_repo.new_file(uow.connection, snapshot_id, definition.name, job.now)
         uow.commit()
     try:
-        read, size = _load(store, job, snapshot_id, progress)
+        read, snapshot = _load(store, job, file_id, progress)
+        size = snapshot.count
         with store.unit(write=True) as uow:
             old = registry_repo.current(uow.connection, definition.name)
             # Before the swap: a refused list leaves the previous snapshot answering.
             _guard_shrink(job, old, size, allow_shrink)
-            # Movements first: rebuilding the view locks it (on PostgreSQL, until
-            # commit), and the check reads it; the anti-joins read only tables.
-            added, removed = _movements(uow, job, reg_id, snapshot_id, old, size)
+            added, removed = _movements(uow, store, job, reg_id, snapshot_id, old, snapshot)
+            snapshot_repo.point(uow.connection, snapshot_id, file_id)
             registry_repo.swap(uow.connection, reg_id, snapshot_id, size=size, at=job.now)
             summary = _summary(job, "full", read, added, removed, size)
             _audit(uow, summary, job.actor, job.now, old)
             uow.commit()
     except BaseException:
+        store.snapshots.forget({file_id})
         with store.unit(write=True) as uow:
             registry_repo.forget(uow.connection, snapshot_id)
             if known is None:
@@ -254,11 +259,11 @@ def _replace(
 
 
 def _load(
-    store: Store, job: _Import, snapshot_id: int, progress: Progress | None
-) -> tuple[int, int]:
-    """Read the whole file into the new snapshot's table: (numbers read, distinct)."""
+    store: Store, job: _Import, file_id: int, progress: Progress | None
+) -> tuple[int, Snapshot]:
+    """Read the whole file into the new snapshot's file: (numbers read, the file)."""
     read = 0
-    load = registry_bulk.loader(store, snapshot_id)
+    load = registry_bulk.FileLoad(store, file_id, job.definition.name)
     try:
         for chunk in read_numbers(job.source, job.fmt, job.region, job.skipped, job.plan):
             load.add(chunk.digits)
@@ -297,11 +302,12 @@ def _guard_shrink(
 
 def _movements(
     uow: UnitOfWork,
+    store: Store,
     job: _Import,
     registry_id: int,
     snapshot_id: int,
     old: registry_repo.SnapshotRecord | None,
-    size: int,
+    new: Snapshot,
 ) -> tuple[int, int]:
     """Record the swap and the numbers that entered and left with it, in the
     swap's transaction: (added, removed). A registry's first snapshot is its
@@ -317,8 +323,9 @@ def _movements(
         actor=job.actor,
     )
     if old is None:
-        return size, 0
-    return movement_repo.record_diff(uow.connection, swap_id, old.id, snapshot_id)
+        return new.count, 0
+    before = store.snapshots.get(old.file_id or 0)
+    return movement_repo.record_diff(uow.connection, swap_id, before, new)
 
 
 def _apply_changes(store: Store, job: _Import) -> ImportSummary:
@@ -341,33 +348,59 @@ def _apply_changes(store: Store, job: _Import) -> ImportSummary:
                 f"{job.source.name}: change list as of {job.as_of.isoformat()} is older than "
                 f"the {definition.name} snapshot as of {snapshot.as_of.isoformat()}"
             )
-        swap_id = movement_repo.start_swap(
-            uow.connection,
-            reg_id,
-            snapshot.id,
-            kind=movement_repo.CHANGE,
-            as_of=job.as_of,
-            at=job.now,
-            actor=job.actor,
-        )
-        # Read against the snapshot before the change: what is already listed
-        # did not enter, what is not listed did not leave.
-        adds, deletes = sorted(changes.add), sorted(changes.delete)
-        movement_repo.record_changes(uow.connection, swap_id, snapshot.id, adds, deletes)
-        added, removed = registry_bulk.apply_changes(uow.connection, snapshot.id, adds, deletes)
-        size = snapshot.size + added - removed
-        registry_repo.record_changes(
-            uow.connection,
-            snapshot.id,
-            size=size,
-            as_of=job.as_of,
-            as_of_source=job.as_of_source,
-            at=job.now,
-        )
-        read = len(changes.add) + len(changes.delete)
-        summary = _summary(job, "change", read, added, removed, size)
-        _audit(uow, summary, job.actor, job.now, snapshot)
+        file_id = snapshot_repo.new_file(uow.connection, snapshot.id, definition.name, job.now)
         uow.commit()
+    # The new file is written and stored with no transaction open: it is
+    # invisible until the snapshot points at it.
+    adds = np.fromiter(changes.add, dtype=np.uint64, count=len(changes.add))
+    deletes = np.fromiter(changes.delete, dtype=np.uint64, count=len(changes.delete))
+    try:
+        before = store.snapshots.get(snapshot.file_id or 0)
+        after, added, removed = registry_bulk.changed(store, before, file_id, adds, deletes)
+        with store.unit(write=True) as uow:
+            now = registry_repo.current(uow.connection, definition.name)
+            if now is None or (now.id, now.file_id) != (snapshot.id, snapshot.file_id):
+                raise ConflictError(
+                    f"registry {definition.name} changed while {job.source.name} was applied "
+                    "(another import): apply it again"
+                )
+            swap_id = movement_repo.start_swap(
+                uow.connection,
+                reg_id,
+                snapshot.id,
+                kind=movement_repo.CHANGE,
+                as_of=job.as_of,
+                at=job.now,
+                actor=job.actor,
+            )
+            # Read against the snapshot before the change: what is already listed
+            # did not enter, what is not listed did not leave.
+            movement_repo.record_changes(uow.connection, swap_id, before, adds, deletes)
+            snapshot_repo.point(uow.connection, snapshot.id, file_id)
+            size = after.count
+            registry_repo.record_changes(
+                uow.connection,
+                snapshot.id,
+                size=size,
+                as_of=job.as_of,
+                as_of_source=job.as_of_source,
+                at=job.now,
+            )
+            read = len(changes.add) + len(changes.delete)
+            summary = _summary(job, "change", read, added, removed, size)
+            _audit(uow, summary, job.actor, job.now, snapshot)
+            # The file before this one stays a while: a host that read the old
+            # pointer a moment ago can still fetch it.
+            snapshot_repo.forget_files(
+                uow.connection, snapshot.id, keep={file_id, snapshot.file_id or 0}
+            )
+            uow.commit()
+    except BaseException:
+        store.snapshots.forget({file_id})
+        with store.unit(write=True) as uow:
+            snapshot_repo.forget_file_ids(uow.connection, [file_id])
+            uow.commit()
+        raise
     return summary
 
 

@@ -46,7 +46,7 @@ class WalkFacts:
 
     groups: dict[int, Group]
     names: list[str]
-    bits: dict[str, tuple[str, int]]
+    bits: dict[str, int]
     shared: NumberFacts
 
 
@@ -71,7 +71,7 @@ def start(
     ranges = [r for prefix in batch.live_prefixes(walk.conn) for r in number_ranges(prefix)]
     walk.mark_own(ranges, mixed)
     own = pool.submit(_decide_own, store, judge, walk.own_facts(), at)
-    return _registries(walk, groups, at), own
+    return _registries(walk, groups, at, store), own
 
 
 def decide_sets(
@@ -91,7 +91,7 @@ def decide_sets(
         if not mask:
             continue
         group = facts.groups[group_id]
-        hits = frozenset(name for name in facts.names if mask & facts.bits[name][1])
+        hits = frozenset(name for name in facts.names if mask & facts.bits[name])
         phone = from_stored(group.sample, group.region, group.zones)
         decided[(group_id, mask)] = evaluator.disposition(
             phone, replace(facts.shared, registry_hits=hits), group.campaign, group.location
@@ -99,14 +99,15 @@ def decide_sets(
     return decided
 
 
-def _registries(walk: scrub_repo.Walk, groups: dict[int, Group], at: datetime) -> WalkFacts:
+def _registries(
+    walk: scrub_repo.Walk, groups: dict[int, Group], at: datetime, store: Store
+) -> WalkFacts:
     current = registry_repo.all_current(walk.conn)
     names = sorted(current)
-    bits = {
-        name: (registry_repo.numbers_table(current[name].id), scrub_repo.REGISTRY_BIT << i)
-        for i, name in enumerate(names)
-    }
-    walk.use_registries(bits)
+    bits = {name: scrub_repo.REGISTRY_BIT << i for i, name in enumerate(names)}
+    walk.use_registries(
+        {name: (store.snapshots.get(current[name].file_id or 0), bits[name]) for name in names}
+    )
     shared = NumberFacts(
         registry_snapshots={name: record.as_of for name, record in current.items()},
         attempts_since=at - ATTEMPT_HORIZON,
@@ -121,7 +122,9 @@ def _decide_own(
     """Entries with facts of their own, each decided on its facts (its own connection)."""
     evaluator = Evaluator(judge, at)
     with store.unit() as read:
-        facts = batch.read(read.connection, [row.number for row in rows], at - ATTEMPT_HORIZON)
+        facts = batch.read(
+            read.connection, [row.number for row in rows], at - ATTEMPT_HORIZON, store.snapshots
+        )
     decided = []
     for row in rows:
         phone = from_stored(row.number, row.region, row.zones)

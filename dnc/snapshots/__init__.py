@@ -10,7 +10,7 @@ Pure: numpy and the standard library, nothing of SQL or the CLI.
 """
 
 from dnc.errors import SnapshotError
-from dnc.snapshots.changes import ChangeResult, apply_changes, shared_count
+from dnc.snapshots.changes import ChangeResult, apply_changes, only_in, shared_count
 from dnc.snapshots.encode import SnapshotInfo, discard_leftovers
 from dnc.snapshots.keys import as_keys, digits_to_keys
 from dnc.snapshots.reader import Snapshot, open_snapshot
@@ -32,6 +32,7 @@ __all__ = [
     "discard_leftovers",
     "iter_parts",
     "manifest",
+    "only_in",
     "open_snapshot",
     "shared_count",
     "write_snapshot",

@@ -12,6 +12,7 @@ in numpy, and encoded again.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,16 @@ def shared_count(a: Snapshot, b: Snapshot) -> int:
 
 _POPCOUNT = np.array([bin(v).count("1") for v in range(256)], dtype=np.uint8)
 BITMAPS_AT_ONCE = 512
+
+
+def only_in(a: Snapshot, b: Snapshot, batch: int = CHANGE_BATCH) -> Iterator[Keys]:
+    """The keys of ``a`` that ``b`` lacks, rising, a batch at a time (bounded
+    memory at any size): a full import's entered numbers are ``only_in(new,
+    old)``, its left ones ``only_in(old, new)``."""
+    for keys in a.iter_keys(batch):
+        found = b.contains_many(keys)
+        if not found.all():
+            yield keys[~found]
 
 
 def member(keys: Keys, sorted_set: Keys) -> NDArray[np.bool_]:

@@ -10,10 +10,11 @@ both paths decide with the same pure ``decide``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import BigInteger, select
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
@@ -31,6 +32,7 @@ from dnc.storage import (
 )
 from dnc.storage.lists_repo import ENTRY_COLUMNS, entry_from_row
 from dnc.storage.lists_repo import LIST_ENTRY as ENTRIES
+from dnc.storage.snapshot_files import SnapshotFiles
 
 BATCH = sa_table("dnc_batch", sa_column("key", BigInteger))
 
@@ -54,11 +56,15 @@ def load_keys(conn: Connection, keys: Iterable[int]) -> None:
         conn.exec_driver_sql("INSERT INTO dnc_batch (key) VALUES (?)", [(k,) for k in unique])
 
 
-def read(conn: Connection, keys: Sequence[int], since: datetime) -> FactsByNumber:
-    """Every fact ``decide`` needs, for all ``keys``, in a handful of statements."""
+def read(
+    conn: Connection, keys: Sequence[int], since: datetime, files: SnapshotFiles
+) -> FactsByNumber:
+    """Every fact ``decide`` needs, for all ``keys``, in a handful of statements
+    (registry membership from the snapshot files in ``files``)."""
     load_keys(conn, keys)
     in_batch = select(BATCH.c.key)
-    snapshots = _snapshots(conn)
+    current = registry_repo.all_current(conn)
+    snapshots = {name: record.as_of for name, record in current.items()}
     entries: dict[int, list[Any]] = defaultdict(list)
     for row in conn.execute(
         select(ENTRIES.c.number, *ENTRY_COLUMNS).where(
@@ -72,12 +78,7 @@ def read(conn: Connection, keys: Sequence[int], since: datetime) -> FactsByNumbe
         rows[number].append(done)
         outcomes[number].append(outcomes_repo.record_from_row(done))
     totals = {number: outcomes_repo.attempt_totals(found) for number, found in rows.items()}
-    hits: dict[int, set[str]] = defaultdict(set)
-    view = registry_repo.CURRENT_VIEW
-    for number, registry in conn.execute(
-        select(view.c.number, view.c.registry).where(view.c.number.in_(in_batch))
-    ).all():
-        hits[number].add(registry)
+    hits = registry_hits(files, current, keys)
     consents: dict[int, list[Any]] = defaultdict(list)
     c = consent_repo.CONSENT
     for given in conn.execute(
@@ -130,8 +131,22 @@ def read(conn: Connection, keys: Sequence[int], since: datetime) -> FactsByNumbe
     return FactsByNumber(by_number, empty)
 
 
-def _snapshots(conn: Connection) -> dict[str, date]:
-    return {name: record.as_of for name, record in registry_repo.all_current(conn).items()}
+def registry_hits(
+    files: SnapshotFiles,
+    current: Mapping[str, registry_repo.SnapshotRecord],
+    keys: Iterable[int],
+) -> dict[int, set[str]]:
+    """The registries listing each of ``keys`` (only keys listed somewhere),
+    looked up in number order, all at once per registry."""
+    hits: dict[int, set[str]] = defaultdict(set)
+    if not current:
+        return hits
+    unique = np.unique(np.fromiter(keys, dtype=np.uint64))
+    for name, record in current.items():
+        snapshot = files.get(record.file_id or 0)
+        for key in unique[snapshot.contains_many(unique)].tolist():
+            hits[key].add(name)
+    return hits
 
 
 def live_prefixes(conn: Connection) -> list[int]:

@@ -39,6 +39,7 @@ from dnc.storage import (
 )
 from dnc.storage.lists_repo import ENTRY_COLUMNS, entry_from_row
 from dnc.storage.lists_repo import LIST_ENTRY as ENTRIES
+from dnc.storage.snapshot_files import SnapshotFiles, folder_for
 from dnc.storage.watchdog import Watchdog, shut_down_socket
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -74,6 +75,7 @@ class HotReader:
         timeout: float = 0.25,
         health_ttl: float = 1.0,
         file: Path | None = None,
+        snapshots: SnapshotFiles | None = None,
     ) -> None:
         self._engine = engine
         self._local = threading.local()
@@ -85,6 +87,7 @@ class HotReader:
         self._health_until = 0.0
         self._failure: str | None = None
         self._file = file
+        self._snapshots = snapshots or SnapshotFiles(engine, folder_for(engine))
         self._file_id = _identity(file) if file is not None else None
         self._entries = _Compiled(
             select(*ENTRY_COLUMNS).where(
@@ -194,7 +197,7 @@ class HotReader:
             self._discard()  # aborted as the answer came: the connection is spent
         if failure is not None:
             raise StorageUnhealthyError(failure)
-        return self._facts(results, since)
+        return self._facts(results, number, since)
 
     def _same_file(self) -> None:
         """A SQLite file deleted or replaced under an open connection keeps
@@ -240,12 +243,18 @@ class HotReader:
             results.append(cursor.fetchall())
         return results
 
-    def _facts(self, results: list[Any], since: datetime | None) -> NumberFacts:
+    def _listed(self, file_id: int, number: int) -> bool:
+        """Membership in a registry's snapshot file (opened once per process;
+        a new one is waited for within the check's bound, else CHECK_FAILED)."""
+        return self._snapshots.get(file_id, wait=self._watch.bound).contains(number)
+
+    def _facts(self, results: list[Any], number: int, since: datetime | None) -> NumberFacts:
         rows, outcome_rows, prefix_rows, both_rows, consent_rows, preference_rows = results
         preference_row = preference_rows[0] if preference_rows else None
         lines = wireless_repo.LINE_ROWS
-        snapshots, hits = registry_repo.hot_facts([r for r in both_rows if r[2] < lines])
+        snapshots, files = registry_repo.hot_states([r for r in both_rows if r[2] < lines])
         line_sources, line_marks = wireless_repo.hot_facts([r for r in both_rows if r[2] >= lines])
+        hits = frozenset(name for name, file_id in files.items() if self._listed(file_id, number))
         return NumberFacts(
             entries=tuple(entry_from_row(row) for row in rows),
             outcomes=tuple(outcomes_repo.record_from_row(row) for row in outcome_rows),

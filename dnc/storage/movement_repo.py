@@ -9,9 +9,9 @@ keyed by number then swap) are written set-based, in the swap's own
 transaction, so a snapshot and its movements commit or vanish together.
 
 Everything that writes movements goes through the ``record_*`` functions
-here, one per kind of input: two snapshot tables (an anti-join each way) or
-a change list against the snapshot it changes. A snapshot held as a sorted
-key file (docs/snapshots.md) adds one for two sorted arrays.
+here, one per kind of input: two snapshot files (each one's keys looked up
+in the other, a batch at a time) or a change list against the snapshot it
+changes.
 """
 
 from __future__ import annotations
@@ -20,10 +20,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, text, update
+import numpy as np
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from dnc.storage.registry_repo import REGISTRY, numbers_table
+from dnc.snapshots import Snapshot, as_keys, only_in
+from dnc.snapshots.keys import Keys
+from dnc.storage.registry_repo import REGISTRY
 from dnc.storage.schema import RegistryMovementRow, RegistrySwapRow, table
 from dnc.storage.types import as_utc
 from dnc.timeline import RegistryBaseline, RegistryMovement
@@ -63,84 +66,53 @@ def start_swap(
     )
 
 
-def record_diff(
-    conn: Connection, swap_id: int, old_snapshot: int, new_snapshot: int
-) -> tuple[int, int]:
+def record_diff(conn: Connection, swap_id: int, old: Snapshot, new: Snapshot) -> tuple[int, int]:
     """Numbers in the new snapshot and not the old (entered), and the reverse
-    (left), on the tables' primary keys. Returns the counts.
-
-    PostgreSQL: one full join reads each table once (about 40 % faster than
-    two anti-joins at a million numbers). SQLite: an anti-join each way,
-    each a scan of one key probing the other's b-tree.
-    """
-    old, new = numbers_table(old_snapshot), numbers_table(new_snapshot)
-    if conn.dialect.name == "sqlite":
-        entered = _insert_select(conn, swap_id, ENTERED, new, old)
-        left = _insert_select(conn, swap_id, LEFT, old, new)
-    else:
-        sql = (
-            "WITH moved AS (INSERT INTO registry_movement (number, swap_id, direction) "
-            "SELECT coalesce(n.number, o.number), :swap, "
-            "CASE WHEN o.number IS NULL THEN :entered ELSE :left END "
-            f"FROM {new} n FULL JOIN {old} o ON o.number = n.number "
-            "WHERE n.number IS NULL OR o.number IS NULL RETURNING direction) "
-            "SELECT count(*) FILTER (WHERE direction = :entered), "
-            "count(*) FILTER (WHERE direction = :left) FROM moved"
-        )
-        row = conn.execute(text(sql), {"swap": swap_id, "entered": ENTERED, "left": LEFT}).one()
-        entered, left = int(row[0]), int(row[1])
+    (left), worked out from the two files a batch at a time. Returns the counts."""
+    entered = sum(_insert(conn, swap_id, ENTERED, keys) for keys in only_in(new, old))
+    left = sum(_insert(conn, swap_id, LEFT, keys) for keys in only_in(old, new))
     _count(conn, swap_id, entered, left)
     return entered, left
-
-
-def _insert_select(
-    conn: Connection, swap_id: int, direction: str, inside: str, outside: str
-) -> int:
-    sql = (
-        "INSERT INTO registry_movement (number, swap_id, direction) "
-        f"SELECT i.number, :swap, :direction FROM {inside} i "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {outside} o WHERE o.number = i.number)"
-    )
-    return int(conn.execute(text(sql), {"swap": swap_id, "direction": direction}).rowcount)
 
 
 def record_changes(
-    conn: Connection, swap_id: int, snapshot_id: int, add: Sequence[int], delete: Sequence[int]
+    conn: Connection, swap_id: int, snapshot: Snapshot, add: Keys, delete: Keys
 ) -> tuple[int, int]:
     """A change list's movements, read against the snapshot before it is applied:
     an added number not yet listed entered, a deleted one still listed left."""
-    snapshot = numbers_table(snapshot_id)
-    raw: Any = conn.connection.driver_connection
-    cur = raw.cursor()
-    sql = (
-        "INSERT INTO registry_movement (number, swap_id, direction) "
-        "SELECT n, {swap}, '{direction}' FROM {source} "
-        "WHERE {negate} EXISTS (SELECT 1 FROM {snapshot} s WHERE s.number = n)"
-    )
-    swap = int(swap_id)
-    try:
-        if conn.dialect.name == "sqlite":
-            source = "(SELECT value AS n FROM json_each(?))"
-            args: tuple[Any, Any] = (_json(add), _json(delete))
-        else:
-            source = "unnest(%s::bigint[]) AS n"
-            args = (list(add), list(delete))
-        cur.execute(
-            sql.format(
-                swap=swap, direction=ENTERED, source=source, negate="NOT", snapshot=snapshot
-            ),
-            (args[0],),
-        )
-        entered = int(cur.rowcount)
-        cur.execute(
-            sql.format(swap=swap, direction=LEFT, source=source, negate="", snapshot=snapshot),
-            (args[1],),
-        )
-        left = int(cur.rowcount)
-    finally:
-        cur.close()
+    adds, deletes = np.unique(as_keys(add)), np.unique(as_keys(delete))
+    entered = _insert(conn, swap_id, ENTERED, adds[~snapshot.contains_many(adds)])
+    left = _insert(conn, swap_id, LEFT, deletes[snapshot.contains_many(deletes)])
     _count(conn, swap_id, entered, left)
     return entered, left
+
+
+INSERT_BATCH = 100_000
+
+
+def _insert(conn: Connection, swap_id: int, direction: str, keys: Keys) -> int:
+    """Movement rows for sorted, distinct ``keys``: one statement per batch."""
+    raw: Any = conn.connection.driver_connection
+    cur = raw.cursor()
+    swap = int(swap_id)
+    try:
+        for first in range(0, keys.size, INSERT_BATCH):
+            chunk = keys[first : first + INSERT_BATCH].tolist()
+            if conn.dialect.name == "sqlite":
+                cur.execute(
+                    "INSERT INTO registry_movement (number, swap_id, direction) "
+                    "SELECT value, ?, ? FROM json_each(?)",
+                    (swap, direction, _json(chunk)),
+                )
+            else:
+                cur.execute(
+                    "INSERT INTO registry_movement (number, swap_id, direction) "
+                    "SELECT unnest(%s::bigint[]), %s, %s",
+                    (chunk, swap, direction),
+                )
+    finally:
+        cur.close()
+    return int(keys.size)
 
 
 def _count(conn: Connection, swap_id: int, entered: int, left: int) -> None:

@@ -1,12 +1,11 @@
 """Registries and their snapshots in the database.
 
-Each snapshot's numbers live in their own table ``registry_numbers_<id>``
-(one BIGINT primary key; WITHOUT ROWID on SQLite, so the number is the
-b-tree key and is stored once). The view ``registry_current`` unions the
-current snapshot of every registry; swapping a snapshot rewrites the view
-and the registry's pointer in one short transaction, so a reader sees the
-old snapshot or the new one, never a mix, and the replaced table is then
-dropped whole instead of deleted row by row.
+A snapshot's numbers are an immutable snapshot file (dnc.snapshots; its
+parts and manifest in dnc.storage.snapshot_repo), not rows: the snapshot
+row points at its current file (``file_id``). Swapping a snapshot moves the
+registry's pointer in one short transaction, so a reader that reads the
+pointers and then the files they name sees the old snapshot or the new one,
+never a mix; the replaced snapshot's files are then dropped whole.
 """
 
 from __future__ import annotations
@@ -16,23 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Text,
-    bindparam,
-    delete,
-    insert,
-    literal_column,
-    null,
-    select,
-    union_all,
-    update,
-)
-from sqlalchemy import column as sa_column
-from sqlalchemy import table as sa_table
+from sqlalchemy import delete, func, insert, literal_column, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 
+from dnc.storage import snapshot_repo
 from dnc.storage.schema import RegistryRow, RegistrySnapshotRow, table
 from dnc.storage.types import as_utc
 
@@ -57,23 +44,7 @@ class SnapshotRecord:
     imported_at: datetime
     updated_at: datetime
     actor: str
-
-
-def numbers_table(snapshot_id: int) -> str:
-    return f"registry_numbers_{int(snapshot_id)}"
-
-
-def create_numbers_table(conn: Connection, snapshot_id: int, *, with_key: bool) -> None:
-    name = numbers_table(snapshot_id)
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(f"CREATE TABLE {name} (number INTEGER PRIMARY KEY) WITHOUT ROWID")
-    else:
-        key = " PRIMARY KEY" if with_key else ""
-        conn.exec_driver_sql(f"CREATE TABLE {name} (number BIGINT NOT NULL{key})")
-
-
-def drop_numbers_table(conn: Connection, snapshot_id: int) -> None:
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {numbers_table(snapshot_id)}")
+    file_id: int | None
 
 
 def registry_id(conn: Connection, name: str, *, create: bool, at: datetime) -> int | None:
@@ -133,7 +104,7 @@ def forget_registry(conn: Connection, registry_id: int) -> None:
 
 
 def forget(conn: Connection, snapshot_id: int) -> None:
-    drop_numbers_table(conn, snapshot_id)
+    snapshot_repo.forget_files(conn, snapshot_id)
     conn.execute(delete(SNAPSHOT).where(SNAPSHOT.c.id == snapshot_id))
 
 
@@ -164,7 +135,6 @@ def swap(conn: Connection, registry_id: int, new_id: int, *, size: int, at: date
         conn.execute(
             update(SNAPSHOT).where(SNAPSHOT.c.id == old).values(status=REPLACED, updated_at=at)
         )
-    rebuild_view(conn)
     return int(old) if old is not None else None
 
 
@@ -184,25 +154,6 @@ def record_changes(
     )
 
 
-def rebuild_view(conn: Connection) -> None:
-    """Point ``registry_current`` at every registry's current snapshot table."""
-    rows = conn.execute(
-        select(REGISTRY.c.name, REGISTRY.c.current_snapshot_id)
-        .where(REGISTRY.c.current_snapshot_id.is_not(None))
-        .order_by(REGISTRY.c.name)
-    ).all()
-    arms = [
-        f"SELECT CAST('{name}' AS TEXT) AS registry, number FROM {numbers_table(snapshot_id)}"
-        for name, snapshot_id in rows
-        if "'" not in name  # names are checked at configuration; never trust twice
-    ]
-    body = " UNION ALL ".join(arms) or (
-        "SELECT CAST(NULL AS TEXT) AS registry, CAST(NULL AS BIGINT) AS number WHERE 1 = 0"
-    )
-    conn.exec_driver_sql("DROP VIEW IF EXISTS registry_current")
-    conn.exec_driver_sql(f"CREATE VIEW registry_current AS {body}")
-
-
 def _records() -> Any:
     return (
         select(
@@ -217,6 +168,7 @@ def _records() -> Any:
             SNAPSHOT.c.imported_at,
             SNAPSHOT.c.updated_at,
             SNAPSHOT.c.actor,
+            SNAPSHOT.c.file_id,
         )
         .join(REGISTRY, REGISTRY.c.current_snapshot_id == SNAPSHOT.c.id)
         .order_by(REGISTRY.c.name)
@@ -236,38 +188,28 @@ def _record(row: Any) -> SnapshotRecord:
         imported_at=as_utc(row[8]) or row[8],
         updated_at=as_utc(row[9]) or row[9],
         actor=row[10],
+        file_id=row[11],
     )
 
 
-CURRENT_VIEW = sa_table(
-    "registry_current", sa_column("registry", Text), sa_column("number", BigInteger)
-)
-
-
 def hot_query() -> Select[Any]:
-    """For one number (``:n``): every current snapshot's as-of date, and every hit.
-
-    One statement, so both halves are read from the same committed state.
-    """
-    states = select(
+    """Every registry's current snapshot: its name, as-of date and, as a code
+    below 0, minus its file's id (shaped as dnc.storage.wireless_repo's rows,
+    whose codes are 2 and up, so one statement reads both). Membership is
+    then read from the files these rows name, so a check sees one snapshot
+    per registry, never a mix."""
+    return select(
         REGISTRY.c.name.label("registry"),
         SNAPSHOT.c.as_of.label("as_of"),
-        literal_column("0").label("hit"),
+        (-func.coalesce(SNAPSHOT.c.file_id, literal_column("0"))).label("code"),
     ).join(SNAPSHOT, SNAPSHOT.c.id == REGISTRY.c.current_snapshot_id)
-    hits = select(
-        CURRENT_VIEW.c.registry, null().label("as_of"), literal_column("1").label("hit")
-    ).where(CURRENT_VIEW.c.number == bindparam("n"))
-    both = union_all(states, hits).subquery()
-    return select(both.c.registry, both.c.as_of, both.c.hit)
 
 
-def hot_facts(rows: Sequence[Any]) -> tuple[dict[str, date], frozenset[str]]:
-    """(as-of date per registry with a snapshot, registries listing the number)."""
+def hot_states(rows: Sequence[Any]) -> tuple[dict[str, date], dict[str, int]]:
+    """(as-of date per registry with a snapshot, the file holding its numbers)."""
     snapshots: dict[str, date] = {}
-    hits = set()
-    for name, as_of, hit in rows:
-        if hit:
-            hits.add(name)
-        else:
-            snapshots[name] = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-    return snapshots, frozenset(hits)
+    files: dict[str, int] = {}
+    for name, as_of, code in rows:
+        snapshots[name] = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+        files[name] = -int(code)
+    return snapshots, files

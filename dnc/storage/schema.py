@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -161,9 +162,9 @@ class RegistryRow(Base):
 class RegistrySnapshotRow(Base):
     """One full list of a registry (plus change lists applied to it).
 
-    Its numbers live in their own table ``registry_numbers_<id>``, so a
-    replaced snapshot is dropped in one cheap statement instead of deleted
-    row by row; the view ``registry_current`` unions the current ones.
+    Its numbers are a snapshot file (``file_id``: the current version, a
+    new one per change list applied), held as parts in ``registry_file_part``
+    and as a verified local copy on each host (dnc.storage.snapshot_files).
     """
 
     __tablename__ = "registry_snapshot"
@@ -179,6 +180,34 @@ class RegistrySnapshotRow(Base):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    file_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class RegistryFileRow(Base):
+    """One snapshot file: what a host needs to fetch and check it (its manifest)."""
+
+    __tablename__ = "registry_file"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    snapshot_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    label: Mapped[str] = mapped_column(String(63), nullable=False)
+    count: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    file_bytes: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    part_bytes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    parts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class RegistryFilePartRow(Base):
+    """One piece of a snapshot file and its SHA-256 (dnc.snapshots.transfer)."""
+
+    __tablename__ = "registry_file_part"
+
+    file_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    digest: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
 
 
 class RegistrySwapRow(Base):

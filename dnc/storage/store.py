@@ -18,6 +18,7 @@ from dnc.storage import migrate
 from dnc.storage.engine import create as create_engine
 from dnc.storage.engine import sqlite_file
 from dnc.storage.hotpath import HotReader
+from dnc.storage.snapshot_files import SnapshotFiles, folder_for
 from dnc.storage.uow import UnitOfWork
 
 
@@ -34,11 +35,13 @@ class Store:
         self.settings = settings or StorageSettings()
         # The hot path has its own engine: its waits are a check's, not a writer's.
         self._check_engine = check_engine or engine
+        self.snapshots = SnapshotFiles(engine, folder_for(engine, self.settings.snapshot_dir))
         self.hot = HotReader(
             self._check_engine,
             timeout=self.settings.check_timeout,
             health_ttl=self.settings.health_ttl,
             file=sqlite_file(engine),
+            snapshots=self.snapshots,
         )
 
     @property
@@ -75,6 +78,7 @@ class Store:
 
     def close(self) -> None:
         self.hot.close()
+        self.snapshots.close()
         if self._check_engine is not self.engine:
             self._check_engine.dispose()
         self.engine.dispose()

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from dnc.audit import AuditRecord
 from dnc.prefixes import prefixes_of
 from dnc.storage import audit_repo, queue_repo, registry_repo
+from dnc.storage.snapshot_files import SnapshotFiles
 from dnc.storage.types import as_utc
 from dnc.timeline import QueueFact, RegistryListing, parse_reasons
 
 
-def registry_listings(conn: Connection, number: int) -> list[RegistryListing]:
+def registry_listings(conn: Connection, number: int, files: SnapshotFiles) -> list[RegistryListing]:
     """The registries whose current snapshot lists ``number``, with that snapshot."""
     found = []
     for record in registry_repo.all_current(conn).values():
-        # One primary-key probe per registry (a handful), not a scan.
-        hit = conn.execute(
-            text(f"SELECT 1 FROM {registry_repo.numbers_table(record.id)} WHERE number = :n"),
-            {"n": number},
-        ).first()
-        if hit is not None:
+        if files.get(record.file_id or 0).contains(number):
             found.append(
                 RegistryListing(
                     registry=record.registry,

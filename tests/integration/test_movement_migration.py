@@ -1,5 +1,6 @@
 """A registry imported before 0017 (no movements kept) starts its history from
-its current snapshot, on SQLite and PostgreSQL."""
+its current snapshot, on SQLite and PostgreSQL; from 0020 its numbers table
+becomes a snapshot file and the table goes."""
 
 from __future__ import annotations
 
@@ -28,9 +29,10 @@ def test_a_registry_from_before_0017_is_its_own_baseline(db_url: str, tmp_path: 
         snap = registry_repo.start_snapshot(
             conn, reg, as_of=AS_OF, as_of_source="given", file="old.txt", actor="ops", at=AT
         )
-        registry_repo.create_numbers_table(conn, snap, with_key=True)
+        # As registries were kept before 0020: a table per snapshot.
+        conn.execute(sa.text(f"CREATE TABLE registry_numbers_{snap} (number BIGINT PRIMARY KEY)"))
         conn.execute(
-            sa.text(f"INSERT INTO {registry_repo.numbers_table(snap)} VALUES (:n)"),
+            sa.text(f"INSERT INTO registry_numbers_{snap} VALUES (:n)"),
             [{"n": 12015550101}, {"n": 12015550102}],
         )
         registry_repo.swap(conn, reg, snap, size=2, at=AT)
@@ -38,6 +40,9 @@ def test_a_registry_from_before_0017_is_its_own_baseline(db_url: str, tmp_path: 
         command.upgrade(cfg, "0017")
         command.downgrade(cfg, "0016")
     engine.dispose()
+    with engine.connect() as conn:
+        tables = sa.inspect(conn).get_table_names()
+    assert f"registry_numbers_{snap}" in tables
 
     clock = dnc.FixedClock(AT + timedelta(days=1))
     with dnc.open(db_url, clock=clock) as svc:
@@ -56,3 +61,6 @@ def test_a_registry_from_before_0017_is_its_own_baseline(db_url: str, tmp_path: 
             "registry_entered",
             "registry_listed",
         ]
+        with svc.store.engine.connect() as conn:
+            tables = sa.inspect(conn).get_table_names()
+        assert not [t for t in tables if t.startswith("registry_numbers_")]

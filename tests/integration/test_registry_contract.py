@@ -147,8 +147,12 @@ def test_a_broken_full_list_names_its_line_and_leaves_the_snapshot_as_it_was(
     status = {s.definition.name: s for s in svc.registry_status(at=TODAY)}
     assert status["us-national"].freshness.as_of == FRESH and status["us-national"].size == 1200
     with svc.store.engine.connect() as conn:
-        tables = sa.inspect(conn).get_table_names()
-    assert len([t for t in tables if t.startswith("registry_numbers_")]) == 1
+        files = conn.execute(sa.text("SELECT id FROM registry_file")).scalars().all()
+    # The refused list's file is gone, from the database and from this host.
+    assert len(files) == 1
+    assert [p.name for p in svc.store.snapshots.folder.glob("*.snap")] == [
+        f"registry-{files[0]}.snap"
+    ]
 
 
 def test_skip_invalid_imports_the_rest_and_reports_the_skipped(
