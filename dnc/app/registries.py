@@ -266,7 +266,7 @@ def _load(
     load = registry_bulk.FileLoad(store, file_id, job.definition.name)
     try:
         for chunk in read_numbers(job.source, job.fmt, job.region, job.skipped, job.plan):
-            load.add(chunk.digits)
+            load.add(chunk.digits, chunk.keys)
             read += chunk.count
             if progress is not None:
                 progress(job.source.position(), job.source.size)

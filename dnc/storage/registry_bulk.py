@@ -30,8 +30,11 @@ class FileLoad:
         self.file_id = file_id
         self._writer = SnapshotWriter(store.snapshots.path(file_id), file_id, label=label)
 
-    def add(self, digits: bytes) -> None:
-        if digits:
+    def add(self, digits: bytes, keys: Keys | None = None) -> None:
+        """A chunk's numbers: its keys when the reader made them, else its digits."""
+        if keys is not None:
+            self._writer.add(keys)
+        elif digits:
             self._writer.add(digits)
 
     def finish(self) -> Snapshot:
