@@ -229,14 +229,25 @@ def _replace(
         )
         file_id = snapshot_repo.new_file(uow.connection, snapshot_id, definition.name, job.now)
         uow.commit()
+    diff: registry_bulk.Diff | None = None
     try:
         read, snapshot = _load(store, job, file_id, progress)
         size = snapshot.count
+        with store.unit() as uow:
+            before = registry_repo.current(uow.connection, definition.name)
+        _guard_shrink(job, before, size, allow_shrink)
+        if before is not None:
+            diff = registry_bulk.Diff(store, store.snapshots.get(before.file_id or 0), snapshot)
         with store.unit(write=True) as uow:
             old = registry_repo.current(uow.connection, definition.name)
             # Before the swap: a refused list leaves the previous snapshot answering.
             _guard_shrink(job, old, size, allow_shrink)
-            added, removed = _movements(uow, store, job, reg_id, snapshot_id, old, snapshot)
+            if old is not None and (diff is None or diff.old_file != old.file_id):
+                # Another import swapped in meanwhile: compare with what is current now.
+                if diff is not None:
+                    diff.close()
+                diff = registry_bulk.Diff(store, store.snapshots.get(old.file_id or 0), snapshot)
+            added, removed = _movements(uow, job, reg_id, snapshot_id, old, size, diff)
             snapshot_repo.point(uow.connection, snapshot_id, file_id)
             registry_repo.swap(uow.connection, reg_id, snapshot_id, size=size, at=job.now)
             summary = _summary(job, "full", read, added, removed, size)
@@ -251,6 +262,9 @@ def _replace(
                 registry_repo.forget_registry(uow.connection, reg_id)
             uow.commit()
         raise
+    finally:
+        if diff is not None:
+            diff.close()
     if old is not None:
         with store.unit(write=True) as uow:
             registry_repo.forget(uow.connection, old.id)
@@ -302,12 +316,12 @@ def _guard_shrink(
 
 def _movements(
     uow: UnitOfWork,
-    store: Store,
     job: _Import,
     registry_id: int,
     snapshot_id: int,
     old: registry_repo.SnapshotRecord | None,
-    new: Snapshot,
+    size: int,
+    diff: registry_bulk.Diff | None,
 ) -> tuple[int, int]:
     """Record the swap and the numbers that entered and left with it, in the
     swap's transaction: (added, removed). A registry's first snapshot is its
@@ -322,10 +336,14 @@ def _movements(
         at=job.now,
         actor=job.actor,
     )
-    if old is None:
-        return new.count, 0
-    before = store.snapshots.get(old.file_id or 0)
-    return movement_repo.record_diff(uow.connection, swap_id, before, new)
+    if old is None or diff is None:
+        return size, 0
+    return movement_repo.record_diff(
+        uow.connection,
+        swap_id,
+        registry_bulk.spooled(diff.entered),
+        registry_bulk.spooled(diff.left),
+    )
 
 
 def _apply_changes(store: Store, job: _Import) -> ImportSummary:
