@@ -273,11 +273,20 @@ class HotReader:
 
     def _facts(self, results: list[Any], number: int, since: datetime | None) -> NumberFacts:
         rows, outcome_rows, prefix_rows, both_rows, consent_rows, preference_rows = results
-        preference_row = preference_rows[0] if preference_rows else None
         lines = wireless_repo.LINE_ROWS
         snapshots, files = registry_repo.hot_states([r for r in both_rows if r[2] < lines])
         line_sources, line_marks = wireless_repo.hot_facts([r for r in both_rows if r[2] >= lines])
         hits = frozenset(name for name, file_id in files.items() if self._listed(file_id, number))
+        if not (rows or outcome_rows or prefix_rows or consent_rows or preference_rows):
+            # Most numbers have no facts of their own: no builders to run.
+            return NumberFacts(
+                attempts_since=since,
+                registry_snapshots=snapshots,
+                registry_hits=hits,
+                line_sources=line_sources,
+                line_marks=line_marks,
+            )
+        preference_row = preference_rows[0] if preference_rows else None
         return NumberFacts(
             entries=tuple(entry_from_row(row) for row in rows),
             outcomes=tuple(outcomes_repo.record_from_row(row) for row in outcome_rows),
