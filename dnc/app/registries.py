@@ -24,7 +24,13 @@ import numpy as np
 from dnc.app.context import App
 from dnc.audit import AuditRecord
 from dnc.clock import day_not_after_today
-from dnc.errors import ConflictError, InputError, NotFoundError, RegistryShrinkError
+from dnc.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    RegistryShrinkError,
+    StorageError,
+)
 from dnc.importing import InputFile, PlanFilter, Skipped, read_changes, read_numbers
 from dnc.registries import (
     FORMATS,
@@ -483,6 +489,20 @@ def _snapshot_dict(record: registry_repo.SnapshotRecord) -> dict[str, object]:
         "size": record.size,
         "file": record.file,
     }
+
+
+def files_ready(app: App) -> list[str]:
+    """Each current snapshot whose file this process cannot answer from yet:
+    being fetched (the fetch goes on), or unusable (SnapshotError)."""
+    with app.store.unit() as uow:
+        current = registry_repo.all_current(uow.connection)
+    problems = []
+    for name, record in current.items():
+        try:
+            app.store.snapshots.get(record.file_id or 0, wait=0)
+        except StorageError as exc:
+            problems.append(f"registry {name}: {exc}")
+    return problems
 
 
 def status(app: App, at: datetime | None) -> list[RegistryStatus]:
