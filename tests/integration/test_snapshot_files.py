@@ -345,20 +345,35 @@ def _file_rows(engine: sa.Engine) -> list[int]:
         return [int(i) for i in found.scalars()]
 
 
-def test_an_import_killed_mid_way_leaves_the_previous_snapshot_and_the_next_cleans_up(
-    svc: dnc.Service, db_url: str, lists: dict[str, Path], tmp_path: Path
-) -> None:
-    svc.import_registry(lists["old"], "us-national", as_of=AS_OF)
-    before = _file_rows(svc.store.engine)
-    folder = svc.store.snapshots.folder
+# Run as ``python -m dnc``, killed the moment the file's parts are in the
+# database: the file is written and stored, the registry not yet swapped.
+DIE_BEFORE_THE_SWAP = textwrap.dedent(
+    """
+    import os, runpy, signal, sys
+    from dnc.storage import snapshot_repo
+
+    stored = snapshot_repo.store
+
+    def store_then_die(*args, **kwargs):
+        stored(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    snapshot_repo.store = store_then_die
+    sys.argv[0] = "dnc"
+    runpy.run_module("dnc", run_name="__main__", alter_sys=True)
+    """
+)
+
+
+def _kill_while_writing(svc: dnc.Service, command: list[str], tmp_path: Path) -> None:
+    """Kill a real import of a big list once its file row and work folder exist."""
     big = tmp_path / "big.txt"
     _big_list(big, 2_500_000)
+    before = _file_rows(svc.store.engine)
+    folder = svc.store.snapshots.folder
     importing = subprocess.Popen(
-        [sys.executable, "-m", "dnc", "--database-url", db_url, "registry", "import", str(big),
-         "--registry", "us-national", "--as-of", AS_OF.isoformat()],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [*command, str(big)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 30
         while not list(folder.glob(".snapwrite-*")) or _file_rows(svc.store.engine) == before:
@@ -371,9 +386,33 @@ def test_an_import_killed_mid_way_leaves_the_previous_snapshot_and_the_next_clea
         importing.communicate()
     assert importing.returncode == -signal.SIGKILL
     assert list(folder.glob(f".snapwrite-{importing.pid}-*"))  # killed mid-write
+
+
+def _kill_before_the_swap(svc: dnc.Service, command: list[str], lists: dict[str, Path]) -> None:
+    args = [sys.executable, "-c", DIE_BEFORE_THE_SWAP, *command[3:], str(lists["new"])]
+    died = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert died.returncode == -signal.SIGKILL, died.stderr
+    # Its file is whole on this host and in the database, pointed at by nothing.
+    assert len(list(svc.store.snapshots.folder.glob("registry-*.snap"))) == 2
+    assert len(_file_rows(svc.store.engine)) == 2
+
+
+@pytest.mark.parametrize("moment", ["while writing", "before the swap"])
+def test_an_import_killed_mid_way_leaves_the_previous_snapshot_and_the_next_cleans_up(
+    svc: dnc.Service, db_url: str, lists: dict[str, Path], tmp_path: Path, moment: str
+) -> None:
+    svc.import_registry(lists["old"], "us-national", as_of=AS_OF)
+    before = _file_rows(svc.store.engine)
+    folder = svc.store.snapshots.folder
+    command = [sys.executable, "-m", "dnc", "--database-url", db_url, "registry", "import",
+               "--registry", "us-national", "--as-of", AS_OF.isoformat()]  # fmt: skip
+    if moment == "while writing":
+        _kill_while_writing(svc, command, tmp_path)
+    else:
+        _kill_before_the_swap(svc, command, lists)
     with dnc.open(db_url, clock=svc.clock) as fresh:
         assert _codes(fresh.check(OLD_ONLY[0], at=TEST_NOW)) == LISTED
-        assert _codes(fresh.check("+12012000000", at=TEST_NOW)) == ALLOWED
+        assert _codes(fresh.check(NEW_ONLY[0], at=TEST_NOW)) == ALLOWED
     svc.import_registry(lists["new"], "us-national", as_of=AS_OF)
     # The killed import's file is gone; the replaced one stays until the next import.
     kept = [*before, _current_file(svc)]
