@@ -222,8 +222,11 @@ def _replace(
         reg_id = registry_repo.registry_id(uow.connection, definition.name, create=True, at=job.now)
         if reg_id is None:
             raise RuntimeError(f"registry {definition.name} could not be created")
-        for leftover in registry_repo.abandoned(uow.connection, reg_id):
-            registry_repo.forget(uow.connection, leftover)
+        dropped = [
+            file_id
+            for leftover in registry_repo.abandoned(uow.connection, reg_id)
+            for file_id in registry_repo.forget(uow.connection, leftover)
+        ]
         snapshot_id = registry_repo.start_snapshot(
             uow.connection,
             reg_id,
@@ -235,6 +238,7 @@ def _replace(
         )
         file_id = snapshot_repo.new_file(uow.connection, snapshot_id, definition.name, job.now)
         uow.commit()
+    store.snapshots.forget(set(dropped))
     diff: registry_bulk.Diff | None = None
     try:
         read, snapshot = _load(store, job, file_id, progress)
@@ -272,10 +276,21 @@ def _replace(
         if diff is not None:
             diff.close()
     if old is not None:
-        with store.unit(write=True) as uow:
-            registry_repo.forget(uow.connection, old.id)
-            uow.commit()
+        _forget_replaced(store, reg_id, old)
     return summary
+
+
+def _forget_replaced(store: Store, registry_id: int, old: registry_repo.SnapshotRecord) -> None:
+    """Drop what earlier imports replaced, keeping the file ``old`` answered
+    from until this import: a host that read the old pointer a moment ago
+    can still fetch it (dropped at once, its check would fail)."""
+    with store.unit(write=True) as uow:
+        dropped = snapshot_repo.forget_files(uow.connection, old.id, keep={old.file_id or 0})
+        for earlier in registry_repo.replaced(uow.connection, registry_id):
+            if earlier != old.id:
+                dropped += registry_repo.forget(uow.connection, earlier)
+        uow.commit()
+    store.snapshots.forget(set(dropped))
 
 
 def _load(
@@ -415,7 +430,7 @@ def _apply_changes(store: Store, job: _Import) -> ImportSummary:
             _audit(uow, summary, job.actor, job.now, snapshot)
             # The file before this one stays a while: a host that read the old
             # pointer a moment ago can still fetch it.
-            snapshot_repo.forget_files(
+            dropped = snapshot_repo.forget_files(
                 uow.connection, snapshot.id, keep={file_id, snapshot.file_id or 0}
             )
             uow.commit()
@@ -425,6 +440,7 @@ def _apply_changes(store: Store, job: _Import) -> ImportSummary:
             snapshot_repo.forget_file_ids(uow.connection, [file_id])
             uow.commit()
         raise
+    store.snapshots.forget(set(dropped))
     return summary
 
 
