@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,12 +47,25 @@ class ChildRun:
     load: float  # 1-minute load average when it ended
 
 
+TIME = shutil.which("time", path="/usr/bin:/bin")
+
+
 def run_child(command: list[str]) -> ChildRun:
-    """Run a process to its end; its own peak RSS comes from wait4's rusage, which
-    RUSAGE_CHILDREN cannot give (that is the maximum over every child so far)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    """Run a process to its end, with its own peak RSS.
+
+    Not from this process's wait4: Popen starts the child with vfork, so the
+    child's high-water mark begins at this process's size (gigabytes of
+    generated keys at national scale) and is kept across exec. GNU time forks
+    the command from a process of a few MiB and reports the command's own.
+    """
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.NamedTemporaryFile("r") as peak,
+    ):
+        timed = [TIME, "-f", "%M", "-o", peak.name, *command] if TIME else command
         started = time.perf_counter()
-        child = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=cli_env())
+        child = subprocess.Popen(timed, stdout=out, stderr=err, text=True, env=cli_env())
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -61,4 +75,5 @@ def run_child(command: list[str]) -> ChildRun:
             raise SystemExit(
                 f"{' '.join(command[3:])} failed ({child.returncode}):\n{err.read()[-4000:]}"
             )
-        return ChildRun(out.read(), seconds, usage.ru_maxrss / 1024, load_average())
+        kib = int(peak.read().split()[-1]) if TIME else usage.ru_maxrss
+        return ChildRun(out.read(), seconds, kib / 1024, load_average())
