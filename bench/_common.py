@@ -10,8 +10,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
+
+import sqlalchemy as sa
 
 HERE = Path(__file__).parent
 
@@ -77,3 +83,21 @@ def run_child(command: list[str]) -> ChildRun:
             )
         kib = int(peak.read().split()[-1]) if TIME else usage.ru_maxrss
         return ChildRun(out.read(), seconds, kib / 1024, load_average())
+
+
+@contextmanager
+def scratch_schema(database_url: str) -> Iterator[str]:
+    """``database_url`` (PostgreSQL) with its search path on a schema of its
+    own, created here and dropped at the end, whatever happens."""
+    base = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()

@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import numpy as np
-import sqlalchemy as sa
+from _common import scratch_schema
 from snapshot_bench import write_text
 
 import dnc
@@ -38,52 +37,40 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         folder = Path(tmp)
-        admin = None
-        schema = None
         if args.database_url:
-            base = args.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-            schema = f"bench_{uuid.uuid4().hex[:10]}"
-            admin = sa.create_engine(base)
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-            url = f"{base}?options={quote(f'-csearch_path={schema}')}"
+            url = stack.enter_context(scratch_schema(args.database_url))
         else:
             url = f"sqlite:///{folder / 'fetch.db'}"
-        try:
-            text = folder / "registry.txt"
-            write_text(text, args.numbers, args.seed)
-            service = dnc.open(url, create=True)
-            engine = service.store.engine
-            with engine.begin() as conn:
-                file_id = snapshot_repo.new_file(conn, 0, "us-national", datetime.now(UTC))
+        text = folder / "registry.txt"
+        write_text(text, args.numbers, args.seed)
+        service = dnc.open(url, create=True)
+        engine = service.store.engine
+        with engine.begin() as conn:
+            file_id = snapshot_repo.new_file(conn, 0, "us-national", datetime.now(UTC))
+        started = time.perf_counter()
+        path = folder / "written.snap"
+        write_snapshot(path, file_id, _chunks(text), label="us-national")
+        wrote = time.perf_counter() - started
+        with open_snapshot(path, verify=True, expect_id=file_id) as snapshot:
+            size = snapshot.header.file_bytes
+            count = snapshot.count
             started = time.perf_counter()
-            path = folder / "written.snap"
-            write_snapshot(path, file_id, _chunks(text), label="us-national")
-            wrote = time.perf_counter() - started
-            with open_snapshot(path, verify=True, expect_id=file_id) as snapshot:
-                size = snapshot.header.file_bytes
-                started = time.perf_counter()
-                snapshot_repo.store(engine, file_id, snapshot)
-                stored = time.perf_counter() - started
-            other = SnapshotFiles(engine, folder / "other-host")
-            started = time.perf_counter()
-            fetched = other.get(file_id)
-            fetch = time.perf_counter() - started
-            assert fetched.count == snapshot_count(path)
-            other.close()
-            service.close()
-            mb = size / 1e6
-            print(f"{args.numbers:,} numbers, file {mb:,.1f} MB, {url.split(':')[0]}")
-            print(f"write the file: {wrote:.1f} s")
-            print(f"store as parts: {stored:.1f} s ({mb / stored:,.0f} MB/s)")
-            print(f"another host fetches and verifies: {fetch:.1f} s ({mb / fetch:,.0f} MB/s)")
-        finally:
-            if admin is not None:
-                with admin.begin() as conn:
-                    conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-                admin.dispose()
+            snapshot_repo.store(engine, file_id, snapshot)
+            stored = time.perf_counter() - started
+        other = SnapshotFiles(engine, folder / "other-host")
+        started = time.perf_counter()
+        fetched = other.get(file_id)
+        fetch = time.perf_counter() - started
+        assert fetched.count == count
+        other.close()
+        service.close()
+        mb = size / 1e6
+        print(f"{args.numbers:,} numbers, file {mb:,.1f} MB, {url.split(':')[0]}")
+        print(f"write the file: {wrote:.1f} s")
+        print(f"store as parts: {stored:.1f} s ({mb / stored:,.0f} MB/s)")
+        print(f"another host fetches and verifies: {fetch:.1f} s ({mb / fetch:,.0f} MB/s)")
 
 
 def _chunks(text: Path) -> Iterator[np.ndarray]:
@@ -94,11 +81,6 @@ def _chunks(text: Path) -> Iterator[np.ndarray]:
             yield (np.frombuffer(data, dtype=np.uint8).reshape(-1, 11)[:, :10] - 48).astype(
                 np.uint64
             ) @ (10 ** np.arange(9, -1, -1, dtype=np.uint64)) + np.uint64(10**10)
-
-
-def snapshot_count(path: Path) -> int:
-    with open_snapshot(path, verify=False) as snapshot:
-        return snapshot.count
 
 
 if __name__ == "__main__":

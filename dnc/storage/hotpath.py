@@ -134,15 +134,7 @@ class HotReader:
         self._combined: str | None = None
         if engine.dialect.name == "postgresql":
             self._combined = "SELECT " + ", ".join(
-                f"(SELECT coalesce(json_agg(t), '[]'::json) FROM ({c.sql}) AS t)"
-                for c in (
-                    self._entries,
-                    self._outcomes,
-                    self._prefixes,
-                    self._registries,
-                    self._consents,
-                    self._preference,
-                )
+                f"(SELECT coalesce(json_agg(t), '[]'::json) FROM ({c.sql}) AS t)" for c in reads
             )
 
     def _connection(self) -> PoolProxiedConnection:

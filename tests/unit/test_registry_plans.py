@@ -183,7 +183,7 @@ def test_the_numpy_fast_path_reads_a_block_exactly_as_the_regular_expressions(
     the same digits for a block they accept, and never a block they refuse."""
     plan = {"US": US, "CA": CA, None: None}[plan_name]
     data = ("\n".join(lines) + "\n").encode()
-    fast = formats._nanp_fast(data, plan)
+    fast = formats.nanp_block(data, plan)
     layout = formats.FIXED["ftc"]
     accepted = layout.block.fullmatch(data) is not None
     digits = formats._digits(layout, data) if accepted else b""
@@ -202,7 +202,7 @@ def test_the_numpy_fast_path_reads_a_block_exactly_as_the_regular_expressions(
 )
 def test_a_block_of_one_layout_takes_the_fast_path(numbers: list[str], comma: bool) -> None:
     lines = [f"{n[:3]},{n[3:]}" if comma else n for n in numbers]
-    fast = formats._nanp_fast(("\n".join(lines) + "\n").encode(), None)
+    fast = formats.nanp_block(("\n".join(lines) + "\n").encode(), None)
     assert fast is not None
     assert fast[1].tolist() == [int("1" + n) for n in numbers]
     test_the_numpy_fast_path_reads_a_block_exactly_as_the_regular_expressions.hypothesis.inner_test(  # type: ignore[attr-defined]
