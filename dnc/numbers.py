@@ -11,13 +11,15 @@ same numbers over and over.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import phonenumbers
-from phonenumbers import NumberParseException, ValidationResult
+from phonenumbers import NumberParseException, PhoneMetadata, ValidationResult
 from phonenumbers import timezone as pn_timezone
 from phonenumbers.tzdata import TIMEZONE_DATA
 
@@ -229,3 +231,176 @@ def other_readings(text: str, default_region: str, regions: Iterable[str]) -> tu
             shown = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
             found.setdefault(shown, None)
     return tuple(found)
+
+
+# ---------------------------------------------------------------- bulk parsing
+
+Parsed = tuple[int, str, tuple[str, ...]]
+"""What a bulk load keeps of a number: its key, region and time zones."""
+
+# National digits that decide everything parse() finds of a 10-digit NANP
+# number but its digits: the area code and exchange. Time zones are listed
+# by at most "1" + 6 digits (checked by _nanp_prefix_decides).
+NANP_PREFIX = 6
+_NANP_TEN = re.compile(r"\+1([1-9][0-9]{9})")  # fast_parse's E.164 reading of a +1 number
+_NANP_TEN_LOCAL = re.compile(r"(?:\+1(?=[1-9])|1?(?=[2-9][0-9]{2}[2-9]))([0-9]{10})")
+
+
+class BulkParser:
+    """parse(text, default_region) for many numbers, as (key, region, zones).
+
+    Raises the very InvalidNumberError parse() would. A 10-digit NANP number
+    in E.164 or plain digits (what fast_parse reads as +1 and ten national
+    digits) is parsed once per area code and exchange: phonenumbers finds
+    its region, validity and time zones by patterns that read no further
+    than its sixth national digit and zones listed by at most that prefix
+    (proved from the metadata by _nanp_read_further), so every number of an
+    exchange gets the answer of any other: ~0.3 µs instead of 35. The
+    exchanges of a region whose patterns do read further (Jamaica's
+    876-606-0, Barbados' 246-521) are parsed number by number, as is
+    anything else.
+    """
+
+    def __init__(self, default_region: str = "US") -> None:
+        self.region = default_region.upper()
+        further = _nanp_read_further()
+        self._further = further or frozenset()
+        self._nanp: re.Pattern[str] | None = None
+        if further is not None:
+            self._nanp = _NANP_TEN_LOCAL if self.region in _NANP_REGIONS else _NANP_TEN
+        self._prefixes: dict[str, Parsed | str | None] = {}
+
+    def __call__(self, text: str) -> Parsed:
+        text = text.strip()
+        match = self._nanp.fullmatch(text) if self._nanp is not None else None
+        if match is not None:
+            national = match.group(1)
+            prefix = national[:NANP_PREFIX]
+            found = self._prefixes[prefix] if prefix in self._prefixes else self._prefix(prefix)
+            if isinstance(found, str):
+                raise InvalidNumberError(text, found)
+            if found is not None:
+                return 10_000_000_000 + int(national), found[1], found[2]
+        phone = parse(text, self.region)
+        return phone.key, phone.region, phone.time_zones
+
+    def _prefix(self, prefix: str) -> Parsed | str | None:
+        """The answer for every number of ``prefix``: a parse, why it is
+        refused, or None where its region's patterns read further."""
+        national = int(prefix + "0" * (10 - NANP_PREFIX))
+        region = phonenumbers.region_code_for_number(
+            phonenumbers.PhoneNumber(country_code=1, national_number=national)
+        )
+        found: Parsed | str | None = None
+        if region not in self._further:
+            try:
+                # Any number of the exchange, read the same way (fast_parse, as +1).
+                phone = _parse_cached(f"+1{national}", "US")
+                found = (phone.key, phone.region, phone.time_zones)
+            except InvalidNumberError as exc:
+                found = exc.why
+        self._prefixes[prefix] = found
+        return found
+
+
+@lru_cache(maxsize=1)
+def _nanp_read_further() -> frozenset[str] | None:
+    """The NANP regions whose numbers phonenumbers validates (or types, which
+    picks their time zones) by digits past the NANP_PREFIX-th; None if
+    finding a number's region already reads further, or time zones are
+    listed by longer prefixes, and no number can be answered by its prefix.
+
+    A region is found by its leading-digits pattern where it has one, else
+    by its number-type patterns (tried for every number); its own type
+    patterns decide validity and type. See _reach for how far a pattern
+    reads; one it cannot follow reads further (the shortcut is then off,
+    never wrong).
+    """
+    if max(len(p) for p in TIMEZONE_DATA if p.startswith("1")) > 1 + NANP_PREFIX:
+        return None
+    further = set()
+    for region in _NANP_REGIONS:
+        meta = PhoneMetadata.metadata_for_region(region)
+        if meta is None:
+            return None
+        if meta.leading_digits and _reads_past_prefix(meta.leading_digits):
+            return None
+        descs = (getattr(meta, name, None) for name in _DESCS)
+        patterns = [d.national_number_pattern for d in descs if d is not None]
+        if any(_reads_past_prefix(p) for p in patterns if p):
+            if not meta.leading_digits:
+                return None
+            further.add(region)
+    return frozenset(further)
+
+
+def _reads_past_prefix(pattern: str) -> bool:
+    """Whether a match of ``pattern`` can depend on a digit past the NANP_PREFIX-th.
+
+    Where every item but ``\\d`` (a literal digit, a class) ends by that
+    offset whichever way the pattern is read, what follows is consumed by
+    ``\\d`` alone: any digits there match as any others would.
+    """
+    try:
+        return _reach(_RE_PARSER.parse(pattern), 0)[1] > NANP_PREFIX
+    except _Unreadable:
+        return True
+
+
+_DESCS = (
+    "general_desc",
+    "fixed_line",
+    "mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "personal_number",
+    "voip",
+    "pager",
+    "uan",
+    "voicemail",
+)
+_RE_PARSER: Any = importlib.import_module("re._parser")  # sre_parse, without its warning
+_INFINITE = 1 << 30
+
+
+class _Unreadable(Exception):
+    """A regular-expression construct _reach does not reason about."""
+
+
+def _reach(items: Any, start: int) -> tuple[int, int]:
+    """(the furthest offset a match of ``items`` can end at, the furthest any
+    item but ``\\d`` can end at), starting at most at ``start``."""
+    end, reach = start, 0
+    for op, arg in items:
+        name = str(op)
+        if name == "IN" and _is_digit_class(arg):
+            end += 1
+        elif name in ("LITERAL", "IN"):
+            end += 1
+            reach = end
+        elif name == "SUBPATTERN":
+            end, inner = _reach(arg[3], end)
+            reach = max(reach, inner)
+        elif name == "BRANCH":
+            ends = [_reach(branch, end) for branch in arg[1]]
+            reach = max([reach, *(r for _, r in ends)])
+            end = max(e for e, _ in ends)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            _, most, body = arg
+            width, inner = _reach(body, 0)
+            if inner == 0:  # only \d inside: any digits, however many
+                end = _INFINITE if most == _RE_PARSER.MAXREPEAT else end + width * most
+                continue
+            if most == _RE_PARSER.MAXREPEAT:
+                raise _Unreadable(name)
+            for _ in range(most):
+                end, inner = _reach(body, end)
+                reach = max(reach, inner)
+        else:
+            raise _Unreadable(name)
+    return end, reach
+
+
+def _is_digit_class(arg: Any) -> bool:
+    return [(str(op), str(value)) for op, value in arg] == [("CATEGORY", "CATEGORY_DIGIT")]

@@ -209,6 +209,14 @@ def cell_identifier(member: str, line: int, value: str | None, name: str) -> str
 
 def csv_rows(source: InputFile) -> Iterator[tuple[str, int, dict[str, str]]]:
     """(member, line number, row by lower-case header) of a CSV file with a header."""
+    for member, line, header, row in csv_table(source):
+        yield member, line, dict(zip(header, row, strict=False))
+
+
+def csv_table(source: InputFile) -> Iterator[tuple[str, int, list[str], list[str]]]:
+    """(member, line number, lower-case header, cells) of a CSV file with a
+    header: csv_rows without a dictionary a line, for bulk reads. The header
+    is the same list for every line of a member."""
     for member, stream in source.members():
         header: list[str] | None = None
         for line, row in csv_records(source, member, stream):
@@ -221,7 +229,7 @@ def csv_rows(source: InputFile) -> Iterator[tuple[str, int, dict[str, str]]]:
                 continue
             if not any(cell.strip() for cell in row):
                 continue
-            yield member, line, dict(zip(header, row, strict=False))
+            yield member, line, header, row
 
 
 def number_cell(row: dict[str, str]) -> str:

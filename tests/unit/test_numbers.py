@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dnc.errors import InvalidNumberError
-from dnc.numbers import from_stored, parse
+from dnc.numbers import BulkParser, from_stored, parse
 
 REGIONS = ["US", "CA", "GB", "DE", "AU", "FR", "RU", "EE", "LT", "IN", "BR", "JP"]
 FORMATS = [
@@ -113,3 +115,69 @@ def test_fast_path_agrees_with_the_full_parser(text: str, region: str) -> None:
     assert (fast.country_code, fast.national_number) == (slow.country_code, slow.national_number)
     assert phonenumbers.is_valid_number(fast) == phonenumbers.is_valid_number(slow)
     assert not slow.italian_leading_zero
+
+
+def _outcome(read: Callable[[], tuple[int, str, tuple[str, ...]]]) -> object:
+    """A parse's answer, or its refusal as (input, why)."""
+    try:
+        return read()
+    except InvalidNumberError as exc:
+        return ("refused", exc.text, exc.why)
+
+
+def _by_parse(text: str, region: str) -> object:
+    def read() -> tuple[int, str, tuple[str, ...]]:
+        phone = parse(text, region)
+        return phone.key, phone.region, phone.time_zones
+
+    return _outcome(read)
+
+
+_DIGITS = st.text(alphabet="0123456789", min_size=10, max_size=10)
+# Exchanges whose patterns read past the sixth digit (Jamaica, Barbados),
+# the fictional 555-01XX, N11 codes, a toll-free and a Canadian exchange.
+_EXCHANGES = st.sampled_from(
+    ["876606", "246521", "246520", "201555", "212555", "800555", "411555", "204555", "555011"]
+)
+
+
+@given(
+    text=st.one_of(
+        st.builds(lambda d: f"+1{d}", _DIGITS),
+        _DIGITS,
+        st.builds(lambda d: f"1{d}", _DIGITS),
+        st.builds(
+            lambda p, s, fmt: fmt.format(p + s),
+            _EXCHANGES,
+            st.text(alphabet="0123456789", min_size=4, max_size=4),
+            st.sampled_from(["+1{}", "{}", "1{}", " +1{} ", "+1 {}", "({})", "+1{}0", "+1{:.9}"]),
+        ),
+        st.text(alphabet="+0123456789 -()", max_size=16),
+        st.text(max_size=16),
+    ),
+    region=st.sampled_from(["US", "CA", "JM", "GB", "DE"]),
+)
+def test_bulk_parser_answers_as_parse_does(text: str, region: str) -> None:
+    bulk = BulkParser(region)
+    assert _outcome(lambda: bulk(text)) == _by_parse(text, region)
+    # And again from its per-exchange memory.
+    assert _outcome(lambda: bulk(text)) == _by_parse(text, region)
+
+
+def test_bulk_parser_agrees_on_every_suffix_of_exchanges_read_further() -> None:
+    bulk = BulkParser("US")
+    for exchange in ("876606", "246521", "246520", "201555", "246555"):
+        for suffix in range(0, 10_000, 7):
+            text = f"+1{exchange}{suffix:04d}"
+            assert _outcome(lambda t=text: bulk(t)) == _by_parse(text, "US"), text
+
+
+def test_only_patterns_that_read_past_the_exchange_turn_the_shortcut_off() -> None:
+    from dnc.numbers import _nanp_read_further, _reads_past_prefix
+
+    assert _reads_past_prefix(r"8(?:00|33)[2-9]\d{6}") is False
+    assert _reads_past_prefix(r"246521[0369]\d{3}") is True
+    assert _reads_past_prefix(r"2(?:0[1-9])[2-9]\d{2,}") is False
+    assert _reads_past_prefix(r"(?:2[0-9]){4}\d{2}") is True
+    assert _reads_past_prefix(r"2.\d{8}") is True  # a construct it cannot follow
+    assert _nanp_read_further() == frozenset({"BB", "JM"})
