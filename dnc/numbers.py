@@ -269,6 +269,7 @@ class BulkParser:
         if further is not None:
             self._nanp = _NANP_TEN_LOCAL if self.region in _NANP_REGIONS else _NANP_TEN
         self._prefixes: dict[str, Parsed | str | None] = {}
+        self._heads: dict[str, tuple[str, str | None] | None] = {}
 
     def __call__(self, text: str) -> Parsed:
         text = text.strip()
@@ -288,11 +289,17 @@ class BulkParser:
         """The answer for every number of ``prefix``: a parse, why it is
         refused, or None where its region's patterns read further."""
         national = int(prefix + "0" * (10 - NANP_PREFIX))
-        region = phonenumbers.region_code_for_number(
-            phonenumbers.PhoneNumber(country_code=1, national_number=national)
-        )
+        numobj = phonenumbers.PhoneNumber(country_code=1, national_number=national)
+        head = prefix[:NANP_HEAD]
+        decided = self._heads[head] if head in self._heads else self._head(head)
         found: Parsed | str | None = None
-        if region not in self._further:
+        if decided is not None:
+            region, why = decided
+            # The exchange's own zones, found as phonenumbers finds a
+            # geographic number's (its type is its head's).
+            zones = pn_timezone.time_zones_for_geographical_number(numobj)
+            found = why if why is not None else (10_000_000_000 + national, region, _known(zones))
+        elif phonenumbers.region_code_for_number(numobj) not in self._further:
             try:
                 # Any number of the exchange, read the same way (fast_parse, as +1).
                 phone = _parse_cached(f"+1{national}", "US")
@@ -301,6 +308,188 @@ class BulkParser:
                 found = exc.why
         self._prefixes[prefix] = found
         return found
+
+    def _head(self, head: str) -> tuple[str, str | None] | None:
+        """(region, why numbers are refused or None) for every number whose
+        first NANP_HEAD national digits are ``head``, where every pattern
+        that finds, validates and types such a number is decided by them
+        and the type is geographic (zones are then looked up by exchange);
+        else None."""
+        national = int(head + "0" * (10 - NANP_HEAD))
+        numobj = phonenumbers.PhoneNumber(country_code=1, national_number=national)
+        region = phonenumbers.region_code_for_number(numobj)
+        patterns = [*_region_finding_patterns(), *(_type_patterns(region) if region else ())]
+        decided: tuple[str, str | None] | None = None
+        if all(_decided_by(pattern, head) for pattern in patterns):
+            try:
+                phone = _parse_cached(f"+1{national}", "US")
+            except InvalidNumberError as exc:
+                decided = (region or "ZZ", exc.why)
+            else:
+                kind = phonenumbers.number_type(numobj)
+                if phonenumbers.is_number_type_geographical(kind, 1):
+                    decided = (phone.region, None)
+        self._heads[head] = decided
+        return decided
+
+
+# A NANP number's area code and the exchange's first digit, which decide
+# most numbers' region, validity and type (checked head by head).
+NANP_HEAD = 4
+
+
+@lru_cache(maxsize=1)
+def _region_finding_patterns() -> tuple[str, ...]:
+    """Every pattern phonenumbers may try to find a +1 number's region: each
+    region's leading digits, and the type patterns of a region without any."""
+    found: list[str] = []
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]:
+        meta = PhoneMetadata.metadata_for_region(region)
+        if meta is not None and meta.leading_digits:
+            # Matched as a prefix: what follows it is any digits.
+            found.append(f"(?:{meta.leading_digits})\\d*")
+        else:
+            found.extend(_type_patterns(region))
+    return tuple(found)
+
+
+@lru_cache(maxsize=64)
+def _type_patterns(region: str) -> tuple[str, ...]:
+    meta = PhoneMetadata.metadata_for_region(region)
+    if meta is None:
+        return ("",)  # unreadable: never decided
+    descs = (getattr(meta, name, None) for name in _DESCS)
+    return tuple(d.national_number_pattern for d in descs if d and d.national_number_pattern)
+
+
+def _decided_by(pattern: str, head: str) -> bool:
+    """Whether ``pattern`` matches every ten-digit number starting with
+    ``head`` or none: after reading ``head``, every way on through the
+    pattern reads only ``\\d``."""
+    nfa = _nfa(pattern)
+    if nfa is None:
+        return False
+    states = nfa.closure({0})
+    for digit in head:
+        states = nfa.closure({t for s in states for chars, t in nfa.moves[s] if digit in chars})
+    return not (states & nfa.restricted)
+
+
+class _Nfa:
+    """A pattern over digits as a nondeterministic automaton: state 0 starts;
+    ``moves[s]`` are (digits, next state), an empty set of digits being a
+    move that reads nothing; ``restricted`` are the states from which some
+    way on reads a digit class other than all ten."""
+
+    def __init__(self, items: Any) -> None:
+        self.moves: list[list[tuple[frozenset[str], int]]] = [[]]
+        self.accept = self._build(items, 0)
+        self.restricted = self._restricted()
+
+    def closure(self, states: set[int]) -> set[int]:
+        todo, seen = list(states), set(states)
+        while todo:
+            for chars, t in self.moves[todo.pop()]:
+                if not chars and t not in seen:
+                    seen.add(t)
+                    todo.append(t)
+        return seen
+
+    def _new(self) -> int:
+        self.moves.append([])
+        return len(self.moves) - 1
+
+    def _step(self, start: int, chars: frozenset[str]) -> int:
+        end = self._new()
+        self.moves[start].append((chars, end))
+        return end
+
+    def _build(self, items: Any, start: int) -> int:
+        state = start
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                state = self._step(state, _digits_of(frozenset(chr(arg))))
+            elif name == "IN":
+                state = self._step(state, _class_digits(arg))
+            elif name == "SUBPATTERN":
+                state = self._build(arg[3], state)
+            elif name == "BRANCH":
+                end = self._new()
+                for branch in arg[1]:
+                    self.moves[self._build(branch, state)].append((_NOTHING, end))
+                state = end
+            elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+                least, most, body = arg
+                for _ in range(least):
+                    state = self._build(body, state)
+                if most == _RE_PARSER.MAXREPEAT:
+                    loop = self._new()
+                    self.moves[state].append((_NOTHING, loop))
+                    self.moves[self._build(body, loop)].append((_NOTHING, loop))
+                    state = loop
+                else:
+                    for _ in range(most - least):
+                        end = self._new()
+                        self.moves[state].append((_NOTHING, end))
+                        self.moves[self._build(body, state)].append((_NOTHING, end))
+                        state = end
+            else:
+                raise _Unreadable(name)
+        return state
+
+    def _restricted(self) -> frozenset[int]:
+        back: list[list[int]] = [[] for _ in self.moves]
+        todo = []
+        for s, moves in enumerate(self.moves):
+            for chars, t in moves:
+                back[t].append(s)
+                if chars and chars != _ALL_DIGITS:
+                    todo.append(s)
+        seen = set(todo)
+        while todo:
+            for s in back[todo.pop()]:
+                if s not in seen:
+                    seen.add(s)
+                    todo.append(s)
+        return frozenset(seen)
+
+
+_ALL_DIGITS = frozenset("0123456789")
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _class_digits(arg: Any) -> frozenset[str]:
+    """The digits a class ([2-9], \\d, [^0]) matches."""
+    chars: set[str] = set()
+    negate = False
+    for op, value in arg:
+        name = str(op)
+        if name == "NEGATE":
+            negate = True
+        elif name == "LITERAL":
+            chars.add(chr(value))
+        elif name == "RANGE":
+            chars.update(chr(c) for c in range(value[0], value[1] + 1))
+        elif name == "CATEGORY" and str(value) == "CATEGORY_DIGIT":
+            chars.update(_ALL_DIGITS)
+        else:
+            raise _Unreadable(name)
+    return _digits_of(frozenset(_ALL_DIGITS - chars if negate else chars))
+
+
+def _digits_of(chars: frozenset[str]) -> frozenset[str]:
+    """The digits of ``chars`` as a move; none at all is a move no digit takes
+    (an empty set would be a move that reads nothing)."""
+    return (chars & _ALL_DIGITS) or frozenset("x")
+
+
+@lru_cache(maxsize=512)
+def _nfa(pattern: str) -> _Nfa | None:
+    try:
+        return _Nfa(_RE_PARSER.parse(pattern)) if pattern else None
+    except _Unreadable:
+        return None
 
 
 @lru_cache(maxsize=1)

@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from dnc.queue import Lead, QueueEntry, QueueStatus, reasons_from_json
+from dnc.storage.engine import CACHE_KIB
 from dnc.storage.schema import QueueEntryRow, QueueGroupRow, QueueReasonRow, QueueVerdictRow, table
 from dnc.storage.types import UTCDateTime, as_utc
 
@@ -169,6 +170,9 @@ def state_rows(conn: Connection, number: int) -> list[Any]:
 LoadRow = tuple[int, str, tuple[str, ...], str | None, str | None, int]
 """One lead as stored: (number key, region, time zones, lead id, location, priority)."""
 
+# SQLite's page cache while a load writes (KiB), then the engine's own again.
+LOAD_CACHE_KIB = 262_144
+
 # Leads written per statement: each chunk tells progress, and a PostgreSQL
 # chunk's staging rows stay small enough to sort in memory.
 CHUNK = 50_000
@@ -230,17 +234,23 @@ def insert_many(
     try:
         if conn.dialect.name == "postgresql":
             return _copy_entries(cur, values, stamp, progress)
-        added = 0
         sql = (
             f"INSERT INTO {ENTRY.name} ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (campaign, number) DO NOTHING"
         )
-        for start in range(0, len(values), CHUNK):
-            cur.executemany(sql, [(*v, stamp, stamp) for v in values[start : start + CHUNK]])
-            added += cur.rowcount
-            if progress is not None:
-                progress(min(start + CHUNK, len(values)))
-        return added
+        # The two indexes by number take the entries in random order: a
+        # page cache that holds them saves reading pages back (~2x faster).
+        cur.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")
+        try:
+            added = 0
+            for start in range(0, len(values), CHUNK):
+                cur.executemany(sql, [(*v, stamp, stamp) for v in values[start : start + CHUNK]])
+                added += cur.rowcount
+                if progress is not None:
+                    progress(min(start + CHUNK, len(values)))
+            return added
+        finally:
+            cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     finally:
         cur.close()
 
@@ -285,7 +295,7 @@ def _load_row(lead: Lead) -> LoadRow:
 def _bound(conn: Connection, column: Any, value: Any) -> Any:
     """``value`` as the column's type binds it in this dialect (a naive UTC
     string on SQLite), for statements run on the driver directly."""
-    processor = column.type.bind_processor(conn.dialect)
+    processor = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     return processor(value) if processor is not None else value
 
 

@@ -181,3 +181,32 @@ def test_only_patterns_that_read_past_the_exchange_turn_the_shortcut_off() -> No
     assert _reads_past_prefix(r"(?:2[0-9]){4}\d{2}") is True
     assert _reads_past_prefix(r"2.\d{8}") is True  # a construct it cannot follow
     assert _nanp_read_further() == frozenset({"BB", "JM"})
+
+
+def test_a_head_decides_a_pattern_only_where_every_way_on_reads_any_digit() -> None:
+    from dnc.numbers import _decided_by
+
+    assert _decided_by(r"2(?:0[1-9])[2-9]\d{6}", "2015") is True
+    assert _decided_by(r"2(?:0[1-9])[2-9]\d{6}", "201") is False  # the [2-9] is still ahead
+    assert _decided_by(r"246521[0369]\d{3}", "2465") is False
+    assert _decided_by(r"246521[0369]\d{3}", "2015") is True  # never matches
+    assert _decided_by(r"(?:268)\d*", "2684") is True
+    assert _decided_by(r"2.\d{8}", "2015") is False  # a construct it cannot follow
+
+
+@given(
+    region=st.sampled_from(sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])),
+    head=st.text(alphabet="0123456789", min_size=4, max_size=4),
+    suffixes=st.lists(st.text(alphabet="0123456789", min_size=6, max_size=6), min_size=2),
+)
+def test_a_decided_pattern_matches_all_of_a_head_or_none(
+    region: str, head: str, suffixes: list[str]
+) -> None:
+    import re
+
+    from dnc.numbers import _decided_by, _type_patterns
+
+    for pattern in _type_patterns(region):
+        if _decided_by(pattern, head):
+            answers = {re.fullmatch(pattern, head + s) is not None for s in suffixes}
+            assert len(answers) == 1, (pattern, head)
