@@ -117,9 +117,9 @@ def load_queue(
     return LoadSummary(read=len(leads), added=added, already_queued=len(leads) - added)
 
 
-# The share of a load's time its reading and checking takes (the rest is
+# About the share of a load's time its reading and checking takes (the rest is
 # writing), so the progress bar moves at an even pace through both.
-READ_SHARE = 0.5
+READ_SHARE = 0.4
 
 
 class _Columns:

@@ -261,6 +261,8 @@ def _copy_entries(
     stamp: Any,
     progress: Callable[[int], None] | None,
 ) -> int:
+    # A chunk's staging rows are sorted into file order in memory, not on disk.
+    cur.execute("SET LOCAL work_mem = '64MB'")
     cur.execute(
         "CREATE TEMP TABLE queue_load (seq INTEGER, campaign TEXT, number BIGINT, region TEXT, "
         "zones TEXT, lead_id TEXT, location TEXT, priority INTEGER, status TEXT, "
