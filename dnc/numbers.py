@@ -6,7 +6,9 @@ input already in E.164 ("+12015550123") or in plain NANP digits
 ("2015550123") skips phonenumbers' general-purpose parser (a property test
 holds the shortcut to the parser's answer), and every result is kept in a
 bounded cache keyed by the raw text and region, since dialers present the
-same numbers over and over.
+same numbers over and over. A bulk load of distinct numbers (a lead list)
+goes through BulkParser instead, which parses once per NANP exchange where
+phonenumbers' own patterns are proved to decide no finer.
 """
 
 from __future__ import annotations
@@ -289,17 +291,18 @@ class BulkParser:
         """The answer for every number of ``prefix``: a parse, why it is
         refused, or None where its region's patterns read further."""
         national = int(prefix + "0" * (10 - NANP_PREFIX))
-        numobj = phonenumbers.PhoneNumber(country_code=1, national_number=national)
         head = prefix[:NANP_HEAD]
         decided = self._heads[head] if head in self._heads else self._head(head)
         found: Parsed | str | None = None
         if decided is not None:
             region, why = decided
-            # The exchange's own zones, found as phonenumbers finds a
-            # geographic number's (its type is its head's).
-            zones = pn_timezone.time_zones_for_geographical_number(numobj)
-            found = why if why is not None else (10_000_000_000 + national, region, _known(zones))
-        elif phonenumbers.region_code_for_number(numobj) not in self._further:
+            found = (
+                why if why is not None else (10_000_000_000 + national, region, _zones_of(prefix))
+            )
+            self._prefixes[prefix] = found
+            return found
+        numobj = phonenumbers.PhoneNumber(country_code=1, national_number=national)
+        if phonenumbers.region_code_for_number(numobj) not in self._further:
             try:
                 # Any number of the exchange, read the same way (fast_parse, as +1).
                 phone = _parse_cached(f"+1{national}", "US")
@@ -331,6 +334,19 @@ class BulkParser:
                     decided = (phone.region, None)
         self._heads[head] = decided
         return decided
+
+
+def _zones_of(exchange: str) -> tuple[str, ...]:
+    """The time zones phonenumbers gives a geographic +1 number of
+    ``exchange`` (time_zones_for_geographical_number: the longest listed
+    prefix of its E.164 digits, none listed longer than "1" and the
+    exchange), without building and formatting a number for it."""
+    digits = "1" + exchange
+    for size in range(len(digits), 0, -1):
+        zones = TIMEZONE_DATA.get(digits[:size])
+        if zones is not None:
+            return _known(zones)
+    return ()
 
 
 # A NANP number's area code and the exchange's first digit, which decide
@@ -366,6 +382,8 @@ def _decided_by(pattern: str, head: str) -> bool:
     """Whether ``pattern`` matches every ten-digit number starting with
     ``head`` or none: after reading ``head``, every way on through the
     pattern reads only ``\\d``."""
+    if not _reads_past(pattern, len(head)):
+        return True  # no way through reads anything but \\d past the head
     nfa = _nfa(pattern)
     if nfa is None:
         return False
@@ -512,26 +530,27 @@ def _nanp_read_further() -> frozenset[str] | None:
         meta = PhoneMetadata.metadata_for_region(region)
         if meta is None:
             return None
-        if meta.leading_digits and _reads_past_prefix(meta.leading_digits):
+        if meta.leading_digits and _reads_past(meta.leading_digits, NANP_PREFIX):
             return None
         descs = (getattr(meta, name, None) for name in _DESCS)
         patterns = [d.national_number_pattern for d in descs if d is not None]
-        if any(_reads_past_prefix(p) for p in patterns if p):
+        if any(_reads_past(p, NANP_PREFIX) for p in patterns if p):
             if not meta.leading_digits:
                 return None
             further.add(region)
     return frozenset(further)
 
 
-def _reads_past_prefix(pattern: str) -> bool:
-    """Whether a match of ``pattern`` can depend on a digit past the NANP_PREFIX-th.
+@lru_cache(maxsize=1024)
+def _reads_past(pattern: str, digits: int) -> bool:
+    """Whether a match of ``pattern`` can depend on a digit past the first ``digits``.
 
     Where every item but ``\\d`` (a literal digit, a class) ends by that
     offset whichever way the pattern is read, what follows is consumed by
     ``\\d`` alone: any digits there match as any others would.
     """
     try:
-        return _reach(_RE_PARSER.parse(pattern), 0)[1] > NANP_PREFIX
+        return _reach(_RE_PARSER.parse(pattern), 0)[1] > digits
     except _Unreadable:
         return True
 

@@ -173,13 +173,13 @@ def test_bulk_parser_agrees_on_every_suffix_of_exchanges_read_further() -> None:
 
 
 def test_only_patterns_that_read_past_the_exchange_turn_the_shortcut_off() -> None:
-    from dnc.numbers import _nanp_read_further, _reads_past_prefix
+    from dnc.numbers import _nanp_read_further, _reads_past
 
-    assert _reads_past_prefix(r"8(?:00|33)[2-9]\d{6}") is False
-    assert _reads_past_prefix(r"246521[0369]\d{3}") is True
-    assert _reads_past_prefix(r"2(?:0[1-9])[2-9]\d{2,}") is False
-    assert _reads_past_prefix(r"(?:2[0-9]){4}\d{2}") is True
-    assert _reads_past_prefix(r"2.\d{8}") is True  # a construct it cannot follow
+    assert _reads_past(r"8(?:00|33)[2-9]\d{6}", 6) is False
+    assert _reads_past(r"246521[0369]\d{3}", 6) is True
+    assert _reads_past(r"2(?:0[1-9])[2-9]\d{2,}", 6) is False
+    assert _reads_past(r"(?:2[0-9]){4}\d{2}", 6) is True
+    assert _reads_past(r"2.\d{8}", 6) is True  # a construct it cannot follow
     assert _nanp_read_further() == frozenset({"BB", "JM"})
 
 
