@@ -383,7 +383,7 @@ def _decided_by(pattern: str, head: str) -> bool:
     ``head`` or none: after reading ``head``, every way on through the
     pattern reads only ``\\d``."""
     if not _reads_past(pattern, len(head)):
-        return True  # no way through reads anything but \\d past the head
+        return True  # no way through reads anything but \d past the head
     nfa = _nfa(pattern)
     if nfa is None:
         return False
