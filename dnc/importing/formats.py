@@ -190,9 +190,9 @@ def csv_records(
             return
         except csv.Error as exc:
             raise BadLineError(member, reader.line_num + 1, "", f"not CSV: {exc}") from None
-        for cell in row:
-            if "\x00" in cell:
-                raise BadLineError(member, reader.line_num, cell[:80], "a NUL byte in a cell")
+        if "\x00" in "".join(row):  # one test a line; the cell found only to name it
+            cell = next(c for c in row if "\x00" in c)
+            raise BadLineError(member, reader.line_num, cell[:80], "a NUL byte in a cell")
         yield reader.line_num, row
 
 
@@ -227,7 +227,7 @@ def csv_table(source: InputFile) -> Iterator[tuple[str, int, list[str], list[str
                         member, line, ",".join(row)[:80], "no 'number' or 'phone' column"
                     )
                 continue
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():  # every cell blank (faster than any() a line)
                 continue
             yield member, line, header, row
 
