@@ -107,3 +107,20 @@ def test_a_bad_line_past_the_first_chunk_writes_nothing(
         service.load_queue(path, "bulk", at=AT)
     assert (caught.value.line, caught.value.value) == (bad + 2, "+1201555")
     assert _rows(service, "bulk") == []
+
+
+def test_blank_lines_are_skipped_and_a_nul_byte_names_its_line(
+    service: dnc.Service, tmp_path: Path
+) -> None:
+    path = tmp_path / "leads.csv"
+    path.write_text("number,lead_id\n+12015550123,a\n , \n+12015550124,b\n")
+    assert service.load_queue(path, "blank", at=AT).added == 2
+    path.write_text("number,lead_id\n+12015550125,a\n+12015550126,b\x00c\n")
+    with pytest.raises(BadLineError) as caught:
+        service.load_queue(path, "nul", at=AT)
+    assert (caught.value.line, caught.value.value, caught.value.why) == (
+        3,
+        "b\x00c",
+        "a NUL byte in a cell",
+    )
+    assert _rows(service, "nul") == []
