@@ -224,8 +224,11 @@ def insert_many(
     groups = _group_ids(conn, campaign, wanted)
     stamp = _bound(conn, ENTRY.c.created_at, at)
     ready = QueueStatus.READY.value
+    # SQLite binds the instants with each row; PostgreSQL's INSERT ... SELECT
+    # gives them once (a datetime a row would cost COPY more than the rest).
+    stamps = () if conn.dialect.name == "postgresql" else (stamp, stamp)
     values = [
-        (campaign, number, key[0], key[1], lead_id, location, priority, ready, groups[key])
+        (campaign, number, key[0], key[1], lead_id, location, priority, ready, groups[key]) + stamps
         for (number, _, _, lead_id, location, priority), key in zip(leads, keys, strict=True)
     ]
     del keys
@@ -244,7 +247,7 @@ def insert_many(
         try:
             added = 0
             for start in range(0, len(values), CHUNK):
-                cur.executemany(sql, [(*v, stamp, stamp) for v in values[start : start + CHUNK]])
+                cur.executemany(sql, values[start : start + CHUNK])
                 added += cur.rowcount
                 if progress is not None:
                     progress(min(start + CHUNK, len(values)))
