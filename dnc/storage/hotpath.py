@@ -54,6 +54,7 @@ class _Compiled:
         self.width = len(statement.selected_columns)
         names = compiled.positiontup
         self.positional = names is not None
+        self.names: tuple[str, ...] = tuple(names or ())
         if names is None:
             self.params: Callable[[dict[str, Any]], Any] = lambda values: values
         elif len(names) == 1:
@@ -122,14 +123,17 @@ class HotReader:
         # SQLite: every read in one statement too (a UNION ALL, each arm tagged
         # and padded to the widest): one execute costs ~3 µs of the driver's
         # own, six cost six times that, more than the probes themselves.
-        self._union: tuple[str, tuple[int, ...]] | None = None
+        self._union: tuple[str, tuple[int, ...], Callable[[dict[str, Any]], Any]] | None = None
         if engine.dialect.name == "sqlite" and all(c.positional for c in reads):
             widest = max(c.width for c in reads)
             arms = " UNION ALL ".join(
                 f"SELECT {i} AS k, *{', NULL' * (widest - c.width)} FROM ({c.sql})"
                 for i, c in enumerate(reads)
             )
-            self._union = (arms, tuple(c.width + 1 for c in reads))
+            # Every read binds the number (``n``) and the outcomes' ``since``:
+            # the union's parameters in order, picked in one call.
+            order = itemgetter(*(name for c in reads for name in c.names))
+            self._union = (arms, tuple(c.width + 1 for c in reads), order)
         # PostgreSQL: every read in one statement, one network round trip.
         self._combined: str | None = None
         if engine.dialect.name == "postgresql":
@@ -238,6 +242,8 @@ class HotReader:
 
     def _read(self, conn: PoolProxiedConnection, number: int, since: datetime | None) -> list[Any]:
         start = self._since_param(since or _EPOCH)
+        if self._union is not None:
+            return self._run_union(conn, {"n": number, "since": start}, *self._union)
         one = {"n": number}
         statements = (
             (self._entries, one),
@@ -249,8 +255,6 @@ class HotReader:
         )
         if self._combined is not None:
             return self._run_combined(conn, statements)
-        if self._union is not None:
-            return self._run_union(conn, statements, *self._union)
         cursor = self._cursor(conn)
         results = []
         for compiled, values in statements:
@@ -324,15 +328,13 @@ class HotReader:
     def _run_union(
         self,
         conn: PoolProxiedConnection,
-        statements: Sequence[tuple[_Compiled, dict[str, Any]]],
+        values: dict[str, Any],
         sql: str,
         ends: tuple[int, ...],
+        order: Callable[[dict[str, Any]], Any],
     ) -> list[list[Any]]:
-        params: list[Any] = []
-        for compiled, values in statements:
-            params.extend(compiled.params(values))
         cursor = self._cursor(conn)
-        cursor.execute(sql, params)
+        cursor.execute(sql, order(values))
         results: list[list[Any]] = [[] for _ in ends]
         for row in cursor.fetchall():
             kind = row[0]
