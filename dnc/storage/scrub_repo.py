@@ -714,11 +714,24 @@ class Walk:
         params = {"at": at, "through": self.through, "run": run_id}
         mine = " AND campaign = :campaign" if self.campaign is not None else ""
         packed = self._scope_dispositions(groups, own) if self._exact else None
-        if packed is None:
-            self._now_from_sql(at, groups, reasons)
-        elif self._run(
+        # Only a scrub opens a row, one at a time: none open in scope (a first
+        # night) means nothing to close, and every entry's row opens.
+        first = not self._run(
             f"SELECT EXISTS (SELECT 1 FROM queue_disposition WHERE until_run IS NULL{mine})"
-        ).scalar_one():
+        ).scalar_one()
+        opens = (
+            "INSERT INTO queue_disposition (entry_id, campaign, action, codes, since_run, since_at)"
+        )
+        if packed is not None:
+            if first:
+                self._packed(
+                    f"{opens} SELECT j.value >> {KIND_BITS}, k.campaign, k.action, k.codes,"
+                    f" {int(run_id)}, :at FROM json_each(:packed) j CROSS JOIN scrub_kind k"
+                    f" WHERE {_KIND}",
+                    packed,
+                    at,
+                )
+                return
             self._packed(
                 "INSERT INTO scrub_now (entry_id, campaign, action, codes)"
                 f" SELECT j.value >> {KIND_BITS}, k.campaign, k.action, k.codes"
@@ -727,15 +740,14 @@ class Walk:
                 at,
             )
         else:
-            # Nothing open in scope (a first night): nothing to close, and
-            # every entry's row opens.
-            self._packed(
-                "INSERT INTO queue_disposition"
-                " (entry_id, campaign, action, codes, since_run, since_at)"
-                f" SELECT j.value >> {KIND_BITS}, k.campaign, k.action, k.codes, {int(run_id)},"
-                f" :at FROM json_each(:packed) j CROSS JOIN scrub_kind k WHERE {_KIND}",
-                packed,
-                at,
+            self._now_from_sql(at, groups, reasons)
+        if first:
+            self.conn.execute(
+                text(
+                    f"{opens} SELECT entry_id, campaign, action, codes, :run, :at FROM scrub_now"
+                    " ORDER BY entry_id"
+                ).bindparams(bindparam("at", type_=UTCDateTime)),
+                params,
             )
             return
         if not self.sqlite:
@@ -835,7 +847,7 @@ class Walk:
             if key is not None and campaign is not None:
                 kind = (campaign, action, codes_of(reasons))
                 by_key[key] = kinds.setdefault(kind, len(kinds))
-        group_of = dict(zip(scope.ids.tolist(), scope.groups.tolist(), strict=True)) if own else {}
+        group_of = scope.groups_of([v.entry_id for v in own])
         by_id: dict[int, int] = {}
         for v in own:
             campaign = self._campaigns.get(group_of.get(v.entry_id, -1))

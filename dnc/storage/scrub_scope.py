@@ -12,7 +12,7 @@ indexing a small table of what was decided.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +20,8 @@ from numpy.typing import NDArray
 
 # Low bits of a packed entry: which decision (of at most 2 ** KIND_BITS).
 KIND_BITS = 20
+# (group, bits) integers below this are looked up in a table, not searched.
+DENSE_KEYS = 1 << 22
 
 
 def ints(joined: str | None) -> NDArray[np.int64]:
@@ -71,6 +73,16 @@ class Scope:
             return None
         return group_id * int(self.sets.size) + at
 
+    def groups_of(self, ids: Sequence[int]) -> dict[int, int]:
+        """The group of each of ``ids`` in scope (the others are left out)."""
+        if not ids or not self.ids.size:
+            return {}
+        order = np.argsort(self.ids)
+        wanted = np.asarray(ids, dtype=np.int64)
+        at = order[np.minimum(np.searchsorted(self.ids, wanted, sorter=order), order.size - 1)]
+        found = self.ids[at] == wanted
+        return dict(zip(wanted[found].tolist(), self.groups[at[found]].tolist(), strict=True))
+
     def picked(
         self, kinds: Mapping[int, int], through: int
     ) -> tuple[NDArray[np.uint64], NDArray[np.int64]] | None:
@@ -114,16 +126,16 @@ def _packed(
     if not kinds:
         return None
     known = np.array(sorted(kinds), dtype=np.int64)
+    kind = np.array([kinds[k] for k in known.tolist()], dtype=np.int64)
+    if int(known[-1]) < DENSE_KEYS:
+        # Few groups: a table indexed by key, no search.
+        table = np.full(int(known[-1]) + 1, -1, dtype=np.int64)
+        table[known] = kind
+        found = table[np.minimum(keys, table.size - 1)]
+        if bool((found < 0).any()) or bool((keys >= table.size).any()):
+            return None
+        return (ids << KIND_BITS) | found
     at = np.minimum(np.searchsorted(known, keys), known.size - 1)
     if not bool((known[at] == keys).all()):
         return None
-    kind = np.array([kinds[k] for k in known.tolist()], dtype=np.int64)[at]
-    return (ids << KIND_BITS) | kind
-
-
-def numbered(items: Sequence[Hashable]) -> dict[Hashable, int]:
-    """Each distinct item and its kind number, in first-seen order."""
-    found: dict[Hashable, int] = {}
-    for item in items:
-        found.setdefault(item, len(found))
-    return found
+    return (ids << KIND_BITS) | kind[at]
