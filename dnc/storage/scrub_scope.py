@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,9 +58,15 @@ class Scope:
         # One integer per (group, bits): the sets of bits are few.
         self.sets, which = np.unique(np.concatenate(([0], rbits)), return_inverse=True)
         self.keys = self.groups * self.sets.size + which.ravel()[1:]
-        self.suppressed = np.isin(self.ids, suppressed)
-        self.plain = ~np.isin(self.numbers, special.astype(np.uint64)) & ~self.suppressed
-        keys, found = np.unique(self.keys[self.plain], return_counts=True)
+        self.suppressed = _among(self.ids, suppressed)
+        self.plain = ~_among(self.numbers, special.astype(np.uint64)) & ~self.suppressed
+        chosen = self.keys[self.plain]
+        if chosen.size and int(chosen.max()) < DENSE_KEYS:
+            every = np.bincount(chosen)
+            keys = np.flatnonzero(every)
+            found = every[keys]
+        else:
+            keys, found = np.unique(chosen, return_counts=True)
         group_of, set_of = np.divmod(keys, self.sets.size)
         return {
             (int(g), int(self.sets[b])): int(n)
@@ -139,3 +146,13 @@ def _packed(
     if not bool((known[at] == keys).all()):
         return None
     return (ids << KIND_BITS) | kind[at]
+
+
+def _among(values: NDArray[Any], members: NDArray[Any]) -> NDArray[np.bool_]:
+    """Whether each of ``values`` is one of ``members`` (few, beside many values)."""
+    if not members.size or not values.size:
+        return np.zeros(values.shape, dtype=bool)
+    members = np.sort(members)
+    at = np.minimum(np.searchsorted(members, values), members.size - 1)
+    found: NDArray[np.bool_] = members[at] == values
+    return found
