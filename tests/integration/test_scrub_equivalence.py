@@ -447,6 +447,10 @@ def test_the_rows_written_from_memory_are_the_rows_the_sql_writes(
     opened: Callable[[str], dnc.Service], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fast = _spy(monkeypatch, None)
+    # Chunks and batches of a few entries: every boundary is crossed (and a
+    # number queued in two campaigns comes twice).
+    monkeypatch.setattr(scrub_repo, "SCOPE_CHUNK", 3)
+    monkeypatch.setattr(scrub_repo, "PACKED_BATCH", 5)
     from_memory = _nights(opened("memory"), tmp_path)
     # The same instant again finds suppressions decided then: the SQL's.
     assert fast == [True, False, True, True]
