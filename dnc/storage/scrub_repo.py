@@ -739,17 +739,12 @@ class Walk:
                 packed,
                 at,
             )
+        elif first:
+            # Straight from the walk: nothing open to compare it with.
+            self._now_from_sql(at, groups, reasons, opens, ", :run, :at", run_id)
+            return
         else:
             self._now_from_sql(at, groups, reasons)
-        if first:
-            self.conn.execute(
-                text(
-                    f"{opens} SELECT entry_id, campaign, action, codes, :run, :at FROM scrub_now"
-                    " ORDER BY entry_id"
-                ).bindparams(bindparam("at", type_=UTCDateTime)),
-                params,
-            )
-            return
         if not self.sqlite:
             self.conn.exec_driver_sql("ANALYZE scrub_now")
         self.conn.execute(
@@ -788,9 +783,16 @@ class Walk:
         )
 
     def _now_from_sql(
-        self, at: datetime, groups: Sequence[GroupVerdict], reasons: Iterable[str | None]
+        self,
+        at: datetime,
+        groups: Sequence[GroupVerdict],
+        reasons: Iterable[str | None],
+        into: str = "INSERT INTO scrub_now (entry_id, campaign, action, codes)",
+        extra: str = "",
+        run_id: int | None = None,
     ) -> None:
-        """``scrub_now`` read back from what the run wrote."""
+        """``scrub_now`` read back from what the run wrote (or ``into`` another
+        table, with the ``extra`` columns)."""
         ids = reason_ids(self.conn, list(reasons))
         coded = [{"r": i, "c": codes_of(t)} for t, i in ids.items()]
         if coded:
@@ -802,16 +804,15 @@ class Walk:
             self.conn.execute(
                 text("INSERT INTO scrub_group_codes (group_id, codes) VALUES (:g, :c)"), grouped
             )
-        params = {"at": at, "through": self.through}
+        params = {"at": at, "through": self.through, "run": run_id}
         self._restat()
         # An entry suppressed before this run (by an earlier scrub, or an
         # opt-out since) is not this run's to count: its own row was closed.
         self.conn.execute(
             text(
-                "INSERT INTO scrub_now (entry_id, campaign, action, codes)"
-                " SELECT q.id, q.campaign, coalesce(v.action, g.action),"
+                f"{into} SELECT q.id, q.campaign, coalesce(v.action, g.action),"
                 " CASE WHEN v.number IS NULL THEN coalesce(gc.codes, '')"
-                " ELSE coalesce(c.codes, '') END"
+                f" ELSE coalesce(c.codes, '') END{extra}"
                 f" FROM queue_entry q {self.by_number}"
                 " JOIN queue_group g ON g.id = q.group_id"
                 " LEFT JOIN scrub_group_codes gc ON gc.group_id = q.group_id"
