@@ -85,4 +85,5 @@ def factory() -> FastAPI:
     each worker process opens its own service. A missing database stops the
     server at start-up rather than answering from nothing."""
     service = dnc.open(os.environ.get("DNC_DATABASE_URL"), os.environ.get("DNC_CONFIG"))
+    service.registry_files()  # start opening the registries' files before the first verdict
     return create_app(service, close_service=True)

@@ -36,6 +36,9 @@ def readyz(request: Request) -> JSONResponse:
                 reasons.append(
                     f"required registry {s.definition.name} is {s.freshness.state} ({age})"
                 )
+        # A new snapshot's file not yet on this host: out of rotation while it
+        # is fetched (asking starts the fetch), not answering CHECK_FAILED.
+        reasons.extend(service.registry_files())
     except Exception as exc:  # noqa: BLE001 - readiness says why, whatever broke
         reasons.append(f"database unreachable: {type(exc).__name__}: {exc}".splitlines()[0])
     body = {

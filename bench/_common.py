@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
+
+import sqlalchemy as sa
 
 HERE = Path(__file__).parent
 
@@ -46,12 +53,25 @@ class ChildRun:
     load: float  # 1-minute load average when it ended
 
 
+TIME = shutil.which("time", path="/usr/bin:/bin")
+
+
 def run_child(command: list[str]) -> ChildRun:
-    """Run a process to its end; its own peak RSS comes from wait4's rusage, which
-    RUSAGE_CHILDREN cannot give (that is the maximum over every child so far)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    """Run a process to its end, with its own peak RSS.
+
+    Not from this process's wait4: Popen starts the child with vfork, so the
+    child's high-water mark begins at this process's size (gigabytes of
+    generated keys at national scale) and is kept across exec. GNU time forks
+    the command from a process of a few MiB and reports the command's own.
+    """
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.NamedTemporaryFile("r") as peak,
+    ):
+        timed = [TIME, "-f", "%M", "-o", peak.name, *command] if TIME else command
         started = time.perf_counter()
-        child = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=cli_env())
+        child = subprocess.Popen(timed, stdout=out, stderr=err, text=True, env=cli_env())
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -61,4 +81,23 @@ def run_child(command: list[str]) -> ChildRun:
             raise SystemExit(
                 f"{' '.join(command[3:])} failed ({child.returncode}):\n{err.read()[-4000:]}"
             )
-        return ChildRun(out.read(), seconds, usage.ru_maxrss / 1024, load_average())
+        kib = int(peak.read().split()[-1]) if TIME else usage.ru_maxrss
+        return ChildRun(out.read(), seconds, kib / 1024, load_average())
+
+
+@contextmanager
+def scratch_schema(database_url: str) -> Iterator[str]:
+    """``database_url`` (PostgreSQL) with its search path on a schema of its
+    own, created here and dropped at the end, whatever happens."""
+    base = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()

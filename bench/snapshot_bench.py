@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from dnc.importing import InputFile, read_numbers
+from dnc.importing.formats import nanp_block
 from dnc.snapshots import (
     SnapshotWriter,
     apply_changes,
@@ -133,27 +134,15 @@ def child_import(text: Path, out: Path) -> dict[str, float]:
 
 
 def ftc_keys(data: bytes) -> np.ndarray | None:
-    """PROTOTYPE of a numpy FTC reader: a block of 10-digit lines checked as formats.py's
-    ``[2-9][0-9]{2},?[2-9][0-9]{6}`` does, straight to E.164 keys; None for any other
-    shape (commas, blank lines, a bad line), which the regex path then reads and reports."""
-    buf = np.frombuffer(data, dtype=np.uint8)
-    if buf.size % 11:
-        return None
-    table = buf.reshape(-1, 11)
-    if not (table[:, 10] == 10).all():
-        return None
-    digits = table[:, :10] - np.uint8(48)
-    if int(digits.max()) > 9 or int(digits[:, 0].min()) < 2 or int(digits[:, 3].min()) < 2:
-        return None
-    keys = np.full(digits.shape[0], 1, dtype=np.uint64)
-    for column in range(10):
-        keys *= np.uint64(10)
-        keys += digits[:, column]
-    return keys
+    """A block of 10-digit lines as E.164 keys, through the importer's numpy
+    reader (formats.nanp_block); None for any other shape, which the regex
+    path then reads and reports."""
+    found = nanp_block(data, None)
+    return None if found is None else found[1]
 
 
 def child_import_fast(text: Path, out: Path) -> dict[str, float]:
-    """The file's blocks through the numpy FTC prototype instead of the regex layer."""
+    """The file's blocks through the numpy FTC reader alone, keys straight to the writer."""
     from dnc.importing.formats import FIXED, _fixed_chunk
 
     started = time.perf_counter()

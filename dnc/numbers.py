@@ -6,18 +6,22 @@ input already in E.164 ("+12015550123") or in plain NANP digits
 ("2015550123") skips phonenumbers' general-purpose parser (a property test
 holds the shortcut to the parser's answer), and every result is kept in a
 bounded cache keyed by the raw text and region, since dialers present the
-same numbers over and over.
+same numbers over and over. A bulk load of distinct numbers (a lead list)
+goes through BulkParser instead, which parses once per NANP exchange where
+phonenumbers' own patterns are proved to decide no finer.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import phonenumbers
-from phonenumbers import NumberParseException, ValidationResult
+from phonenumbers import NumberParseException, PhoneMetadata, ValidationResult
 from phonenumbers import timezone as pn_timezone
 from phonenumbers.tzdata import TIMEZONE_DATA
 
@@ -229,3 +233,382 @@ def other_readings(text: str, default_region: str, regions: Iterable[str]) -> tu
             shown = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
             found.setdefault(shown, None)
     return tuple(found)
+
+
+# ---------------------------------------------------------------- bulk parsing
+
+Parsed = tuple[int, str, tuple[str, ...]]
+"""What a bulk load keeps of a number: its key, region and time zones."""
+
+# National digits that decide everything parse() finds of a 10-digit NANP
+# number but its digits: the area code and exchange. Time zones are listed
+# by at most "1" + 6 digits (checked by _nanp_prefix_decides).
+NANP_PREFIX = 6
+_NANP_TEN = re.compile(r"\+1([1-9][0-9]{9})")  # fast_parse's E.164 reading of a +1 number
+_NANP_TEN_LOCAL = re.compile(r"(?:\+1(?=[1-9])|1?(?=[2-9][0-9]{2}[2-9]))([0-9]{10})")
+
+
+class BulkParser:
+    """parse(text, default_region) for many numbers, as (key, region, zones).
+
+    Raises the very InvalidNumberError parse() would. A 10-digit NANP number
+    in E.164 or plain digits (what fast_parse reads as +1 and ten national
+    digits) is parsed once per area code and exchange: phonenumbers finds
+    its region, validity and time zones by patterns that read no further
+    than its sixth national digit and zones listed by at most that prefix
+    (proved from the metadata by _nanp_read_further), so every number of an
+    exchange gets the answer of any other: ~0.3 µs instead of 35. The
+    exchanges of a region whose patterns do read further (Jamaica's
+    876-606-0, Barbados' 246-521) are parsed number by number, as is
+    anything else.
+    """
+
+    def __init__(self, default_region: str = "US") -> None:
+        self.region = default_region.upper()
+        further = _nanp_read_further()
+        self._further = further or frozenset()
+        self._nanp: re.Pattern[str] | None = None
+        if further is not None:
+            self._nanp = _NANP_TEN_LOCAL if self.region in _NANP_REGIONS else _NANP_TEN
+        self._prefixes: dict[str, Parsed | str | None] = {}
+        self._heads: dict[str, tuple[str, str | None] | None] = {}
+
+    def __call__(self, text: str) -> Parsed:
+        text = text.strip()
+        match = self._nanp.fullmatch(text) if self._nanp is not None else None
+        if match is not None:
+            national = match.group(1)
+            prefix = national[:NANP_PREFIX]
+            found = self._prefixes[prefix] if prefix in self._prefixes else self._prefix(prefix)
+            if isinstance(found, str):
+                raise InvalidNumberError(text, found)
+            if found is not None:
+                return 10_000_000_000 + int(national), found[1], found[2]
+        phone = parse(text, self.region)
+        return phone.key, phone.region, phone.time_zones
+
+    def _prefix(self, prefix: str) -> Parsed | str | None:
+        """The answer for every number of ``prefix``: a parse, why it is
+        refused, or None where its region's patterns read further."""
+        national = int(prefix + "0" * (10 - NANP_PREFIX))
+        head = prefix[:NANP_HEAD]
+        decided = self._heads[head] if head in self._heads else self._head(head)
+        found: Parsed | str | None = None
+        if decided is not None:
+            region, why = decided
+            found = (
+                why if why is not None else (10_000_000_000 + national, region, _zones_of(prefix))
+            )
+            self._prefixes[prefix] = found
+            return found
+        numobj = phonenumbers.PhoneNumber(country_code=1, national_number=national)
+        if phonenumbers.region_code_for_number(numobj) not in self._further:
+            try:
+                # Any number of the exchange, read the same way (fast_parse, as +1).
+                phone = _parse_cached(f"+1{national}", "US")
+                found = (phone.key, phone.region, phone.time_zones)
+            except InvalidNumberError as exc:
+                found = exc.why
+        self._prefixes[prefix] = found
+        return found
+
+    def _head(self, head: str) -> tuple[str, str | None] | None:
+        """(region, why numbers are refused or None) for every number whose
+        first NANP_HEAD national digits are ``head``, where every pattern
+        that finds, validates and types such a number is decided by them
+        and the type is geographic (zones are then looked up by exchange);
+        else None."""
+        national = int(head + "0" * (10 - NANP_HEAD))
+        numobj = phonenumbers.PhoneNumber(country_code=1, national_number=national)
+        region = phonenumbers.region_code_for_number(numobj)
+        patterns = [*_region_finding_patterns(), *(_type_patterns(region) if region else ())]
+        decided: tuple[str, str | None] | None = None
+        if all(_decided_by(pattern, head) for pattern in patterns):
+            try:
+                phone = _parse_cached(f"+1{national}", "US")
+            except InvalidNumberError as exc:
+                decided = (region or "ZZ", exc.why)
+            else:
+                kind = phonenumbers.number_type(numobj)
+                if phonenumbers.is_number_type_geographical(kind, 1):
+                    decided = (phone.region, None)
+        self._heads[head] = decided
+        return decided
+
+
+def _zones_of(exchange: str) -> tuple[str, ...]:
+    """The time zones phonenumbers gives a geographic +1 number of
+    ``exchange`` (time_zones_for_geographical_number: the longest listed
+    prefix of its E.164 digits, none listed longer than "1" and the
+    exchange), without building and formatting a number for it."""
+    digits = "1" + exchange
+    for size in range(len(digits), 0, -1):
+        zones = TIMEZONE_DATA.get(digits[:size])
+        if zones is not None:
+            return _known(zones)
+    return ()
+
+
+# A NANP number's area code and the exchange's first digit, which decide
+# most numbers' region, validity and type (checked head by head).
+NANP_HEAD = 4
+
+
+@lru_cache(maxsize=1)
+def _region_finding_patterns() -> tuple[str, ...]:
+    """Every pattern phonenumbers may try to find a +1 number's region: each
+    region's leading digits, and the type patterns of a region without any."""
+    found: list[str] = []
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]:
+        meta = PhoneMetadata.metadata_for_region(region)
+        if meta is not None and meta.leading_digits:
+            # Matched as a prefix: what follows it is any digits.
+            found.append(f"(?:{meta.leading_digits})\\d*")
+        else:
+            found.extend(_type_patterns(region))
+    return tuple(found)
+
+
+@lru_cache(maxsize=64)
+def _type_patterns(region: str) -> tuple[str, ...]:
+    meta = PhoneMetadata.metadata_for_region(region)
+    if meta is None:
+        return ("",)  # unreadable: never decided
+    descs = (getattr(meta, name, None) for name in _DESCS)
+    return tuple(d.national_number_pattern for d in descs if d and d.national_number_pattern)
+
+
+def _decided_by(pattern: str, head: str) -> bool:
+    """Whether ``pattern`` matches every ten-digit number starting with
+    ``head`` or none: after reading ``head``, every way on through the
+    pattern reads only ``\\d``."""
+    if not _reads_past(pattern, len(head)):
+        return True  # no way through reads anything but \d past the head
+    nfa = _nfa(pattern)
+    if nfa is None:
+        return False
+    states = nfa.closure({0})
+    for digit in head:
+        states = nfa.closure({t for s in states for chars, t in nfa.moves[s] if digit in chars})
+    return not (states & nfa.restricted)
+
+
+class _Nfa:
+    """A pattern over digits as a nondeterministic automaton: state 0 starts;
+    ``moves[s]`` are (digits, next state), an empty set of digits being a
+    move that reads nothing; ``restricted`` are the states from which some
+    way on reads a digit class other than all ten."""
+
+    def __init__(self, items: Any) -> None:
+        self.moves: list[list[tuple[frozenset[str], int]]] = [[]]
+        self.accept = self._build(items, 0)
+        self.restricted = self._restricted()
+
+    def closure(self, states: set[int]) -> set[int]:
+        todo, seen = list(states), set(states)
+        while todo:
+            for chars, t in self.moves[todo.pop()]:
+                if not chars and t not in seen:
+                    seen.add(t)
+                    todo.append(t)
+        return seen
+
+    def _new(self) -> int:
+        self.moves.append([])
+        return len(self.moves) - 1
+
+    def _step(self, start: int, chars: frozenset[str]) -> int:
+        end = self._new()
+        self.moves[start].append((chars, end))
+        return end
+
+    def _build(self, items: Any, start: int) -> int:
+        state = start
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                state = self._step(state, _digits_of(frozenset(chr(arg))))
+            elif name == "IN":
+                state = self._step(state, _class_digits(arg))
+            elif name == "SUBPATTERN":
+                state = self._build(arg[3], state)
+            elif name == "BRANCH":
+                end = self._new()
+                for branch in arg[1]:
+                    self.moves[self._build(branch, state)].append((_NOTHING, end))
+                state = end
+            elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+                least, most, body = arg
+                for _ in range(least):
+                    state = self._build(body, state)
+                if most == _RE_PARSER.MAXREPEAT:
+                    loop = self._new()
+                    self.moves[state].append((_NOTHING, loop))
+                    self.moves[self._build(body, loop)].append((_NOTHING, loop))
+                    state = loop
+                else:
+                    for _ in range(most - least):
+                        end = self._new()
+                        self.moves[state].append((_NOTHING, end))
+                        self.moves[self._build(body, state)].append((_NOTHING, end))
+                        state = end
+            else:
+                raise _Unreadable(name)
+        return state
+
+    def _restricted(self) -> frozenset[int]:
+        back: list[list[int]] = [[] for _ in self.moves]
+        todo = []
+        for s, moves in enumerate(self.moves):
+            for chars, t in moves:
+                back[t].append(s)
+                if chars and chars != _ALL_DIGITS:
+                    todo.append(s)
+        seen = set(todo)
+        while todo:
+            for s in back[todo.pop()]:
+                if s not in seen:
+                    seen.add(s)
+                    todo.append(s)
+        return frozenset(seen)
+
+
+_ALL_DIGITS = frozenset("0123456789")
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _class_digits(arg: Any) -> frozenset[str]:
+    """The digits a class ([2-9], \\d, [^0]) matches."""
+    chars: set[str] = set()
+    negate = False
+    for op, value in arg:
+        name = str(op)
+        if name == "NEGATE":
+            negate = True
+        elif name == "LITERAL":
+            chars.add(chr(value))
+        elif name == "RANGE":
+            chars.update(chr(c) for c in range(value[0], value[1] + 1))
+        elif name == "CATEGORY" and str(value) == "CATEGORY_DIGIT":
+            chars.update(_ALL_DIGITS)
+        else:
+            raise _Unreadable(name)
+    return _digits_of(frozenset(_ALL_DIGITS - chars if negate else chars))
+
+
+def _digits_of(chars: frozenset[str]) -> frozenset[str]:
+    """The digits of ``chars`` as a move; none at all is a move no digit takes
+    (an empty set would be a move that reads nothing)."""
+    return (chars & _ALL_DIGITS) or frozenset("x")
+
+
+@lru_cache(maxsize=512)
+def _nfa(pattern: str) -> _Nfa | None:
+    try:
+        return _Nfa(_RE_PARSER.parse(pattern)) if pattern else None
+    except _Unreadable:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _nanp_read_further() -> frozenset[str] | None:
+    """The NANP regions whose numbers phonenumbers validates (or types, which
+    picks their time zones) by digits past the NANP_PREFIX-th; None if
+    finding a number's region already reads further, or time zones are
+    listed by longer prefixes, and no number can be answered by its prefix.
+
+    A region is found by its leading-digits pattern where it has one, else
+    by its number-type patterns (tried for every number); its own type
+    patterns decide validity and type. See _reach for how far a pattern
+    reads; one it cannot follow reads further (the shortcut is then off,
+    never wrong).
+    """
+    if max(len(p) for p in TIMEZONE_DATA if p.startswith("1")) > 1 + NANP_PREFIX:
+        return None
+    further = set()
+    for region in _NANP_REGIONS:
+        meta = PhoneMetadata.metadata_for_region(region)
+        if meta is None:
+            return None
+        if meta.leading_digits and _reads_past(meta.leading_digits, NANP_PREFIX):
+            return None
+        descs = (getattr(meta, name, None) for name in _DESCS)
+        patterns = [d.national_number_pattern for d in descs if d is not None]
+        if any(_reads_past(p, NANP_PREFIX) for p in patterns if p):
+            if not meta.leading_digits:
+                return None
+            further.add(region)
+    return frozenset(further)
+
+
+@lru_cache(maxsize=1024)
+def _reads_past(pattern: str, digits: int) -> bool:
+    """Whether a match of ``pattern`` can depend on a digit past the first ``digits``.
+
+    Where every item but ``\\d`` (a literal digit, a class) ends by that
+    offset whichever way the pattern is read, what follows is consumed by
+    ``\\d`` alone: any digits there match as any others would.
+    """
+    try:
+        return _reach(_RE_PARSER.parse(pattern), 0)[1] > digits
+    except _Unreadable:
+        return True
+
+
+_DESCS = (
+    "general_desc",
+    "fixed_line",
+    "mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "personal_number",
+    "voip",
+    "pager",
+    "uan",
+    "voicemail",
+)
+_RE_PARSER: Any = importlib.import_module("re._parser")  # sre_parse, without its warning
+_INFINITE = 1 << 30
+
+
+class _Unreadable(Exception):
+    """A regular-expression construct _reach does not reason about."""
+
+
+def _reach(items: Any, start: int) -> tuple[int, int]:
+    """(the furthest offset a match of ``items`` can end at, the furthest any
+    item but ``\\d`` can end at), starting at most at ``start``."""
+    end, reach = start, 0
+    for op, arg in items:
+        name = str(op)
+        if name == "IN" and _is_digit_class(arg):
+            end += 1
+        elif name in ("LITERAL", "IN"):
+            end += 1
+            reach = end
+        elif name == "SUBPATTERN":
+            end, inner = _reach(arg[3], end)
+            reach = max(reach, inner)
+        elif name == "BRANCH":
+            ends = [_reach(branch, end) for branch in arg[1]]
+            reach = max([reach, *(r for _, r in ends)])
+            end = max(e for e, _ in ends)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            _, most, body = arg
+            width, inner = _reach(body, 0)
+            if inner == 0:  # only \d inside: any digits, however many
+                end = _INFINITE if most == _RE_PARSER.MAXREPEAT else end + width * most
+                continue
+            if most == _RE_PARSER.MAXREPEAT:
+                raise _Unreadable(name)
+            for _ in range(most):
+                end, inner = _reach(body, end)
+                reach = max(reach, inner)
+        else:
+            raise _Unreadable(name)
+    return end, reach
+
+
+def _is_digit_class(arg: Any) -> bool:
+    return [(str(op), str(value)) for op, value in arg] == [("CATEGORY", "CATEGORY_DIGIT")]

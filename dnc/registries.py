@@ -161,7 +161,23 @@ def with_area_codes(
             )
             definition = replace(definition, outside=outside)
         resolved.append(definition)
-    return tuple(resolved)
+    return Definitions(resolved)
+
+
+class Definitions(tuple[RegistryDefinition, ...]):
+    """A service's registry definitions, hashed once: every check looks them
+    up whole in the caches below, and a plain tuple would hash each
+    definition again at every look-up (a fifth of a check's rules time)."""
+
+    _hash: int
+
+    def __new__(cls, items: Iterable[RegistryDefinition]) -> Definitions:
+        made = super().__new__(cls, items)
+        made._hash = tuple.__hash__(made)
+        return made
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +266,7 @@ def _covering(
     """The required registries covering numbers of ``region`` that start with ``head``
     (as long as the longest prefix any registry covers by), and applying to
     numbers of ``area_code`` called with ``location``."""
-    return tuple(
+    return Definitions(
         d
         for d in definitions
         if d.required

@@ -528,6 +528,13 @@ class Service:
         return registries.status(self._app, at)
 
     @inputs.guarded()
+    def registry_files(self) -> list[str]:
+        """Open every current registry snapshot file in this process, fetching a
+        missing copy from the database in the background: what is not ready
+        yet, or cannot be made good, as one line each (empty: all open)."""
+        return registries.files_ready(self._app)
+
+    @inputs.guarded()
     def disconnects(self, number: str) -> list[Disconnect]:
         """The number's permanent disconnects (reassigned-numbers data), oldest first."""
         return reassigned_cases.disconnects(self._app, self._app.parse(number).key)

@@ -24,7 +24,13 @@ import numpy as np
 from dnc.app.context import App
 from dnc.audit import AuditRecord
 from dnc.clock import day_not_after_today
-from dnc.errors import ConflictError, InputError, NotFoundError, RegistryShrinkError
+from dnc.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    RegistryShrinkError,
+    StorageError,
+)
 from dnc.importing import InputFile, PlanFilter, Skipped, read_changes, read_numbers
 from dnc.registries import (
     FORMATS,
@@ -216,8 +222,11 @@ def _replace(
         reg_id = registry_repo.registry_id(uow.connection, definition.name, create=True, at=job.now)
         if reg_id is None:
             raise RuntimeError(f"registry {definition.name} could not be created")
-        for leftover in registry_repo.abandoned(uow.connection, reg_id):
-            registry_repo.forget(uow.connection, leftover)
+        dropped = [
+            file_id
+            for leftover in registry_repo.abandoned(uow.connection, reg_id)
+            for file_id in registry_repo.forget(uow.connection, leftover)
+        ]
         snapshot_id = registry_repo.start_snapshot(
             uow.connection,
             reg_id,
@@ -229,14 +238,26 @@ def _replace(
         )
         file_id = snapshot_repo.new_file(uow.connection, snapshot_id, definition.name, job.now)
         uow.commit()
+    store.snapshots.forget(set(dropped))
+    diff: registry_bulk.Diff | None = None
     try:
         read, snapshot = _load(store, job, file_id, progress)
         size = snapshot.count
+        with store.unit() as uow:
+            before = registry_repo.current(uow.connection, definition.name)
+        _guard_shrink(job, before, size, allow_shrink)
+        if before is not None:
+            diff = registry_bulk.Diff(store, store.snapshots.get(before.file_id or 0), snapshot)
         with store.unit(write=True) as uow:
             old = registry_repo.current(uow.connection, definition.name)
             # Before the swap: a refused list leaves the previous snapshot answering.
             _guard_shrink(job, old, size, allow_shrink)
-            added, removed = _movements(uow, store, job, reg_id, snapshot_id, old, snapshot)
+            if old is not None and (diff is None or diff.old_file != old.file_id):
+                # Another import swapped in meanwhile: compare with what is current now.
+                if diff is not None:
+                    diff.close()
+                diff = registry_bulk.Diff(store, store.snapshots.get(old.file_id or 0), snapshot)
+            added, removed = _movements(uow, job, reg_id, snapshot_id, old, size, diff)
             snapshot_repo.point(uow.connection, snapshot_id, file_id)
             registry_repo.swap(uow.connection, reg_id, snapshot_id, size=size, at=job.now)
             summary = _summary(job, "full", read, added, removed, size)
@@ -251,11 +272,25 @@ def _replace(
                 registry_repo.forget_registry(uow.connection, reg_id)
             uow.commit()
         raise
+    finally:
+        if diff is not None:
+            diff.close()
     if old is not None:
-        with store.unit(write=True) as uow:
-            registry_repo.forget(uow.connection, old.id)
-            uow.commit()
+        _forget_replaced(store, reg_id, old)
     return summary
+
+
+def _forget_replaced(store: Store, registry_id: int, old: registry_repo.SnapshotRecord) -> None:
+    """Drop what earlier imports replaced, keeping the file ``old`` answered
+    from until this import: a host that read the old pointer a moment ago
+    can still fetch it (dropped at once, its check would fail)."""
+    with store.unit(write=True) as uow:
+        dropped = snapshot_repo.forget_files(uow.connection, old.id, keep={old.file_id or 0})
+        for earlier in registry_repo.replaced(uow.connection, registry_id):
+            if earlier != old.id:
+                dropped += registry_repo.forget(uow.connection, earlier)
+        uow.commit()
+    store.snapshots.forget(set(dropped))
 
 
 def _load(
@@ -266,7 +301,7 @@ def _load(
     load = registry_bulk.FileLoad(store, file_id, job.definition.name)
     try:
         for chunk in read_numbers(job.source, job.fmt, job.region, job.skipped, job.plan):
-            load.add(chunk.digits)
+            load.add(chunk.digits, chunk.keys)
             read += chunk.count
             if progress is not None:
                 progress(job.source.position(), job.source.size)
@@ -302,12 +337,12 @@ def _guard_shrink(
 
 def _movements(
     uow: UnitOfWork,
-    store: Store,
     job: _Import,
     registry_id: int,
     snapshot_id: int,
     old: registry_repo.SnapshotRecord | None,
-    new: Snapshot,
+    size: int,
+    diff: registry_bulk.Diff | None,
 ) -> tuple[int, int]:
     """Record the swap and the numbers that entered and left with it, in the
     swap's transaction: (added, removed). A registry's first snapshot is its
@@ -322,10 +357,14 @@ def _movements(
         at=job.now,
         actor=job.actor,
     )
-    if old is None:
-        return new.count, 0
-    before = store.snapshots.get(old.file_id or 0)
-    return movement_repo.record_diff(uow.connection, swap_id, before, new)
+    if old is None or diff is None:
+        return size, 0
+    return movement_repo.record_diff(
+        uow.connection,
+        swap_id,
+        registry_bulk.spooled(diff.entered),
+        registry_bulk.spooled(diff.left),
+    )
 
 
 def _apply_changes(store: Store, job: _Import) -> ImportSummary:
@@ -391,7 +430,7 @@ def _apply_changes(store: Store, job: _Import) -> ImportSummary:
             _audit(uow, summary, job.actor, job.now, snapshot)
             # The file before this one stays a while: a host that read the old
             # pointer a moment ago can still fetch it.
-            snapshot_repo.forget_files(
+            dropped = snapshot_repo.forget_files(
                 uow.connection, snapshot.id, keep={file_id, snapshot.file_id or 0}
             )
             uow.commit()
@@ -401,6 +440,7 @@ def _apply_changes(store: Store, job: _Import) -> ImportSummary:
             snapshot_repo.forget_file_ids(uow.connection, [file_id])
             uow.commit()
         raise
+    store.snapshots.forget(set(dropped))
     return summary
 
 
@@ -465,6 +505,20 @@ def _snapshot_dict(record: registry_repo.SnapshotRecord) -> dict[str, object]:
         "size": record.size,
         "file": record.file,
     }
+
+
+def files_ready(app: App) -> list[str]:
+    """Each current snapshot whose file this process cannot answer from yet:
+    being fetched (the fetch goes on), or unusable (SnapshotError)."""
+    with app.store.unit() as uow:
+        current = registry_repo.all_current(uow.connection)
+    problems = []
+    for name, record in current.items():
+        try:
+            app.store.snapshots.get(record.file_id or 0, wait=0)
+        except StorageError as exc:
+            problems.append(f"registry {name}: {exc}")
+    return problems
 
 
 def status(app: App, at: datetime | None) -> list[RegistryStatus]:

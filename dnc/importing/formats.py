@@ -26,6 +26,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
+import numpy as np
+from numpy.typing import NDArray
+
 from dnc.errors import BadLineError, InputError, InvalidNumberError
 from dnc.importing.plans import PlanFilter
 from dnc.importing.sources import Block, InputFile
@@ -37,11 +40,13 @@ MAX_SKIPPED_SHOWN = 5
 
 @dataclass(slots=True)
 class Chunk:
-    """Numbers read from one block: E.164 digits joined by newlines."""
+    """Numbers read from one block: E.164 digits joined by newlines (and, when
+    the fast path read them, the same numbers as integers, in order)."""
 
     digits: bytes
     count: int
     lines: int
+    keys: NDArray[np.uint64] | None = None
 
 
 @dataclass(slots=True)
@@ -121,6 +126,11 @@ def read_numbers(
 def _fixed_chunk(
     layout: _Fixed, block: Block, skipped: Skipped | None, plan: PlanFilter | None
 ) -> Chunk:
+    if layout is _NANP:
+        fast = nanp_block(block.data, plan)
+        if fast is not None:
+            digits, keys = fast
+            return Chunk(digits, keys.size, keys.size, keys)
     good = layout.block.fullmatch(block.data) is not None
     if good:
         digits = _digits(layout, block.data)
@@ -130,6 +140,42 @@ def _fixed_chunk(
     if b"\n\n" in digits or digits.startswith(b"\n"):
         digits = b"\n".join(digits.split()) + b"\n"  # blank lines are allowed, not numbers
     return Chunk(digits.rstrip(b"\n"), digits.count(b"\n"), block.lines)
+
+
+def nanp_block(data: bytes, plan: PlanFilter | None) -> tuple[bytes, NDArray[np.uint64]] | None:
+    """A block whose every line is ``2015550123`` or every line ``201,5550123``
+    (what registries ship), checked and rewritten to E.164 digits in numpy,
+    ~10x the regular expressions; None for anything else (blank lines, mixed
+    widths, a bad line: the regular expressions then name the line)."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    for width, comma in ((10, None), (11, 3)):
+        if buf.size == 0 or buf.size % (width + 1):
+            continue
+        rows = buf.reshape(-1, width + 1)
+        if not (rows[:, width] == _NEWLINE).all():
+            continue
+        if comma is not None:
+            if not (rows[:, comma] == _COMMA).all():
+                continue
+            rows = np.delete(rows, comma, axis=1)
+        digits = rows[:, :10] - np.uint8(_ZERO)
+        if int(digits.max()) > 9 or int(digits[:, 0].min()) < 2 or int(digits[:, 3].min()) < 2:
+            return None
+        keys = np.full(digits.shape[0], 1, dtype=np.uint64)
+        for column in range(10):
+            keys *= np.uint64(10)
+            keys += digits[:, column]
+        if plan is not None and not plan.keys_ok(keys, 11):
+            return None
+        out = np.empty((digits.shape[0], 12), dtype=np.uint8)
+        out[:, 0] = _ZERO + 1
+        out[:, 1:11] = rows[:, :10]
+        out[:, 11] = _NEWLINE
+        return out.tobytes()[:-1], keys
+    return None
+
+
+_NEWLINE, _COMMA, _ZERO = ord("\n"), ord(","), ord("0")
 
 
 def _digits(layout: _Fixed, data: bytes) -> bytes:
@@ -190,9 +236,9 @@ def csv_records(
             return
         except csv.Error as exc:
             raise BadLineError(member, reader.line_num + 1, "", f"not CSV: {exc}") from None
-        for cell in row:
-            if "\x00" in cell:
-                raise BadLineError(member, reader.line_num, cell[:80], "a NUL byte in a cell")
+        if "\x00" in "".join(row):  # one test a line; the cell found only to name it
+            cell = next(c for c in row if "\x00" in c)
+            raise BadLineError(member, reader.line_num, cell[:80], "a NUL byte in a cell")
         yield reader.line_num, row
 
 
@@ -209,6 +255,14 @@ def cell_identifier(member: str, line: int, value: str | None, name: str) -> str
 
 def csv_rows(source: InputFile) -> Iterator[tuple[str, int, dict[str, str]]]:
     """(member, line number, row by lower-case header) of a CSV file with a header."""
+    for member, line, header, row in csv_table(source):
+        yield member, line, dict(zip(header, row, strict=False))
+
+
+def csv_table(source: InputFile) -> Iterator[tuple[str, int, list[str], list[str]]]:
+    """(member, line number, lower-case header, cells) of a CSV file with a
+    header: csv_rows without a dictionary a line, for bulk reads. The header
+    is the same list for every line of a member."""
     for member, stream in source.members():
         header: list[str] | None = None
         for line, row in csv_records(source, member, stream):
@@ -219,9 +273,9 @@ def csv_rows(source: InputFile) -> Iterator[tuple[str, int, dict[str, str]]]:
                         member, line, ",".join(row)[:80], "no 'number' or 'phone' column"
                     )
                 continue
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():  # every cell blank (faster than any() a line)
                 continue
-            yield member, line, dict(zip(header, row, strict=False))
+            yield member, line, header, row
 
 
 def number_cell(row: dict[str, str]) -> str:

@@ -15,7 +15,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import phonenumbers
+from numpy.typing import NDArray
 from phonenumbers import NumberParseException
 
 from dnc.registries import NumberingPlan
@@ -35,12 +37,28 @@ class PlanFilter:
         # Possessive (*+, ?+): lines never need backtracking, and without it
         # the engine keeps a state per line of an 8 MB block.
         self._block = re.compile(rb"(?:(?:" + prefixes + rb"[0-9]*+)?+\n)*+")
+        # The same prefixes as sorted integers, one array per length, for
+        # keys already in numpy (the fixed-width layouts' fast path).
+        by_length: dict[int, list[int]] = {}
+        for prefix in _sufficient_prefixes(plan, nanp):
+            by_length.setdefault(len(prefix), []).append(int(prefix))
+        self._by_length = {n: np.unique(np.array(v, dtype=np.uint64)) for n, v in by_length.items()}
 
     def block_ok(self, digits: bytes) -> bool:
         """Whether every line of ``digits`` (E.164 digits, each line ending in a
         newline; blank lines allowed) is surely in the plan. False means: look
         line by line with ``refusal``."""
         return self._block.fullmatch(digits) is not None
+
+    def keys_ok(self, keys: NDArray[np.uint64], width: int) -> bool:
+        """Whether every key (E.164 digits as integers, all ``width`` digits
+        long) is surely in the plan, in numpy. False: look line by line."""
+        inside = np.zeros(keys.size, dtype=bool)
+        for length, prefixes in self._by_length.items():
+            if length <= width:
+                heads = keys // np.uint64(10 ** (width - length))
+                inside |= np.isin(heads, prefixes, assume_unique=False)
+        return bool(inside.all())
 
     def refusal(self, digits: str, region: str | None = None) -> str | None:
         """Why the number with these E.164 digits is not in the plan, or None.

@@ -70,6 +70,7 @@ def _rewrite(base: Snapshot, sink: SortedSink, adds: Keys, deletes: Keys) -> tup
     """Blocks no change touches are copied as stored; the others decoded, changed, encoded."""
     highs = base.block_highs
     touched = np.isin(highs, np.concatenate((adds, deletes)) >> np.uint64(BLOCK_BITS))
+    _close_gaps(touched, COPY_RUN_MIN)
     edges = np.flatnonzero(touched[1:] != touched[:-1]) + 1
     # A run of copied blocks also ends where an add opens a new block inside it.
     opens = np.searchsorted(highs, adds >> np.uint64(BLOCK_BITS))
@@ -105,6 +106,22 @@ def _rewrite(base: Snapshot, sink: SortedSink, adds: Keys, deletes: Keys) -> tup
     added += adds.size - taken
     sink.feed(adds[taken:])
     return added, removed
+
+
+COPY_RUN_MIN = 64
+"""Untouched blocks between touched ones are copied as stored only in runs at
+least this long; shorter gaps are decoded with their neighbours: each run
+costs a few numpy calls whatever its length, and a change list spread
+thinly over a registry would otherwise pay them for every block."""
+
+
+def _close_gaps(touched: NDArray[np.bool_], shortest: int) -> None:
+    at = np.flatnonzero(touched)
+    if at.size < 2:
+        return
+    gaps = np.flatnonzero((np.diff(at) > 1) & (np.diff(at) <= shortest))
+    for i in gaps.tolist():
+        touched[at[i] + 1 : at[i + 1]] = True
 
 
 def shared_count(a: Snapshot, b: Snapshot) -> int:

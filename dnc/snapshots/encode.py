@@ -51,8 +51,12 @@ class SnapshotInfo:
 
 
 def work_dir(target: Path) -> Path:
-    """A private folder beside ``target`` for temporary files (same file system)."""
+    """A private folder beside ``target`` for temporary files (same file system).
+
+    Work folders of writers killed mid-write go first: nothing else on a
+    host that only imports would ever remove them."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    discard_leftovers(target.parent)
     return Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=target.parent))
 
 

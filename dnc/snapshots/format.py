@@ -110,6 +110,10 @@ def unpack_header(raw: bytes) -> tuple[Header | None, str, str]:
     check = raw[HEAD.size : HEAD.size + CHECK_BYTES]
     if hashlib.sha256(head).digest()[:CHECK_BYTES] != check:
         return None, "corrupt", "header checksum mismatch"
+    if any(raw[HEAD.size + CHECK_BYTES : HEADER_BYTES]):
+        # Covered by neither checksum: held to the zeros written, so that a
+        # file verifies only when every byte is the one the database holds.
+        return None, "corrupt", "header padding is not zero"
     fields = HEAD.unpack(head)
     version, layout, _flags = fields[1], fields[2], fields[3]
     if version != VERSION:

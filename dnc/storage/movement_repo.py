@@ -16,7 +16,7 @@ changes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -24,7 +24,7 @@ import numpy as np
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from dnc.snapshots import Snapshot, as_keys, only_in
+from dnc.snapshots import Snapshot, as_keys
 from dnc.snapshots.keys import Keys
 from dnc.storage.registry_repo import REGISTRY
 from dnc.storage.schema import RegistryMovementRow, RegistrySwapRow, table
@@ -66,13 +66,17 @@ def start_swap(
     )
 
 
-def record_diff(conn: Connection, swap_id: int, old: Snapshot, new: Snapshot) -> tuple[int, int]:
-    """Numbers in the new snapshot and not the old (entered), and the reverse
-    (left), worked out from the two files a batch at a time. Returns the counts."""
-    entered = sum(_insert(conn, swap_id, ENTERED, keys) for keys in only_in(new, old))
-    left = sum(_insert(conn, swap_id, LEFT, keys) for keys in only_in(old, new))
-    _count(conn, swap_id, entered, left)
-    return entered, left
+def record_diff(
+    conn: Connection, swap_id: int, entered: Iterable[Keys], left: Iterable[Keys]
+) -> tuple[int, int]:
+    """A full import's movements: the numbers in the new snapshot and not the
+    old (``entered``), and the reverse (``left``), in batches of sorted keys
+    (dnc.storage.registry_bulk.Diff works them out from the two files).
+    Returns the counts."""
+    came = sum(_insert(conn, swap_id, ENTERED, keys) for keys in entered)
+    went = sum(_insert(conn, swap_id, LEFT, keys) for keys in left)
+    _count(conn, swap_id, came, went)
+    return came, went
 
 
 def record_changes(

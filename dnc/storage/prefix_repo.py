@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import BigInteger, bindparam, insert, literal_column, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 
-from dnc.prefixes import PrefixBlock, prefixes_of
+from dnc.prefixes import PrefixBlock
 from dnc.storage.schema import PrefixBlockRow, table
 from dnc.storage.types import as_utc
 
@@ -118,14 +118,14 @@ _SLOTS = 15  # E.164 numbers have at most 15 digits, so at most 15 prefixes
 
 
 def hot_query() -> Select[Any]:
-    """Live blocks over any prefix of one number: ``prefix IN (:p0 .. :p14)``."""
-    slots: list[Any] = [bindparam(f"p{i}") for i in range(_SLOTS)]
+    """Live blocks over any prefix of one number (``:n``): ``prefix IN (:n,
+    :n / 10, …, :n / 10¹⁴)``, whole-number division in SQL (no prefix is
+    0), so the hot path binds the number alone instead of building fifteen
+    values in Python."""
+    number = bindparam("n", type_=BigInteger)
+    slots: list[Any] = [
+        number if i == 0 else number.op("/")(literal_column(str(10**i))) for i in range(_SLOTS)
+    ]
     return select(*BLOCK_COLUMNS).where(
         PREFIX_BLOCK.c.prefix.in_(slots), PREFIX_BLOCK.c.removed_at.is_(None)
     )
-
-
-def hot_params(number: int) -> dict[str, int]:
-    """Every prefix of the number, padded with 0 (no prefix is 0)."""
-    found = prefixes_of(number)
-    return {f"p{i}": found[i] if i < len(found) else 0 for i in range(_SLOTS)}

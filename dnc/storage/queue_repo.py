@@ -8,9 +8,9 @@ parts (dnc.storage.scrub_repo).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Table,
@@ -27,8 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from dnc.numbers import PhoneNumber
 from dnc.queue import Lead, QueueEntry, QueueStatus, reasons_from_json
+from dnc.storage.engine import CACHE_KIB
 from dnc.storage.schema import QueueEntryRow, QueueGroupRow, QueueReasonRow, QueueVerdictRow, table
 from dnc.storage.types import UTCDateTime, as_utc
 
@@ -167,38 +167,38 @@ def state_rows(conn: Connection, number: int) -> list[Any]:
     return list(conn.execute(query.order_by(ENTRY.c.id)))
 
 
-def group_key(
-    campaign: str, phone: PhoneNumber, location: str | None
-) -> tuple[str, str, str, int, str]:
-    return (campaign, phone.region, ",".join(phone.time_zones), phone.key // HEAD, location or "")
+LoadRow = tuple[int, str, tuple[str, ...], str | None, str | None, int]
+"""One lead as stored: (number key, region, time zones, lead id, location, priority)."""
+
+# SQLite's page cache while a load writes (KiB), then the engine's own again.
+LOAD_CACHE_KIB = 262_144
+
+# Leads written per statement: each chunk tells progress, and a PostgreSQL
+# chunk's staging rows stay small enough to sort in memory.
+CHUNK = 50_000
+
+_ENTRY_COLUMNS = (
+    "campaign, number, region, zones, lead_id, location, priority, status, group_id, "
+    "created_at, updated_at"
+)
 
 
-def _group_ids(
-    conn: Connection, campaign: str, wanted: dict[tuple[str, str, str, int, str], int]
-) -> dict[tuple[str, str, str, int, str], int]:
-    """Ids of the groups ``wanted`` (key -> a sample number), creating missing ones."""
-    rows = [
-        {"campaign": c, "region": r, "zones": z, "head": h, "location": loc, "sample": sample}
-        for (c, r, z, h, loc), sample in wanted.items()
-    ]
-    if rows:
-        conn.execute(dialect_insert(conn, GROUP).on_conflict_do_nothing(), rows)
-    found = conn.execute(
-        select(
-            GROUP.c.id,
-            GROUP.c.campaign,
-            GROUP.c.region,
-            GROUP.c.zones,
-            GROUP.c.head,
-            GROUP.c.location,
-        ).where(GROUP.c.campaign == campaign)
-    )
-    return {(c, r, z, h, loc): gid for gid, c, r, z, h, loc in found}
+def insert_many(
+    conn: Connection,
+    campaign: str,
+    rows: Sequence[Lead] | Sequence[LoadRow],
+    at: datetime,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Queue leads, in the order given (entry ids follow it); a number already
+    queued for the campaign is left as it is (a suppressed one stays
+    suppressed). Returns how many were added. ``progress(leads written)``
+    is told after each chunk; all of it is one transaction, the caller's.
 
-
-def insert_many(conn: Connection, campaign: str, rows: Sequence[Lead], at: datetime) -> int:
-    """Queue leads; a number already queued for the campaign is left as it is
-    (a suppressed one stays suppressed). Returns how many were added."""
+    Set-based: the leads' groups are worked out here and created in one
+    statement; the entries go in by executemany (SQLite) or by COPY into a
+    temporary table and INSERT ... SELECT (PostgreSQL), chunk by chunk.
+    """
     if not rows:
         return 0
     if conn.dialect.name == "postgresql":
@@ -206,39 +206,119 @@ def insert_many(conn: Connection, campaign: str, rows: Sequence[Lead], at: datet
         # are given: a scrub that saw id N saw every entry up to N, which is
         # what its groups' ``checked_through`` claims. (SQLite has one writer.)
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOAD_LOCK})
-    wanted: dict[tuple[str, str, str, int, str], int] = {}
+    leads = (
+        [_load_row(r) for r in rows if isinstance(r, Lead)]
+        if isinstance(rows[0], Lead)
+        else cast(Sequence[LoadRow], rows)
+    )
+    joined: dict[tuple[str, ...], str] = {}
+    wanted: dict[tuple[str, str, int, str], int] = {}  # group -> a sample number
     keys = []
-    for phone, _, location, _ in rows:
-        key = group_key(campaign, phone, location)
-        wanted.setdefault(key, phone.key)
+    for number, region, zones, _, location, _ in leads:
+        shown = joined.get(zones)
+        if shown is None:
+            shown = joined[zones] = ",".join(zones)
+        key = (region, shown, number // HEAD, location or "")
+        wanted.setdefault(key, number)
         keys.append(key)
     groups = _group_ids(conn, campaign, wanted)
+    stamp = _bound(conn, ENTRY.c.created_at, at)
+    ready = QueueStatus.READY.value
+    # SQLite binds the instants with each row; PostgreSQL's INSERT ... SELECT
+    # gives them once (a datetime a row would cost COPY more than the rest).
+    stamps = () if conn.dialect.name == "postgresql" else (stamp, stamp)
     values = [
-        {
-            "campaign": campaign,
-            "number": phone.key,
-            "region": phone.region,
-            "zones": key[2],
-            "lead_id": lead_id,
-            "location": location,
-            "priority": priority,
-            "status": QueueStatus.READY.value,
-            "group_id": groups[key],
-            "created_at": at,
-            "updated_at": at,
-        }
-        for (phone, lead_id, location, priority), key in zip(rows, keys, strict=True)
+        (campaign, number, key[0], key[1], lead_id, location, priority, ready, groups[key]) + stamps
+        for (number, _, _, lead_id, location, priority), key in zip(leads, keys, strict=True)
     ]
-    before = _count(conn, campaign)
-    statement = dialect_insert(conn, ENTRY).on_conflict_do_nothing(
-        index_elements=["campaign", "number"]
+    del keys
+    raw: Any = conn.connection.driver_connection
+    cur = raw.cursor()
+    try:
+        if conn.dialect.name == "postgresql":
+            return _copy_entries(cur, values, stamp, progress)
+        sql = (
+            f"INSERT INTO {ENTRY.name} ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (campaign, number) DO NOTHING"
+        )
+        # The two indexes by number take the entries in random order: a
+        # page cache that holds them saves reading pages back (~2x faster).
+        cur.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")
+        try:
+            added = 0
+            for start in range(0, len(values), CHUNK):
+                cur.executemany(sql, values[start : start + CHUNK])
+                added += cur.rowcount
+                if progress is not None:
+                    progress(min(start + CHUNK, len(values)))
+            return added
+        finally:
+            cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+    finally:
+        cur.close()
+
+
+def _copy_entries(
+    cur: Any,
+    values: list[tuple[Any, ...]],
+    stamp: Any,
+    progress: Callable[[int], None] | None,
+) -> int:
+    # A chunk's staging rows are sorted into file order in memory, not on disk.
+    cur.execute("SET LOCAL work_mem = '64MB'")
+    cur.execute(
+        "CREATE TEMP TABLE queue_load (seq INTEGER, campaign TEXT, number BIGINT, region TEXT, "
+        "zones TEXT, lead_id TEXT, location TEXT, priority INTEGER, status TEXT, "
+        "group_id INTEGER) ON COMMIT DROP"
     )
-    conn.execute(statement, values)
-    return _count(conn, campaign) - before
+    insert = (
+        f"INSERT INTO {ENTRY.name} ({_ENTRY_COLUMNS}) "
+        "SELECT campaign, number, region, zones, lead_id, location, priority, status, group_id, "
+        "%(at)s, %(at)s FROM queue_load ORDER BY seq ON CONFLICT (campaign, number) DO NOTHING"
+    )
+    added = 0
+    for start in range(0, len(values), CHUNK):
+        with cur.copy(
+            "COPY queue_load (seq, campaign, number, region, zones, lead_id, location, "
+            "priority, status, group_id) FROM STDIN"
+        ) as copy:
+            for seq, row in enumerate(values[start : start + CHUNK], start):
+                copy.write_row((seq, *row))
+        cur.execute(insert, {"at": stamp})
+        added += cur.rowcount
+        cur.execute("TRUNCATE queue_load")
+        if progress is not None:
+            progress(min(start + CHUNK, len(values)))
+    return added
 
 
-def _count(conn: Connection, campaign: str) -> int:
-    return int(conn.execute(select(func.count()).where(ENTRY.c.campaign == campaign)).scalar_one())
+def _load_row(lead: Lead) -> LoadRow:
+    phone, lead_id, location, priority = lead
+    return phone.key, phone.region, phone.time_zones, lead_id, location, priority
+
+
+def _bound(conn: Connection, column: Any, value: Any) -> Any:
+    """``value`` as the column's type binds it in this dialect (a naive UTC
+    string on SQLite), for statements run on the driver directly."""
+    processor = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    return processor(value) if processor is not None else value
+
+
+def _group_ids(
+    conn: Connection, campaign: str, wanted: dict[tuple[str, str, int, str], int]
+) -> dict[tuple[str, str, int, str], int]:
+    """Ids of the groups ``wanted`` (key -> a sample number), creating missing ones."""
+    rows = [
+        {"campaign": campaign, "region": r, "zones": z, "head": h, "location": loc, "sample": n}
+        for (r, z, h, loc), n in wanted.items()
+    ]
+    conn.execute(dialect_insert(conn, GROUP).on_conflict_do_nothing(), rows)
+    found = conn.execute(
+        select(GROUP.c.id, GROUP.c.region, GROUP.c.zones, GROUP.c.head, GROUP.c.location).where(
+            GROUP.c.campaign == campaign
+        )
+    )
+    return {(r, z, h, loc): gid for gid, r, z, h, loc in found}
 
 
 def dialect_insert(conn: Connection, target: Table) -> Any:

@@ -12,9 +12,15 @@ file; a crash before that leaves only what the next import throws away.
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dnc.snapshots import Snapshot, SnapshotWriter, apply_changes, open_snapshot
+import numpy as np
+
+from dnc.snapshots import Snapshot, SnapshotWriter, apply_changes, only_in, open_snapshot
+from dnc.snapshots.encode import work_dir
 from dnc.snapshots.keys import Keys
 from dnc.storage import snapshot_repo
 
@@ -30,8 +36,11 @@ class FileLoad:
         self.file_id = file_id
         self._writer = SnapshotWriter(store.snapshots.path(file_id), file_id, label=label)
 
-    def add(self, digits: bytes) -> None:
-        if digits:
+    def add(self, digits: bytes, keys: Keys | None = None) -> None:
+        """A chunk's numbers: its keys when the reader made them, else its digits."""
+        if keys is not None:
+            self._writer.add(keys)
+        elif digits:
             self._writer.add(digits)
 
     def finish(self) -> Snapshot:
@@ -62,3 +71,40 @@ def keep(store: Store, file_id: int) -> Snapshot:
     snapshot_repo.store(store.engine, file_id, snapshot)
     store.snapshots.adopt(snapshot)
     return snapshot
+
+
+class Diff:
+    """A full import's entered and left numbers, worked out from the two files
+    before the swap's transaction and spooled to temporary files (bounded
+    memory whatever their number): the write lock is then held only while
+    they are inserted, not while two national lists are compared."""
+
+    def __init__(self, store: Store, old: Snapshot, new: Snapshot) -> None:
+        self.old_file = old.snapshot_id
+        # A work folder as the writer's: a killed import's is removed by the next.
+        self._work = work_dir(store.snapshots.folder / "diff")
+        try:
+            self.entered = _spool(only_in(new, old), self._work / "entered")
+            self.left = _spool(only_in(old, new), self._work / "left")
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        shutil.rmtree(self._work, ignore_errors=True)
+
+
+def _spool(batches: Iterable[Keys], path: Path) -> Path:
+    with open(path, "wb") as handle:
+        for keys in batches:
+            keys.tofile(handle)
+    return path
+
+
+def spooled(path: Path, batch: int = 1 << 20) -> Iterator[Keys]:
+    """The keys of a spool, a batch at a time."""
+    keys = np.memmap(path, dtype=np.uint64, mode="r") if path.stat().st_size else None
+    if keys is None:
+        return
+    for first in range(0, keys.size, batch):
+        yield np.array(keys[first : first + batch])

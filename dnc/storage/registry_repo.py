@@ -103,9 +103,19 @@ def forget_registry(conn: Connection, registry_id: int) -> None:
     )
 
 
-def forget(conn: Connection, snapshot_id: int) -> None:
-    snapshot_repo.forget_files(conn, snapshot_id)
+def replaced(conn: Connection, registry_id: int) -> list[int]:
+    """Snapshots of a registry an import has replaced (kept until the next one)."""
+    query = select(SNAPSHOT.c.id).where(
+        SNAPSHOT.c.registry_id == registry_id, SNAPSHOT.c.status == REPLACED
+    )
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
+def forget(conn: Connection, snapshot_id: int) -> list[int]:
+    """Drop a snapshot and its files; the files' ids."""
+    dropped = snapshot_repo.forget_files(conn, snapshot_id)
     conn.execute(delete(SNAPSHOT).where(SNAPSHOT.c.id == snapshot_id))
+    return dropped
 
 
 def current(conn: Connection, name: str) -> SnapshotRecord | None:

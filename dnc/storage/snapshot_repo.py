@@ -112,12 +112,15 @@ def parts(engine: Engine, file_id: int, count: int) -> Iterator[Part]:
         yield Part(index, bytes(row.data), bytes(row.digest))
 
 
-def forget_files(conn: Connection, snapshot_id: int, *, keep: Collection[int] = ()) -> None:
-    """Drop a snapshot's files (all but ``keep``) and their parts."""
+def forget_files(conn: Connection, snapshot_id: int, *, keep: Collection[int] = ()) -> list[int]:
+    """Drop a snapshot's files (all but ``keep``) and their parts; their ids
+    (for the caller to drop this host's copies once committed)."""
     query = select(FILE.c.id).where(FILE.c.snapshot_id == snapshot_id)
     if keep:
         query = query.where(FILE.c.id.not_in(list(keep)))
-    forget_file_ids(conn, [int(i) for i in conn.execute(query).scalars()])
+    ids = [int(i) for i in conn.execute(query).scalars()]
+    forget_file_ids(conn, ids)
+    return ids
 
 
 def forget_file_ids(conn: Connection, ids: Collection[int]) -> None:

@@ -403,6 +403,51 @@ def test_a_stale_required_registry_makes_the_server_not_ready(
         svc.close()
 
 
+def test_a_registry_file_not_on_this_host_keeps_the_server_out_of_rotation_until_fetched(
+    db_url: str, clock: dnc.FixedClock, tmp_path: Path
+) -> None:
+    """Another host's process meets a snapshot file it has no copy of: /readyz
+    says so (503) while it is fetched, then ready; with the database's parts
+    damaged it stays not ready, naming the registry."""
+    import time
+
+    from dnc.api.app import create_app
+
+    listed = tmp_path / "listed.txt"
+    listed.write_text("2015550123\n2015550124\n")
+    importer = dnc.open(db_url, clock=clock, create=True)
+    importer.import_registry(listed, "us-national", as_of=date(2026, 11, 20))
+    importer.close()
+    other = tmp_path / "other-host"
+    config = tmp_path / "other.toml"
+    config.write_text(f'[storage]\nsnapshot_dir = "{other}"\n')
+
+    def ready_after_fetch() -> Any:
+        svc = dnc.open(db_url, str(config), clock=clock)
+        try:
+            with TestClient(create_app(svc)) as c:
+                for _ in range(100):
+                    reasons = c.get("/readyz").json()["reasons"]
+                    file_reasons = [r for r in reasons if r.startswith("registry us-national: ")]
+                    if not file_reasons or "unusable" in file_reasons[0]:
+                        break
+                    time.sleep(0.05)
+            return file_reasons
+        finally:
+            svc.close()
+
+    # (The packaged configuration's other required registries are missing:
+    # only this registry's file is looked at.)
+    assert ready_after_fetch() == []
+    assert len(list(other.glob("registry-*.snap"))) == 1
+    for copy in other.glob("registry-*.snap"):
+        copy.unlink()
+    with dnc.open(db_url, clock=clock) as svc, svc.store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE registry_file_part SET data = :d"), {"d": b"damaged"})
+    [reason] = ready_after_fetch()
+    assert "registry snapshot unusable" in reason
+
+
 def test_errors_are_problem_details_never_html(client: TestClient, keys: Keys) -> None:
     for response in (
         client.get("/v1/nothing-here"),

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from dnc import configuration
 from dnc.bootstrap import packaged_rulebook
 from dnc.errors import ConfigError
-from dnc.importing import BadLineError, InputFile, PlanFilter, Skipped, read_numbers
+from dnc.importing import BadLineError, InputFile, PlanFilter, Skipped, formats, read_numbers
 from dnc.importing.plans import trie_pattern
 from dnc.registries import NumberingPlan
 
@@ -164,3 +164,47 @@ def test_every_us_area_code_of_phonenumbers_is_in_the_us_plan() -> None:
         number = phonenumbers.parse(f"+1{code}2345678")
         if phonenumbers.region_code_for_number(number) == "US":
             assert US.refusal(f"1{code}2345678") is None, code
+
+
+# A line as registries ship them, or something close to it that must be refused.
+ftc_line = st.one_of(
+    st.from_regex(r"[2-9][0-9]{2}[2-9][0-9]{6}", fullmatch=True),
+    st.from_regex(r"[2-9][0-9]{2},[2-9][0-9]{6}", fullmatch=True),
+    st.from_regex(r"[0-9]{3},?[0-9]{7}", fullmatch=True),
+    st.sampled_from(["", "201555012X", "20155501234", "416,5550123", "8005550123"]),
+)
+
+
+@given(st.lists(ftc_line, min_size=1, max_size=40), st.sampled_from([None, "US", "CA"]))
+def test_the_numpy_fast_path_reads_a_block_exactly_as_the_regular_expressions(
+    lines: list[str], plan_name: str | None
+) -> None:
+    """Where the fast path answers, it answers what the regular expressions do:
+    the same digits for a block they accept, and never a block they refuse."""
+    plan = {"US": US, "CA": CA, None: None}[plan_name]
+    data = ("\n".join(lines) + "\n").encode()
+    fast = formats.nanp_block(data, plan)
+    layout = formats.FIXED["ftc"]
+    accepted = layout.block.fullmatch(data) is not None
+    digits = formats._digits(layout, data) if accepted else b""
+    accepted = accepted and (plan is None or plan.block_ok(digits))
+    if fast is None:
+        return  # the regular expressions decide (and name a bad line)
+    assert accepted
+    text, keys = fast
+    assert text == digits.rstrip(b"\n")
+    assert keys.tolist() == [int(n) for n in digits.split()]
+
+
+@given(
+    st.lists(st.from_regex(r"[2-9][0-9]{2}[2-9][0-9]{6}", fullmatch=True), min_size=1),
+    st.booleans(),
+)
+def test_a_block_of_one_layout_takes_the_fast_path(numbers: list[str], comma: bool) -> None:
+    lines = [f"{n[:3]},{n[3:]}" if comma else n for n in numbers]
+    fast = formats.nanp_block(("\n".join(lines) + "\n").encode(), None)
+    assert fast is not None
+    assert fast[1].tolist() == [int("1" + n) for n in numbers]
+    test_the_numpy_fast_path_reads_a_block_exactly_as_the_regular_expressions.hypothesis.inner_test(  # type: ignore[attr-defined]
+        lines, "US"
+    )
