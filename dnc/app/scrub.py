@@ -148,7 +148,7 @@ def _scrub(app: App, report: ScrubReport, run: Run) -> None:
         _decide_groups(app, walk, facts, report, plan)
         walk.end_reading()
         if not report.dry_run:
-            walk.begin_writing()
+            walk.begin_writing(report.at)
             run.renew(walk.conn)
             plan.write_groups(walk, report.at)
         for decided in own.result():
@@ -157,7 +157,7 @@ def _scrub(app: App, report: ScrubReport, run: Run) -> None:
         if not report.dry_run:
             queue_verdicts.write_verdicts(walk.conn, plan.own, report.at)
             walk.wrote(len(plan.own))
-            walk.record_dispositions(run.id, report.at, plan.groups, plan.reasons())
+            walk.record_dispositions(run.id, report.at, plan.groups, plan.reasons(), plan.own)
             report.recorded = True
             walk.commit()
 

@@ -30,7 +30,8 @@ from sqlalchemy.engine import Connection
 
 from dnc.snapshots import Snapshot
 from dnc.storage.engine import WRITE
-from dnc.storage.queue_verdicts import instant, reason_ids
+from dnc.storage.queue_verdicts import EntryVerdict, instant, reason_ids
+from dnc.storage.scrub_scope import KIND_BITS, Scope, ints
 from dnc.storage.types import UTCDateTime
 from dnc.storage.walk_rows import Group, GroupVerdict, OwnEntry, Pick
 
@@ -51,6 +52,15 @@ MAY_SUPPRESS = LISTED | PREFIX
 STALE_AFTER = 1000
 
 RBITS_BATCH = 200_000
+# Entries read per statement by ``Walk._scope_rows``, and written per
+# statement from the scope in memory (``Walk._packed``).
+SCOPE_CHUNK = 1_000_000
+PACKED_BATCH = 1_000_000
+# SQLite's page cache for the walk's temporary tables (KiB; used as filled).
+TEMP_CACHE_KIB = 1 << 20
+
+# A packed entry's kind (``dnc.storage.scrub_scope``).
+_KIND = f"k.k = j.value & {(1 << KIND_BITS) - 1}"
 
 _TAIL = " ON CONFLICT (number) DO UPDATE SET bits = scrub_special.bits | excluded.bits"
 
@@ -79,6 +89,12 @@ _TEMP = {
     # PostgreSQL's: verdicts worked out in full before any is written (``_verdicts``).
     "scrub_verdict": "number {big} NOT NULL, entry_id INTEGER NOT NULL,"
     " action VARCHAR(12) NOT NULL, not_before {stamp}, reason_id INTEGER, decided_at {stamp}",
+    # SQLite's, when the writes follow from the scope in memory: what was
+    # decided, each numbered (``dnc.storage.scrub_scope``).
+    # Numbers by position in the array written beside them (``_write_picks``).
+    "scrub_pos": "pos INTEGER PRIMARY KEY, number {big} NOT NULL",
+    "scrub_kind": "k INTEGER PRIMARY KEY, campaign VARCHAR(100), action VARCHAR(12) NOT NULL,"
+    " not_before {stamp}, reason_id INTEGER, codes VARCHAR(400)",
 }
 
 
@@ -140,14 +156,21 @@ class Walk:
         self.add = "INSERT INTO scrub_special (number, bits) SELECT " + (
             "" if self.sqlite else "DISTINCT "
         )
-        self._rjoins = ""
-        self._rbits = "0"
+        self._joined = False
+        # Listed numbers not yet in ``scrub_rbits`` (SQLite fills it when a
+        # statement first joins it: the scrub seldom needs it).
+        self._pending: tuple[NDArray[np.uint64], NDArray[np.int64]] | None = None
+        self._scope: Scope | None = None
         # Rows written into queue_verdict since it was last analyzed.
         self._unanalyzed = 0
         if not self.sqlite:
             # A queue loaded since autovacuum last looked would be planned
             # from old counts (a full-table hash where a probe would do).
             conn.exec_driver_sql("ANALYZE queue_entry, queue_verdict, queue_group")
+        if self.sqlite:
+            # The temporary tables hold a row per entry: in memory, not in a
+            # temporary file behind the default 2 MiB cache.
+            conn.exec_driver_sql(f"PRAGMA temp.cache_size=-{TEMP_CACHE_KIB}")
         big = "INTEGER" if self.sqlite else "BIGINT"
         stamp = "TEXT" if self.sqlite else "TIMESTAMP WITH TIME ZONE"
         for name, columns in _TEMP.items():
@@ -161,19 +184,52 @@ class Walk:
         self.through = int(
             conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM queue_entry").scalar_one()
         )
+        # SQLite: the read transaction's version of the database (another
+        # connection's commit changes it), and whether the write transaction
+        # found the same (``begin_writing``): then the writes follow from the
+        # scope in memory.
+        self._version = (
+            int(conn.exec_driver_sql("PRAGMA data_version").scalar_one()) if self.sqlite else None
+        )
+        self._exact = False
+        self._campaigns: dict[int, str] = {}
+        self._picks: list[Pick] = []
 
     def close(self) -> None:
         for name in _TEMP:
             self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+        if self.sqlite:
+            self.conn.exec_driver_sql("PRAGMA temp.cache_size=-2000")
 
     def end_reading(self) -> None:
         """Commit the read transaction: what was decided is in memory now."""
         self.conn.commit()
 
-    def begin_writing(self) -> None:
-        """Start the one write transaction (on SQLite: BEGIN IMMEDIATE)."""
+    def begin_writing(self, at: datetime | None = None) -> None:
+        """Start the one write transaction (on SQLite: BEGIN IMMEDIATE) of a
+        run deciding at ``at``."""
         self.conn.execution_options(**WRITE)
         self.conn.begin()
+        self._exact = at is not None and self._unchanged(at)
+
+    def _unchanged(self, at: datetime) -> bool:
+        """SQLite: whether the write transaction sees the database exactly as
+        the read transaction did, so that what the scope in memory says of
+        each entry is what the SQL would find now."""
+        if self._version is None or self._scope is None or self._scope.plain is None:
+            return False
+        if int(self.conn.exec_driver_sql("PRAGMA data_version").scalar_one()) != self._version:
+            return False
+        # A suppression decided at this very instant (the same run again)
+        # counts as this run's in ``record_dispositions``: the SQL sorts it out.
+        again = self.conn.execute(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM queue_verdict"
+                " WHERE action = 'suppressed' AND decided_at = :at)"
+            ).bindparams(bindparam("at", type_=UTCDateTime)),
+            {"at": at},
+        ).scalar_one()
+        return not again
 
     def commit(self) -> None:
         self.conn.commit()
@@ -204,7 +260,9 @@ class Walk:
             "SELECT g.id, g.campaign, g.region, g.zones, g.head, g.location, g.sample"
             f" FROM queue_group g {where} ORDER BY g.id"
         )
-        return [Group(r[0], r[1], r[2], r[3], r[4], r[5] or None, r[6]) for r in rows]
+        found = [Group(r[0], r[1], r[2], r[3], r[4], r[5] or None, r[6]) for r in rows]
+        self._campaigns = {g.id: g.campaign for g in found}
+        return found
 
     def scope_size(self) -> int:
         return int(self._run(f"SELECT count(*) FROM queue_entry q WHERE {self.scope}").scalar_one())
@@ -264,17 +322,28 @@ class Walk:
         Listings are not facts of the entry's own: half a queue may be listed.
         The scope's numbers are read once in number order and looked up in
         every file at once (numpy, millions a second); the listed ones go
-        into ``scrub_rbits`` with their bits, which the walks then join.
+        into ``scrub_rbits`` with their bits, which the walks then join. On
+        SQLite the scope (number, id, group of each entry) stays in memory
+        for ``counts``.
         """
-        if registries:
+        if self.sqlite:
+            self._scope = Scope(*self._scope_rows())
+            numbers = self._scope.numbers
+        elif registries:
             numbers = self._scope_numbers()
+        if registries:
             bits = np.zeros(numbers.size, dtype=np.int64)
             for snapshot, bit in registries.values():
                 bits[snapshot.contains_many(numbers)] |= int(bit)
+            if self._scope is not None:
+                self._scope.rbits = bits
             listed = np.flatnonzero(bits)
-            self._fill_rbits(numbers[listed], bits[listed])
-            self._rjoins = " LEFT JOIN scrub_rbits rb ON rb.number = q.number"
-            self._rbits = "coalesce(rb.bits, 0)"
+            # A number queued in two campaigns comes twice: one row for it.
+            keys, first = np.unique(numbers[listed], return_index=True)
+            self._pending = (keys, bits[listed][first])
+            self._joined = True
+            if not self.sqlite:
+                self._fill_pending()
         if not self.sqlite:
             for name in _TEMP:
                 self.conn.exec_driver_sql(f"ANALYZE {name}")
@@ -283,11 +352,10 @@ class Walk:
         """Every distinct number queued in scope, rising."""
         cursor = self._raw().cursor()
         try:
-            where = self.scope.replace(":campaign", "?" if self.sqlite else "%(campaign)s")
             cursor.execute(
-                f"SELECT DISTINCT q.number FROM queue_entry q {self.by_number}"
-                f" WHERE {where} ORDER BY q.number",
-                (self.campaign,) if self.sqlite and self.campaign is not None else self.params,
+                f"SELECT DISTINCT q.number FROM queue_entry q WHERE {self._raw_scope()}"
+                " ORDER BY q.number",
+                self.params,
             )
             found = np.empty(0, dtype=np.uint64)
             parts = [found]
@@ -297,24 +365,97 @@ class Walk:
         finally:
             cursor.close()
 
+    def _raw_scope(self) -> str:
+        return self.scope.replace(":campaign", "?" if self.sqlite else "%(campaign)s")
+
+    def _scope_rows(self) -> tuple[NDArray[np.uint64], NDArray[np.int64], NDArray[np.int64]]:
+        """SQLite: the number, id and group of every entry in scope, in number
+        order. Read a chunk at a time as three comma-joined strings (one row
+        per chunk): a Python tuple per entry costs more than the walk."""
+        where = self._raw_scope()
+        sql = (
+            "SELECT group_concat(number), group_concat(id), group_concat(group_id),"
+            " count(*), max(number) FROM (SELECT q.number, q.id, q.group_id"
+            f" FROM queue_entry q {self.by_number} WHERE {where} AND q.number >= ?"
+            " ORDER BY q.number LIMIT ?)"
+        )
+        head = (self.campaign,) if self.campaign is not None else ()
+        cursor = self._raw().cursor()
+        parts: list[tuple[NDArray[np.int64], ...]] = []
+        low = -(2**63)
+        try:
+            while True:
+                cursor.execute(sql, (*head, low, SCOPE_CHUNK))
+                joined, idl, grl, count, top = cursor.fetchone()
+                if not count:
+                    break
+                n, i, g = (ints(t) for t in (joined, idl, grl))
+                if count < SCOPE_CHUNK:
+                    parts.append((n, i, g))
+                    break
+                # The chunk may end part-way through the entries of its last
+                # number (one per campaign): those come with the next chunk.
+                keep = int(np.searchsorted(n, top))
+                if keep == 0:
+                    raise RuntimeError("more entries of one number than a scope chunk holds")
+                parts.append((n[:keep], i[:keep], g[:keep]))
+                low = int(top)
+        finally:
+            cursor.close()
+        if not parts:
+            empty = np.empty(0, dtype=np.int64)
+            return empty.astype(np.uint64), empty, empty
+        numbers, ids, groups = (np.concatenate(column) for column in zip(*parts, strict=True))
+        return numbers.astype(np.uint64), ids, groups
+
+    def _column(self, sql: str) -> NDArray[np.int64]:
+        """One integer column of ``sql`` (read as one comma-joined string)."""
+        joined = self._run(f"SELECT group_concat(x) FROM ({sql})").scalar_one()
+        return ints(joined)
+
+    @property
+    def _rjoins(self) -> str:
+        """The join giving each entry its registry bits (``_rbits``), if any."""
+        if not self._joined:
+            return ""
+        self._fill_pending()
+        return " LEFT JOIN scrub_rbits rb ON rb.number = q.number"
+
+    @property
+    def _rbits(self) -> str:
+        if not self._joined:
+            return "0"
+        self._fill_pending()
+        return "coalesce(rb.bits, 0)"
+
+    def _fill_pending(self) -> None:
+        if self._pending is not None:
+            self._fill_rbits(*self._pending)
+            self._pending = None
+
     def _fill_rbits(self, numbers: NDArray[np.uint64], bits: NDArray[np.int64]) -> None:
+        """Insert each listed number with its bits, a batch per set of bits (a
+        handful: one per combination of registries), each batch in number
+        order, as one array parameter. (Two arrays joined on their positions
+        would be quadratic on SQLite: ``json_each`` has no index on ``key``.)"""
         cursor = self._raw().cursor()
         try:
-            for first in range(0, numbers.size, RBITS_BATCH):
-                keys = numbers[first : first + RBITS_BATCH].tolist()
-                marks = bits[first : first + RBITS_BATCH].tolist()
-                if self.sqlite:
-                    cursor.execute(
-                        "INSERT INTO scrub_rbits (number, bits) SELECT n.value, b.value"
-                        " FROM json_each(?) n JOIN json_each(?) b ON b.key = n.key",
-                        (json.dumps(keys), json.dumps(marks)),
-                    )
-                else:
-                    cursor.execute(
-                        "INSERT INTO scrub_rbits (number, bits)"
-                        " SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
-                        (keys, marks),
-                    )
+            for mark in np.unique(bits).tolist():
+                chosen = numbers[bits == mark]
+                for first in range(0, chosen.size, RBITS_BATCH):
+                    keys = chosen[first : first + RBITS_BATCH].tolist()
+                    if self.sqlite:
+                        cursor.execute(
+                            "INSERT INTO scrub_rbits (number, bits) SELECT value, ?"
+                            " FROM json_each(?)",
+                            (mark, json.dumps(keys)),
+                        )
+                    else:
+                        cursor.execute(
+                            "INSERT INTO scrub_rbits (number, bits)"
+                            " SELECT n, %s FROM unnest(%s::bigint[]) n",
+                            (mark, keys),
+                        )
         finally:
             cursor.close()
 
@@ -346,8 +487,15 @@ class Walk:
         """Live entries per (group id, registry bits) among those with no facts of
         their own beyond registry listings; bits 0: no facts at all.
 
-        One walk in number order, beside the registries and the verdicts.
+        One walk in number order, beside the registries and the verdicts (on
+        SQLite: the scope read by ``use_registries``, against the numbers
+        with facts and the entries suppressed, each read once).
         """
+        if self._scope is not None:
+            return self._scope.counts(
+                self._column("SELECT number AS x FROM scrub_special"),
+                self._column("SELECT entry_id AS x FROM queue_verdict WHERE action = 'suppressed'"),
+            )
         rows = self._run(
             f"SELECT q.group_id, {self._rbits} AS rbits, count(*) {self._plain()}"
             " GROUP BY q.group_id, rbits"
@@ -405,6 +553,9 @@ class Walk:
         ]
         if not rows:
             return
+        self._picks = picks
+        if self._exact and self._write_picks(picks, ids, at):
+            return
         self.conn.execute(
             text(
                 "INSERT INTO scrub_pick (group_id, bits, action, not_before, reason_id)"
@@ -422,6 +573,76 @@ class Walk:
             " AND q.id <= :through",
             {"at": at, "through": self.through},
         )
+
+    def _write_picks(
+        self, picks: Sequence[Pick], ids: Mapping[str | None, int], at: datetime
+    ) -> bool:
+        """``apply_picks`` from the scope in memory (SQLite, the database as
+        read): each listed entry's id and pick as one array, its number looked
+        up by id. False when the scope and the picks do not match."""
+        if self._scope is None or len(picks) >= 1 << KIND_BITS:
+            return False
+        kinds = {}
+        for k, p in enumerate(picks):
+            key = self._scope.key_of(p.group_id, p.bits)
+            if key is not None:
+                kinds[key] = k
+        picked = self._scope.picked(kinds, self.through)
+        if picked is None:
+            return False
+        self._kinds(
+            (k, None, p.action, instant(p.not_before, True), ids.get(p.reasons), None)
+            for k, p in enumerate(picks)
+        )
+        numbers, packed = picked
+        # Each entry's number beside its id, by position: a probe by id into
+        # queue_entry would land anywhere in it, as ids do not follow numbers.
+        insert = text(
+            "INSERT INTO queue_verdict (number, entry_id, action, not_before, reason_id,"
+            " decided_at) SELECT n.number, j.value >> :shift, k.action, k.not_before,"
+            " k.reason_id, :at FROM json_each(:packed) j CROSS JOIN scrub_pos n"
+            " CROSS JOIN scrub_kind k WHERE n.pos = j.key AND k.k = j.value & :mask"
+            " ON CONFLICT (number, entry_id) DO NOTHING"
+        ).bindparams(bindparam("at", type_=UTCDateTime))
+        for first in range(0, packed.size, PACKED_BATCH):
+            part = slice(first, first + PACKED_BATCH)
+            self.conn.exec_driver_sql("DELETE FROM scrub_pos")
+            self.conn.exec_driver_sql(
+                "INSERT INTO scrub_pos (pos, number) SELECT key, value FROM json_each(?)",
+                (json.dumps(numbers[part].tolist()),),
+            )
+            done = self.conn.execute(
+                insert,
+                {
+                    "packed": json.dumps(packed[part].tolist()),
+                    "at": at,
+                    "shift": KIND_BITS,
+                    "mask": (1 << KIND_BITS) - 1,
+                },
+            )
+            self.wrote(done.rowcount)
+        return True
+
+    def _kinds(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        self.conn.exec_driver_sql("DELETE FROM scrub_kind")
+        rows = list(rows)
+        if not rows:
+            return
+        self.conn.exec_driver_sql(
+            "INSERT INTO scrub_kind (k, campaign, action, not_before, reason_id, codes)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            list(rows),
+        )
+
+    def _packed(self, sql: str, packed: NDArray[np.int64], at: datetime) -> None:
+        """Run ``sql`` on each batch of ``packed`` entries (``:packed``, JSON)."""
+        statement = text(sql)
+        if ":at" in sql:
+            statement = statement.bindparams(bindparam("at", type_=UTCDateTime))
+        for first in range(0, packed.size, PACKED_BATCH):
+            chunk = json.dumps(packed[first : first + PACKED_BATCH].tolist())
+            done = self.conn.execute(statement, {"packed": chunk, "at": at})
+            self.wrote(done.rowcount)
 
     _VERDICT = "number, entry_id, action, not_before, reason_id, decided_at"
 
@@ -477,6 +698,7 @@ class Walk:
         at: datetime,
         groups: Iterable[GroupVerdict],
         reasons: Iterable[str | None],
+        own: Sequence[EntryVerdict] = (),
     ) -> None:
         """Note in ``queue_disposition`` each entry whose disposition (action or
         reason codes) this run changed, and close the row of every entry in
@@ -485,45 +707,46 @@ class Walk:
         of the run, in its write transaction.)
 
         ``groups``: the groups' verdicts; ``reasons``: every list of reasons
-        (JSON) the run wrote on entries.
+        (JSON) the run wrote on entries; ``own``: the verdicts of the entries
+        with facts of their own.
         """
-        ids = reason_ids(self.conn, list(reasons))
-        coded = [{"r": i, "c": codes_of(t)} for t, i in ids.items()]
-        if coded:
-            self.conn.execute(
-                text("INSERT INTO scrub_codes (reason_id, codes) VALUES (:r, :c)"), coded
-            )
-        grouped = [{"g": g.group_id, "c": codes_of(g.reasons)} for g in groups]
-        if grouped:
-            self.conn.execute(
-                text("INSERT INTO scrub_group_codes (group_id, codes) VALUES (:g, :c)"), grouped
-            )
+        groups = list(groups)
         params = {"at": at, "through": self.through, "run": run_id}
-        self._restat()
-        # An entry suppressed before this run (by an earlier scrub, or an
-        # opt-out since) is not this run's to count: its own row was closed.
-        self.conn.execute(
-            text(
-                "INSERT INTO scrub_now (entry_id, campaign, action, codes)"
-                " SELECT q.id, q.campaign, coalesce(v.action, g.action),"
-                " CASE WHEN v.number IS NULL THEN coalesce(gc.codes, '')"
-                " ELSE coalesce(c.codes, '') END"
-                f" FROM queue_entry q {self.by_number}"
-                " JOIN queue_group g ON g.id = q.group_id"
-                " LEFT JOIN scrub_group_codes gc ON gc.group_id = q.group_id"
-                " LEFT JOIN queue_verdict v ON v.number = q.number AND v.entry_id = q.id"
-                " LEFT JOIN scrub_codes c ON c.reason_id = v.reason_id"
-                f" WHERE {self.scope} AND q.id <= :through"
-                " AND coalesce(v.action, g.action) IS NOT NULL"
-                " AND (v.number IS NULL OR v.action <> 'suppressed' OR v.decided_at = :at)"
-                # In key order: appended, not scattered over the b-tree (half the time).
-                " ORDER BY q.id"
-            ).bindparams(bindparam("at", type_=UTCDateTime)),
-            {**self.params, **params},
+        mine = " AND campaign = :campaign" if self.campaign is not None else ""
+        packed = self._scope_dispositions(groups, own) if self._exact else None
+        # Only a scrub opens a row, one at a time: none open in scope (a first
+        # night) means nothing to close, and every entry's row opens.
+        first = not self._run(
+            f"SELECT EXISTS (SELECT 1 FROM queue_disposition WHERE until_run IS NULL{mine})"
+        ).scalar_one()
+        opens = (
+            "INSERT INTO queue_disposition (entry_id, campaign, action, codes, since_run, since_at)"
         )
+        if packed is not None:
+            if first:
+                self._packed(
+                    f"{opens} SELECT j.value >> {KIND_BITS}, k.campaign, k.action, k.codes,"
+                    f" {int(run_id)}, :at FROM json_each(:packed) j CROSS JOIN scrub_kind k"
+                    f" WHERE {_KIND}",
+                    packed,
+                    at,
+                )
+                return
+            self._packed(
+                "INSERT INTO scrub_now (entry_id, campaign, action, codes)"
+                f" SELECT j.value >> {KIND_BITS}, k.campaign, k.action, k.codes"
+                f" FROM json_each(:packed) j CROSS JOIN scrub_kind k WHERE {_KIND}",
+                packed,
+                at,
+            )
+        elif first:
+            # Straight from the walk: nothing open to compare it with.
+            self._now_from_sql(at, groups, reasons, opens, ", :run, :at", run_id)
+            return
+        else:
+            self._now_from_sql(at, groups, reasons)
         if not self.sqlite:
             self.conn.exec_driver_sql("ANALYZE scrub_now")
-        mine = " AND campaign = :campaign" if self.campaign is not None else ""
         self.conn.execute(
             text(
                 "UPDATE queue_disposition SET until_run = :run, until_at = :at"
@@ -558,6 +781,87 @@ class Walk:
             ).bindparams(bindparam("at", type_=UTCDateTime)),
             params,
         )
+
+    def _now_from_sql(
+        self,
+        at: datetime,
+        groups: Sequence[GroupVerdict],
+        reasons: Iterable[str | None],
+        into: str = "INSERT INTO scrub_now (entry_id, campaign, action, codes)",
+        extra: str = "",
+        run_id: int | None = None,
+    ) -> None:
+        """``scrub_now`` read back from what the run wrote (or ``into`` another
+        table, with the ``extra`` columns)."""
+        ids = reason_ids(self.conn, list(reasons))
+        coded = [{"r": i, "c": codes_of(t)} for t, i in ids.items()]
+        if coded:
+            self.conn.execute(
+                text("INSERT INTO scrub_codes (reason_id, codes) VALUES (:r, :c)"), coded
+            )
+        grouped = [{"g": g.group_id, "c": codes_of(g.reasons)} for g in groups]
+        if grouped:
+            self.conn.execute(
+                text("INSERT INTO scrub_group_codes (group_id, codes) VALUES (:g, :c)"), grouped
+            )
+        params = {"at": at, "through": self.through, "run": run_id}
+        self._restat()
+        # An entry suppressed before this run (by an earlier scrub, or an
+        # opt-out since) is not this run's to count: its own row was closed.
+        self.conn.execute(
+            text(
+                f"{into} SELECT q.id, q.campaign, coalesce(v.action, g.action),"
+                " CASE WHEN v.number IS NULL THEN coalesce(gc.codes, '')"
+                f" ELSE coalesce(c.codes, '') END{extra}"
+                f" FROM queue_entry q {self.by_number}"
+                " JOIN queue_group g ON g.id = q.group_id"
+                " LEFT JOIN scrub_group_codes gc ON gc.group_id = q.group_id"
+                " LEFT JOIN queue_verdict v ON v.number = q.number AND v.entry_id = q.id"
+                " LEFT JOIN scrub_codes c ON c.reason_id = v.reason_id"
+                f" WHERE {self.scope} AND q.id <= :through"
+                " AND coalesce(v.action, g.action) IS NOT NULL"
+                " AND (v.number IS NULL OR v.action <> 'suppressed' OR v.decided_at = :at)"
+                # In key order: appended, not scattered over the b-tree (half the time).
+                " ORDER BY q.id"
+            ).bindparams(bindparam("at", type_=UTCDateTime)),
+            {**self.params, **params},
+        )
+
+    def _scope_dispositions(
+        self, groups: Sequence[GroupVerdict], own: Sequence[EntryVerdict]
+    ) -> NDArray[np.int64] | None:
+        """What ``scrub_now`` would hold, from the scope in memory (SQLite, the
+        database as read), as packed (id, kind) in id order, each kind in
+        ``scrub_kind``: an entry with facts of its own has its own verdict's
+        action and codes; any other, its group's, or its pick's when listed.
+        None when the scope and the decisions do not match."""
+        scope = self._scope
+        if scope is None or scope.keys is None:
+            return None
+        kinds: dict[tuple[str, str, str], int] = {}
+        by_key: dict[int, int] = {}
+        decided = [(g.group_id, 0, g.action, g.reasons) for g in groups]
+        decided += [(p.group_id, p.bits, p.action, p.reasons) for p in self._picks]
+        for group_id, bits, action, reasons in decided:
+            key = scope.key_of(group_id, bits)
+            campaign = self._campaigns.get(group_id)
+            if key is not None and campaign is not None:
+                kind = (campaign, action, codes_of(reasons))
+                by_key[key] = kinds.setdefault(kind, len(kinds))
+        group_of = scope.groups_of([v.entry_id for v in own])
+        by_id: dict[int, int] = {}
+        for v in own:
+            campaign = self._campaigns.get(group_of.get(v.entry_id, -1))
+            if campaign is None:
+                continue  # beyond ``through`` or out of scope: not in ``scrub_now``
+            kind = (campaign, v.action, codes_of(v.reasons))
+            by_id[v.entry_id] = kinds.setdefault(kind, len(kinds))
+        if len(kinds) >= 1 << KIND_BITS:
+            return None
+        packed = scope.dispositions(by_key, by_id, self.through)
+        if packed is not None:
+            self._kinds((k, c, a, None, None, codes) for (c, a, codes), k in kinds.items())
+        return packed
 
     # -- the export: every entry decided, nothing written ------------------------
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 import dnc
 from dnc import configuration
@@ -368,3 +370,116 @@ def test_an_entry_loaded_after_the_scrub_is_never_handed_out_unchecked(
     assert [e.number for e in handed] == ["+12017770107"]
     [entry] = svc.queue("desk", number="+12012001956")
     assert entry.status.value == "suppressed"
+
+
+# -- On SQLite the scrub keeps its scope in memory, and when its write
+# transaction finds the database as its read transaction left it, writes the
+# verdicts and dispositions from there instead of reading the queue back
+# (dnc.storage.scrub_scope). The rows must be exactly those the SQL writes;
+# and a commit by anyone else in between sends the scrub back to the SQL.
+
+TABLES = {
+    "queue_verdict": (
+        "SELECT v.number, v.entry_id, v.action, v.not_before, r.reasons, v.decided_at"
+        " FROM queue_verdict v LEFT JOIN queue_reason r ON r.id = v.reason_id"
+    ),
+    "queue_disposition": (
+        "SELECT entry_id, campaign, action, codes, since_run, since_at, until_run, until_at"
+        " FROM queue_disposition"
+    ),
+    "queue_group": (
+        "SELECT id, action, not_before, reasons, decided_at, checked_through FROM queue_group"
+    ),
+}
+
+
+@pytest.fixture
+def opened(tmp_path: Path, clock: dnc.FixedClock) -> Iterator[Callable[[str], dnc.Service]]:
+    config = tmp_path / "dnc.toml"
+    config.write_text(CONFIG)
+    services: list[dnc.Service] = []
+
+    def open_(name: str) -> dnc.Service:
+        url = f"sqlite:///{tmp_path / name}.db"
+        services.append(dnc.open(url, configuration.load(config), clock=clock, create=True))
+        return services[-1]
+
+    yield open_
+    for service in services:
+        service.close()
+
+
+def _nights(svc: dnc.Service, tmp_path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Four scrubs (a first night, the same instant again, the next night
+    after facts change, one campaign then all) and every row they wrote."""
+    _facts(svc, tmp_path)
+    for number, (location, _) in NUMBERS.items():
+        svc.enqueue("spring", number, location=location, at=MORNING)
+    svc.enqueue("autumn", "+12017770107", at=MORNING)
+    svc.scrub(at=MORNING.replace(hour=2))
+    svc.scrub(at=MORNING.replace(hour=2))
+    svc.add_consent("+493012345116", "express_written", campaign="spring", at=MORNING)
+    svc.remove_from_list("+12015550102", "entered in error")
+    svc.opt_out("+12017770107", campaign="spring", scope="campaign", at=MORNING)
+    night = MORNING.replace(hour=2) + timedelta(days=1)
+    svc.scrub(campaign="spring", at=night)
+    svc.scrub(at=night)
+    with svc.store.engine.connect() as conn:
+        return {t: sorted(map(tuple, conn.execute(sa.text(q)))) for t, q in TABLES.items()}
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch, exact: bool | None) -> list[bool]:
+    """Each scrub's choice (from memory or not); ``exact`` False forces SQL."""
+    seen: list[bool] = []
+    begin = scrub_repo.Walk.begin_writing
+
+    def begin_writing(walk: scrub_repo.Walk, at: Any = None) -> None:
+        begin(walk, at)
+        if exact is False:
+            walk._exact = False
+        seen.append(walk._exact)
+
+    monkeypatch.setattr(scrub_repo.Walk, "begin_writing", begin_writing)
+    return seen
+
+
+def test_the_rows_written_from_memory_are_the_rows_the_sql_writes(
+    opened: Callable[[str], dnc.Service], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = _spy(monkeypatch, None)
+    # Chunks and batches of a few entries: every boundary is crossed (and a
+    # number queued in two campaigns comes twice).
+    monkeypatch.setattr(scrub_repo, "SCOPE_CHUNK", 3)
+    monkeypatch.setattr(scrub_repo, "PACKED_BATCH", 5)
+    from_memory = _nights(opened("memory"), tmp_path)
+    # The same instant again finds suppressions decided then: the SQL's.
+    assert fast == [True, False, True, True]
+    monkeypatch.undo()
+    slow = _spy(monkeypatch, False)
+    from_sql = _nights(opened("sql"), tmp_path)
+    assert slow == [False] * 4
+    for table, rows in from_sql.items():
+        assert rows, table
+        assert from_memory[table] == rows, table
+
+
+def test_a_commit_between_reading_and_writing_sends_the_scrub_to_the_sql(
+    opened: Callable[[str], dnc.Service], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = opened("dnc")
+    _facts(svc, tmp_path)
+    for number, (location, _) in NUMBERS.items():
+        svc.enqueue("spring", number, location=location, at=MORNING)
+    seen = _spy(monkeypatch, None)
+    end_reading = scrub_repo.Walk.end_reading
+
+    def opt_out_meanwhile(walk: scrub_repo.Walk) -> None:
+        end_reading(walk)
+        svc.opt_out("+12017770107", at=MORNING - timedelta(minutes=1))
+
+    monkeypatch.setattr(scrub_repo.Walk, "end_reading", opt_out_meanwhile)
+    svc.scrub(at=MORNING.replace(hour=2))
+    assert seen == [False]
+    [entry] = svc.queue("spring", number="+12017770107")
+    assert entry.status.value == "suppressed"
+    assert [r.code.value for r in entry.reasons] == ["DNC_INTERNAL"]
