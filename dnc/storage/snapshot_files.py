@@ -115,6 +115,13 @@ class SnapshotFiles:
             self._tidy()
         with self._lock:
             self._open[file_id] = snapshot
+            # Older files of the same registry are no longer handed out: a
+            # long-running process would otherwise keep every month's mapped.
+            # A check still holding one finishes with it (it is unmapped when
+            # the last reference goes); one that asks for it again reopens it.
+            for older, held in list(self._open.items()):
+                if older < file_id and held.label == snapshot.label:
+                    del self._open[older]
         return snapshot
 
     def _tidy(self) -> None:

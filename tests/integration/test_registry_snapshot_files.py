@@ -426,3 +426,25 @@ def test_an_import_killed_mid_way_leaves_the_previous_snapshot_and_the_next_clea
     assert {p.name for p in folder.glob("registry-*.snap")} == {f"registry-{i}.snap" for i in kept}
     assert _codes(svc.check(NEW_ONLY[0], at=TEST_NOW)) == LISTED
     assert _codes(svc.check(OLD_ONLY[0], at=TEST_NOW)) == ALLOWED
+
+
+def test_a_long_running_process_lets_go_of_a_registrys_older_files(
+    svc: dnc.Service, db_url: str, clock: dnc.FixedClock, lists: dict[str, Path]
+) -> None:
+    """Another process (an API worker) that checked before and after two imports
+    holds only the file it answers from now, not every month's."""
+    svc.import_registry(lists["old"], "us-national", as_of=AS_OF)
+    with dnc.open(db_url, clock=clock) as worker:
+        assert _codes(worker.check(OLD_ONLY[0], at=TEST_NOW)) == LISTED
+        svc.import_registry(lists["new"], "us-national", as_of=AS_OF, allow_shrink=True)
+        assert _codes(worker.check(NEW_ONLY[0], at=TEST_NOW)) == LISTED
+        assert _codes(worker.check(OLD_ONLY[0], at=TEST_NOW)) == ALLOWED
+        with svc.store.unit() as uow:
+            rows = uow.connection.execute(
+                sa.text(
+                    "SELECT s.file_id FROM registry r "
+                    "JOIN registry_snapshot s ON s.id = r.current_snapshot_id"
+                )
+            ).scalars()
+            [file_id] = list(rows)
+        assert list(worker.store.snapshots._open) == [file_id]
