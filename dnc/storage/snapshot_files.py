@@ -18,6 +18,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
+from time import monotonic
 
 from sqlalchemy.engine import Engine
 
@@ -28,6 +29,10 @@ from dnc.storage.engine import sqlite_file
 
 PREFIX = "registry-"
 SUFFIX = ".snap"
+RETRY_AFTER = 5.0
+"""Seconds a file that could not be made good is answered as such before it
+is fetched again: with damaged parts in the database, every check of every
+process would otherwise start another download of the whole file."""
 
 
 def folder_for(engine: Engine, setting: str = "") -> Path:
@@ -53,6 +58,7 @@ class SnapshotFiles:
         self._lock = threading.Lock()
         self._loading: dict[int, Future[Snapshot]] = {}
         self._pool: ThreadPoolExecutor | None = None
+        self._failed: dict[int, tuple[float, SnapshotError]] = {}
 
     def path(self, file_id: int) -> Path:
         return self.folder / f"{PREFIX}{int(file_id)}{SUFFIX}"
@@ -63,6 +69,10 @@ class SnapshotFiles:
         found = self._open.get(file_id)
         if found is not None:
             return found
+        failed = self._failed.get(file_id)
+        if failed is not None and monotonic() < failed[0]:
+            error = failed[1]
+            raise SnapshotError(error.path, error.problem, error.why)
         if wait is None:
             return self._load(file_id)
         with self._lock:
@@ -91,6 +101,13 @@ class SnapshotFiles:
             self._open[snapshot.snapshot_id] = snapshot
 
     def _load(self, file_id: int) -> Snapshot:
+        try:
+            return self._open_or_fetch(file_id)
+        except SnapshotError as exc:
+            self._failed[file_id] = (monotonic() + RETRY_AFTER, exc)
+            raise
+
+    def _open_or_fetch(self, file_id: int) -> Snapshot:
         with self._lock:
             found = self._open.get(file_id)
         if found is not None:
@@ -115,6 +132,7 @@ class SnapshotFiles:
             self._tidy()
         with self._lock:
             self._open[file_id] = snapshot
+            self._failed.pop(file_id, None)
             # Older files of the same registry are no longer handed out: a
             # long-running process would otherwise keep every month's mapped.
             # A check still holding one finishes with it (it is unmapped when

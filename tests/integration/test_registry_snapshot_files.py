@@ -448,3 +448,35 @@ def test_a_long_running_process_lets_go_of_a_registrys_older_files(
             ).scalars()
             [file_id] = list(rows)
         assert list(worker.store.snapshots._open) == [file_id]
+
+
+def test_a_file_that_cannot_be_made_good_is_not_fetched_again_at_every_check(
+    svc: dnc.Service, db_url: str, lists: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Damaged parts fail closed, and for RETRY_AFTER seconds the failure is the
+    answer (no download per check, per process); after it the file is fetched
+    again, and answers once the parts are whole."""
+    from dnc.storage import snapshot_files
+
+    svc.import_registry(lists["old"], "us-national", as_of=AS_OF)
+    file_id = _current_file(svc)
+    with svc.store.engine.begin() as conn:
+        whole = conn.execute(
+            sa.text("SELECT data FROM registry_file_part WHERE file_id = :f AND idx = 0"),
+            {"f": file_id},
+        ).scalar_one()
+        _flip_part(conn, file_id)
+    _local_copy(svc).unlink()
+    with dnc.open(db_url, clock=svc.clock) as fresh:
+        assert _codes(fresh.check(BOTH[0], at=TEST_NOW)) == (ReasonCode.CHECK_FAILED,)
+        with svc.store.engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE registry_file_part SET data = :d WHERE file_id = :f AND idx = 0"),
+                {"d": whole, "f": file_id},
+            )
+        # Repaired, but within RETRY_AFTER the failure stands: nothing is fetched.
+        assert _codes(fresh.check(BOTH[0], at=TEST_NOW)) == (ReasonCode.CHECK_FAILED,)
+        assert not fresh.store.snapshots.path(file_id).exists()
+        later = snapshot_files.monotonic() + snapshot_files.RETRY_AFTER + 1
+        monkeypatch.setattr(snapshot_files, "monotonic", lambda: later)
+        assert _codes(fresh.check(BOTH[0], at=TEST_NOW)) == LISTED
