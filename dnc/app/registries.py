@@ -247,7 +247,7 @@ def _replace(
             before = registry_repo.current(uow.connection, definition.name)
         _guard_shrink(job, before, size, allow_shrink)
         if before is not None:
-            diff = registry_bulk.Diff(store, store.snapshots.get(before.file_id or 0), snapshot)
+            diff = registry_bulk.Diff(store, store.snapshots.get(before.file_id), snapshot)
         with store.unit(write=True) as uow:
             old = registry_repo.current(uow.connection, definition.name)
             # Before the swap: a refused list leaves the previous snapshot answering.
@@ -256,7 +256,7 @@ def _replace(
                 # Another import swapped in meanwhile: compare with what is current now.
                 if diff is not None:
                     diff.close()
-                diff = registry_bulk.Diff(store, store.snapshots.get(old.file_id or 0), snapshot)
+                diff = registry_bulk.Diff(store, store.snapshots.get(old.file_id), snapshot)
             added, removed = _movements(uow, job, reg_id, snapshot_id, old, size, diff)
             snapshot_repo.point(uow.connection, snapshot_id, file_id)
             registry_repo.swap(uow.connection, reg_id, snapshot_id, size=size, at=job.now)
@@ -394,7 +394,7 @@ def _apply_changes(store: Store, job: _Import) -> ImportSummary:
     adds = np.fromiter(changes.add, dtype=np.uint64, count=len(changes.add))
     deletes = np.fromiter(changes.delete, dtype=np.uint64, count=len(changes.delete))
     try:
-        before = store.snapshots.get(snapshot.file_id or 0)
+        before = store.snapshots.get(snapshot.file_id)
         after, added, removed = registry_bulk.changed(store, before, file_id, adds, deletes)
         with store.unit(write=True) as uow:
             now = registry_repo.current(uow.connection, definition.name)
@@ -515,7 +515,7 @@ def files_ready(app: App) -> list[str]:
     problems = []
     for name, record in current.items():
         try:
-            app.store.snapshots.get(record.file_id or 0, wait=0)
+            app.store.snapshots.get(record.file_id, wait=0)
         except StorageError as exc:
             problems.append(f"registry {name}: {exc}")
     return problems

@@ -106,7 +106,7 @@ def _registries(
     names = sorted(current)
     bits = {name: scrub_repo.REGISTRY_BIT << i for i, name in enumerate(names)}
     walk.use_registries(
-        {name: (store.snapshots.get(current[name].file_id or 0), bits[name]) for name in names}
+        {name: (store.snapshots.get(current[name].file_id), bits[name]) for name in names}
     )
     shared = NumberFacts(
         registry_snapshots={name: record.as_of for name, record in current.items()},

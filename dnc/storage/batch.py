@@ -143,7 +143,7 @@ def registry_hits(
         return hits
     unique = np.unique(np.fromiter(keys, dtype=np.uint64))
     for name, record in current.items():
-        snapshot = files.get(record.file_id or 0)
+        snapshot = files.get(record.file_id)
         for key in unique[snapshot.contains_many(unique)].tolist():
             hits[key].add(name)
     return hits

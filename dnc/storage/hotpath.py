@@ -39,7 +39,7 @@ from dnc.storage import (
 )
 from dnc.storage.lists_repo import ENTRY_COLUMNS, entry_from_row
 from dnc.storage.lists_repo import LIST_ENTRY as ENTRIES
-from dnc.storage.snapshot_files import SnapshotFiles, folder_for
+from dnc.storage.snapshot_files import SnapshotFiles
 from dnc.storage.watchdog import Watchdog, shut_down_socket
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -78,7 +78,7 @@ class HotReader:
         timeout: float = 0.25,
         health_ttl: float = 1.0,
         file: Path | None = None,
-        snapshots: SnapshotFiles | None = None,
+        snapshots: SnapshotFiles,
     ) -> None:
         self._engine = engine
         self._local = threading.local()
@@ -90,7 +90,7 @@ class HotReader:
         self._health_until = 0.0
         self._failure: str | None = None
         self._file = file
-        self._snapshots = snapshots or SnapshotFiles(engine, folder_for(engine))
+        self._snapshots = snapshots
         self._file_id = _identity(file) if file is not None else None
         self._entries = _Compiled(
             select(*ENTRY_COLUMNS).where(

@@ -50,19 +50,15 @@ class FileLoad:
 
     def abort(self) -> None:
         self._writer.abort()
-        self._store.snapshots.forget({self.file_id})
 
 
 def changed(
     store: Store, base: Snapshot, file_id: int, add: Keys, delete: Keys
 ) -> tuple[Snapshot, int, int]:
-    """``base`` with a change list applied, as file ``file_id``: (file, added, removed)."""
-    try:
-        result = apply_changes(base, store.snapshots.path(file_id), file_id, add=add, delete=delete)
-        return keep(store, file_id), result.added, result.removed
-    except BaseException:
-        store.snapshots.forget({file_id})
-        raise
+    """``base`` with a change list applied, as file ``file_id``: (file, added, removed).
+    On failure the caller drops the file (database and this host)."""
+    result = apply_changes(base, store.snapshots.path(file_id), file_id, add=add, delete=delete)
+    return keep(store, file_id), result.added, result.removed
 
 
 def keep(store: Store, file_id: int) -> Snapshot:

@@ -63,12 +63,15 @@ class SnapshotFiles:
     def path(self, file_id: int) -> Path:
         return self.folder / f"{PREFIX}{int(file_id)}{SUFFIX}"
 
-    def get(self, file_id: int, *, wait: float | None = None) -> Snapshot:
+    def get(self, file_id: int | None, *, wait: float | None = None) -> Snapshot:
         """The open file ``file_id``; ``wait``: at most this long for one not
-        yet open (CheckTimeoutError after it, the fetch going on)."""
-        found = self._open.get(file_id)
+        yet open (CheckTimeoutError after it, the fetch going on). None (a
+        snapshot pointing at no file) raises SnapshotError, as a missing file."""
+        found = self._open.get(file_id) if file_id is not None else None
         if found is not None:
             return found
+        if file_id is None:
+            raise SnapshotError(str(self.folder), "missing", "the snapshot points at no file")
         failed = self._failed.get(file_id)
         if failed is not None and monotonic() < failed[0]:
             error = failed[1]

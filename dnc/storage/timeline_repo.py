@@ -16,7 +16,7 @@ def registry_listings(conn: Connection, number: int, files: SnapshotFiles) -> li
     """The registries whose current snapshot lists ``number``, with that snapshot."""
     found = []
     for record in registry_repo.all_current(conn).values():
-        if files.get(record.file_id or 0).contains(number):
+        if files.get(record.file_id).contains(number):
             found.append(
                 RegistryListing(
                     registry=record.registry,
