@@ -34,6 +34,7 @@ class FileLoad:
     def __init__(self, store: Store, file_id: int, label: str) -> None:
         self._store = store
         self.file_id = file_id
+        store.snapshots.ensure_folder()
         self._writer = SnapshotWriter(store.snapshots.path(file_id), file_id, label=label)
 
     def add(self, digits: bytes, keys: Keys | None = None) -> None:

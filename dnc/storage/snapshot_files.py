@@ -17,12 +17,13 @@ import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import suppress
 from pathlib import Path
 from time import monotonic
 
 from sqlalchemy.engine import Engine
 
-from dnc.errors import CheckTimeoutError, SnapshotError
+from dnc.errors import CheckTimeoutError, SnapshotError, StorageError
 from dnc.snapshots import Snapshot, assemble, discard_leftovers, open_snapshot
 from dnc.storage import snapshot_repo
 from dnc.storage.engine import sqlite_file
@@ -62,6 +63,16 @@ class SnapshotFiles:
 
     def path(self, file_id: int) -> Path:
         return self.folder / f"{PREFIX}{int(file_id)}{SUFFIX}"
+
+    def ensure_folder(self) -> None:
+        """Make the folder, or say which setting names one that cannot be."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"registry snapshot folder {self.folder} (storage.snapshot_dir) "
+                f"cannot be made: {exc.strerror or exc}"
+            ) from None
 
     def get(self, file_id: int | None, *, wait: float | None = None) -> Snapshot:
         """The open file ``file_id``; ``wait``: at most this long for one not
@@ -128,7 +139,7 @@ class SnapshotFiles:
                 raise SnapshotError(str(path), "wrong_snapshot", "another database's file")
         except SnapshotError:
             # Missing, damaged or stale: the database's copy is the truth.
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.ensure_folder()
             discard_leftovers(self.folder)
             assemble(snapshot_repo.parts(self._engine, file_id, expected.parts), path, expected)
             snapshot = open_snapshot(path, verify=True, expect_id=file_id)
@@ -162,7 +173,10 @@ class SnapshotFiles:
         with self._lock:
             for file_id in file_ids:
                 self._open.pop(file_id, None)
-                self.path(file_id).unlink(missing_ok=True)
+                # Cleanup, often on an error path: a copy that cannot be
+                # removed here (an unusable folder) must not hide the cause.
+                with suppress(OSError):
+                    self.path(file_id).unlink(missing_ok=True)
 
     def close(self) -> None:
         with self._lock:

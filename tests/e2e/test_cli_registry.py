@@ -215,3 +215,27 @@ def test_wireless_line_types_import_decides_autodialed_calls(db_url: str, tmp_pa
     assert reason["code"] == "CONSENT_REQUIRED" and "64.1200(a)(1)(iii)" in reason["detail"]
     code, out, _ = dnc(db_url, "check", "2015550124", "--campaign", "robo", "--at", AT, env=env)
     assert code == 0, out
+
+
+def test_a_snapshot_folder_that_cannot_be_made_is_named_with_its_setting(
+    db_url: str, tmp_path: Path
+) -> None:
+    """storage.snapshot_dir under a plain file: one line naming the setting, a
+    non-zero exit, and the registry left as it was (no snapshot)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    config = tmp_path / "dnc.toml"
+    suite = Path(os.environ["DNC_CONFIG"]).read_text()
+    assert "[storage]\n" in suite
+    config.write_text(
+        suite.replace("[storage]\n", f'[storage]\nsnapshot_dir = "{blocker / "snapshots"}"\n')
+    )
+    env = {"DNC_CONFIG": str(config)}
+    code, out, err = dnc(db_url, "registry", "import", str(SAMPLES / "ftc-full-201-305.txt"),
+                         "--registry", "us-national", "--as-of", "2026-11-20", env=env)  # fmt: skip
+    assert code != 0
+    [line] = err.strip().splitlines()
+    assert "storage.snapshot_dir" in line and str(blocker) in line
+    code, out, _ = dnc(db_url, "registry", "status", "--json", env=env)
+    assert code == 0 and "us-national" in out
+    assert all(s["size"] in (0, None) for s in json.loads(out) if s["registry"] == "us-national")
